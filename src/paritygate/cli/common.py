@@ -1,0 +1,65 @@
+"""What every command shares: config loading, the console, error-to-exit-code mapping."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from paritygate.config import LoadedConfig, load_config
+
+__all__ = [
+    "config_option",
+    "console",
+    "err_console",
+    "json_option",
+    "load_for_command",
+    "out_option",
+]
+
+
+def _make_console(stderr: bool) -> Console:
+    # rich honours NO_COLOR itself; FORCE_COLOR / TERM=dumb too.
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, no_color="NO_COLOR" in os.environ or None)
+
+
+console = _make_console(stderr=False)
+err_console = _make_console(stderr=True)
+
+
+def config_option(func: Any) -> Any:
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Path to paritygate.toml (default: the nearest one upward, else the bundled demo).",
+    )(func)
+
+
+def json_option(func: Any) -> Any:
+    return click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")(func)
+
+
+def out_option(func: Any) -> Any:
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Directory to write reports into.",
+    )(func)
+
+
+def load_for_command(config_path: Path | None, *, quiet: bool = False) -> LoadedConfig:
+    """Load the config; say in one line (on stderr) when the bundled demo is used."""
+    loaded = load_config(config_path)
+    if loaded.is_demo and not quiet:
+        err_console.print(
+            f"no paritygate.toml found from {Path.cwd()} upward; using the bundled demo ({loaded.path})",
+            markup=False,
+        )
+    return loaded

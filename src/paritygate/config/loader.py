@@ -1,0 +1,296 @@
+"""Find, read and validate ``paritygate.toml``; everything wrong is a :class:`ConfigError` (exit 2)."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from paritygate.config.model import ProjectConfig
+from paritygate.errors import ConfigError
+
+__all__ = [
+    "CONFIG_NAME",
+    "LoadedConfig",
+    "demo_config_path",
+    "dependency_order",
+    "find_config",
+    "format_validation_error",
+    "load_config",
+    "read_toml",
+]
+
+CONFIG_NAME = "paritygate.toml"
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# Placeholders the stack runner fills in when it starts a service.
+PLACEHOLDER = re.compile(r"\{(port|host|python|config_dir|services\.([A-Za-z0-9_\-]+)\.(port|url|host))\}")
+_ANY_SERVICE_REF = re.compile(r"\{services\.([^}]*)\}")
+
+
+@dataclass(slots=True)
+class LoadedConfig:
+    path: Path  # the config file
+    config_dir: Path  # relative paths in the file resolve against this
+    project_dir: Path  # where .paritygate/ state and runs go
+    is_demo: bool
+    model: ProjectConfig
+    order: list[str]  # services in dependency order (dependencies first)
+
+    def resolve(self, relative: str) -> Path:
+        """A path from the config file, resolved against the config's directory."""
+        p = Path(relative).expanduser()
+        return p if p.is_absolute() else (self.config_dir / p)
+
+    @property
+    def state_dir(self) -> Path:
+        p = Path(self.model.stack.state_dir).expanduser()
+        return p if p.is_absolute() else (self.project_dir / p)
+
+    def project_path(self, relative: str) -> Path:
+        p = Path(relative).expanduser()
+        return p if p.is_absolute() else (self.project_dir / p)
+
+
+def demo_config_path() -> Path:
+    return Path(str(resources.files("paritygate.demo").joinpath("data", CONFIG_NAME)))
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """Walk up from ``start`` (default: the current directory) to the first ``paritygate.toml``."""
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        candidate = directory / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file; an unreadable or malformed file is one precise ConfigError."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read file: {exc.strerror or exc}", file=path) from exc
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from exc
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        msg = getattr(exc, "msg", str(exc))
+        col = getattr(exc, "colno", None)
+        where = f" (column {col})" if col else ""
+        raise ConfigError(f"invalid TOML: {msg}{where}", file=path, line=line) from exc
+
+
+def _substitute_env(value: Any, key_path: str, file: Path) -> Any:
+    """Replace ``${VAR}`` in every string; an unset variable names the key that needs it."""
+    if isinstance(value, str):
+
+        def repl(m: re.Match[str]) -> str:
+            name = m.group(1)
+            if name not in os.environ:
+                raise ConfigError(
+                    f"environment variable ${{{name}}} is not set",
+                    file=file,
+                    key=key_path,
+                    hint=f"export {name}=... before running paritygate",
+                )
+            return os.environ[name]
+
+        return _ENV_REF.sub(repl, value)
+    if isinstance(value, dict):
+        return {k: _substitute_env(v, f"{key_path}.{k}" if key_path else k, file) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute_env(v, f"{key_path}[{i}]", file) for i, v in enumerate(value)]
+    return value
+
+
+_TYPE_NAMES = {
+    "str": "string",
+    "int": "integer",
+    "float": "number",
+    "bool": "boolean",
+    "dict": "table",
+    "list": "array",
+    "NoneType": "nothing",
+}
+
+
+def _describe(value: Any) -> str:
+    return _TYPE_NAMES.get(type(value).__name__, type(value).__name__)
+
+
+def _expected_keys(model: ProjectConfig | None, loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed in the table that holds ``loc`` (for "did you mean")."""
+    from pydantic import BaseModel
+
+    cls: Any = ProjectConfig
+    for part in loc[:-1]:
+        if isinstance(part, int) or cls is None:
+            continue
+        fields = getattr(cls, "model_fields", None)
+        if fields is None or part not in fields:
+            # a dict[str, Model] value: step into the model of its values
+            continue
+        ann = fields[part].annotation
+        cls = None
+        for candidate in getattr(ann, "__args__", ()) + (ann,):
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                cls = candidate
+                break
+            for inner in getattr(candidate, "__args__", ()):
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    cls = inner
+    fields = getattr(cls, "model_fields", None) if cls is not None else None
+    return sorted(fields) if fields else []
+
+
+def format_validation_error(exc: ValidationError, file: Path) -> ConfigError:
+    """Turn pydantic's first error into one line: file, key path, what was expected."""
+    err = exc.errors(include_url=False)[0]
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    key = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
+    kind = err["type"]
+    value = err.get("input")
+    hint = None
+    if kind == "extra_forbidden":
+        allowed = _expected_keys(None, loc)
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        msg = "unknown key"
+        if close:
+            msg += f" (did you mean '{close[0]}'?)"
+        elif allowed:
+            msg += f" (expected one of: {', '.join(allowed)})"
+    elif kind == "missing":
+        msg = "required key is missing"
+    elif kind.endswith("_type") or kind in ("int_from_float", "bool_parsing", "int_parsing"):
+        expected = kind.removesuffix("_type").replace("model", "table").replace("dict", "table")
+        expected = _TYPE_NAMES.get(expected, expected)
+        msg = f"expected {expected}, got {_describe(value)}"
+    elif kind == "value_error":
+        msg = str(err["msg"]).removeprefix("Value error, ")
+    else:
+        msg = str(err["msg"])
+    extra = len(exc.errors()) - 1
+    if extra:
+        hint = f"{extra} more problem(s) in this file; fix this one first"
+    return ConfigError(msg, file=file, key=key or None, hint=hint)
+
+
+def dependency_order(services: dict[str, Any], file: Path) -> list[str]:
+    """Services ordered dependencies-first; undefined references and cycles are ConfigErrors."""
+    for name, svc in services.items():
+        for dep in svc.depends_on:
+            if dep not in services:
+                raise ConfigError(
+                    f"depends on undefined service {dep!r} (defined: {', '.join(sorted(services))})",
+                    file=file,
+                    key=f"services.{name}.depends_on",
+                )
+            if dep == name:
+                raise ConfigError("a service cannot depend on itself", file=file, key=f"services.{name}.depends_on")
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 = visiting, 2 = done
+
+    def visit(name: str, trail: list[str]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            cycle = [*trail[trail.index(name) :], name]
+            raise ConfigError(
+                f"dependency cycle: {' -> '.join(cycle)}", file=file, key=f"services.{name}.depends_on"
+            )
+        state[name] = 1
+        for dep in services[name].depends_on:
+            visit(dep, [*trail, name])
+        state[name] = 2
+        order.append(name)
+
+    for name in services:
+        visit(name, [])
+    return order
+
+
+def _check_placeholders(model: ProjectConfig, file: Path) -> None:
+    for name, svc in model.services.items():
+        fields: list[tuple[str, str]] = [(f"command[{i}]", a) for i, a in enumerate(svc.command)]
+        fields += [(f"env.{k}", v) for k, v in svc.env.items()]
+        if svc.cwd:
+            fields.append(("cwd", svc.cwd))
+        for key, text in fields:
+            for m in _ANY_SERVICE_REF.finditer(text):
+                full = PLACEHOLDER.fullmatch(m.group(0))
+                if full is None:
+                    raise ConfigError(
+                        f"bad placeholder {m.group(0)!r} (expected {{services.NAME.port}}, .url or .host)",
+                        file=file,
+                        key=f"services.{name}.{key}",
+                    )
+                ref = full.group(2)
+                if ref not in model.services:
+                    raise ConfigError(
+                        f"placeholder {m.group(0)} names undefined service {ref!r}",
+                        file=file,
+                        key=f"services.{name}.{key}",
+                    )
+                if model.services[ref].port is None:
+                    raise ConfigError(
+                        f"placeholder {m.group(0)} needs service {ref!r} to declare a port",
+                        file=file,
+                        key=f"services.{name}.{key}",
+                    )
+                if ref not in svc.depends_on:
+                    raise ConfigError(
+                        f"placeholder {m.group(0)} refers to {ref!r}, which is not in depends_on",
+                        file=file,
+                        key=f"services.{name}.{key}",
+                    )
+            if "{port}" in text and svc.port is None:
+                raise ConfigError("{port} used but the service declares no port", file=file, key=f"services.{name}.{key}")
+    if model.parity is not None:
+        for i, target in enumerate(model.parity.targets):
+            if target not in model.services:
+                raise ConfigError(
+                    f"target {target!r} is not a defined service (defined: {', '.join(sorted(model.services)) or 'none'})",
+                    file=file,
+                    key=f"parity.targets[{i}]",
+                )
+        ref = model.parity.reference
+        if ref is not None and model.parity.targets and ref not in model.parity.targets:
+            raise ConfigError(f"reference {ref!r} is not one of the targets", file=file, key="parity.reference")
+
+
+def parse_config(raw: dict[str, Any], file: Path) -> tuple[ProjectConfig, list[str]]:
+    raw = _substitute_env(raw, "", file)
+    try:
+        model = ProjectConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise format_validation_error(exc, file) from None
+    order = dependency_order(model.services, file)
+    _check_placeholders(model, file)
+    return model, order
+
+
+def load_config(path: Path | str | None = None, *, start: Path | None = None) -> LoadedConfig:
+    """Load ``path``, or the nearest ``paritygate.toml`` upward, or the bundled demo."""
+    is_demo = False
+    if path is None:
+        found = find_config(start)
+        if found is None:
+            found, is_demo = demo_config_path(), True
+    else:
+        found = Path(path)
+        if not found.is_file():
+            raise ConfigError("config file not found", file=found, hint="check --config PATH")
+    found = found.resolve()
+    model, order = parse_config(read_toml(found), found)
+    project_dir = (start or Path.cwd()).resolve() if is_demo else found.parent
+    return LoadedConfig(found, found.parent, project_dir, is_demo, model, order)

@@ -1,0 +1,63 @@
+"""Config of the phases: ``[parity]``, ``[assess]`` and ``[run]``.
+
+``[smoke]`` lives in :mod:`paritygate.config.smoke`, ``[review]`` in :mod:`paritygate.config.review`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from paritygate.config.base import StrictModel
+
+__all__ = ["AssessConfig", "IgnoreRule", "ParityConfig", "RunSettings", "ArrayRule"]
+
+
+class IgnoreRule(StrictModel):
+    """Ignore a body path (``path``) or a header (``header``), optionally only when the value matches ``when``."""
+
+    path: str | None = None
+    header: str | None = None
+    when: str | None = None  # regex on the value (str() of non-strings)
+    reason: str | None = None
+
+
+class ArrayRule(StrictModel):
+    """How to compare the arrays a path selects: ``unordered`` or matched by a key field."""
+
+    path: str
+    mode: Literal["unordered", "by_key"] = "unordered"
+    key: str | None = None
+
+
+class ParityConfig(StrictModel):
+    cases: str | None = None  # TOML or JSON Lines file, relative to the config file
+    targets: list[str] = Field(default_factory=list)  # service names; empty = every service with a port
+    reference: str | None = None
+    tracker: str = "docs/ARCHITECTURE_COMPARISON.md"
+    headers: list[str] = Field(default_factory=lambda: ["content-type"])  # compared headers
+    ignore: list[IgnoreRule] = Field(default_factory=list)
+    arrays: list[ArrayRule] = Field(default_factory=list)
+    concurrency: int = Field(default=16, ge=1)
+    timeout: float = Field(default=10.0, gt=0)
+    retries: int = Field(default=0, ge=0)
+    noise_runs: int = Field(default=0, ge=0)
+
+
+class AssessConfig(StrictModel):
+    block_on_smoke_failure: bool = True
+    block_on_status_mismatch: bool = True
+    block_on_new_divergence: bool = True
+    block_on_unreachable: bool = True
+    block_on_phase_error: bool = True
+    block_on_fixed_divergence: bool = False  # a `fixed?` row is reported loudly but does not block
+    review_block_lineages: int = Field(default=2, ge=1)
+
+
+class RunSettings(StrictModel):
+    out_dir: str = ".paritygate/runs"
+    history: str = ".paritygate/history.sqlite"
+    phases: list[Literal["stack", "smoke", "parity", "review"]] = Field(
+        default_factory=lambda: ["stack", "smoke", "parity", "review"]
+    )
