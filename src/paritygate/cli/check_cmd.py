@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import orjson
 from rich.table import Table
 
 from paritygate.cli.common import config_option, console, json_option, load_for_command
+from paritygate.config import LoadedConfig
 
 __all__ = ["check"]
+
+
+def _service_rows(loaded: LoadedConfig) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for name in loaded.order:
+        svc = loaded.model.services[name]
+        ready = svc.ready.model_dump(exclude_defaults=True) if svc.ready is not None else {}
+        rows.append(
+            {
+                "name": name,
+                "command": svc.command,
+                "port": svc.port,
+                "ready": ready,
+                "depends_on": svc.depends_on,
+            }
+        )
+    return rows
 
 
 @click.command()
@@ -19,34 +38,28 @@ __all__ = ["check"]
 def check(config_path: Path | None, as_json: bool) -> int:
     """Validate paritygate.toml; print services, ports and dependency order. Starts nothing."""
     loaded = load_for_command(config_path, quiet=as_json)
-    services = loaded.model.services
-    rows = [
-        {
-            "name": name,
-            "command": services[name].command,
-            "port": services[name].port,
-            "ready": services[name].ready.model_dump(exclude_defaults=True) if services[name].ready else None,
-            "depends_on": services[name].depends_on,
-        }
-        for name in loaded.order
-    ]
+    rows = _service_rows(loaded)
     if as_json:
         doc = {"config": str(loaded.path), "demo": loaded.is_demo, "order": loaded.order, "services": rows}
         click.echo(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
         return 0
-    console.print(f"config: {loaded.path}" + (" (bundled demo)" if loaded.is_demo else ""), markup=False)
+    suffix = " (bundled demo)" if loaded.is_demo else ""
+    console.print(f"config: {loaded.path}{suffix}", markup=False)
     table = Table("#", "service", "port", "ready", "depends on", "command")
     for i, row in enumerate(rows, 1):
         port = row["port"]
-        ready = row["ready"] or {}
+        ready: dict[str, Any] = row["ready"]
+        depends: list[str] = row["depends_on"]
+        command: list[str] = row["command"]
         table.add_row(
             str(i),
             str(row["name"]),
             "free" if port == 0 else ("-" if port is None else str(port)),
             ", ".join(f"{k}={v}" for k, v in ready.items()) or "-",
-            ", ".join(row["depends_on"]) or "-",
-            " ".join(row["command"]),
+            ", ".join(depends) or "-",
+            " ".join(command),
         )
     console.print(table)
-    console.print(f"OK: {len(rows)} service(s), start order: {' -> '.join(loaded.order) or '(none)'}", markup=False)
+    order = " -> ".join(loaded.order) or "(none)"
+    console.print(f"OK: {len(rows)} service(s), start order: {order}", markup=False)
     return 0

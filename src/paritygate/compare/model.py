@@ -27,7 +27,7 @@ class Response:
         return ""
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     """Outcome of one case for one pair of targets, most severe first."""
 
     ERROR = "error"  # one side failed to answer (timeout, refused, reset)

@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 CONFIG_NAME = "paritygate.toml"
+_TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # Placeholders the stack runner fills in when it starts a service.
 PLACEHOLDER = re.compile(r"\{(port|host|python|config_dir|services\.([A-Za-z0-9_\-]+)\.(port|url|host))\}")
@@ -83,10 +84,12 @@ def read_toml(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from exc
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        msg = getattr(exc, "msg", str(exc))
-        col = getattr(exc, "colno", None)
-        where = f" (column {col})" if col else ""
+        # Python < 3.14 only puts the position in the message: "... (at line 3, column 5)".
+        text = str(exc)
+        pos = _TOML_POS.search(text)
+        line = int(pos.group(1)) if pos else None
+        msg = _TOML_POS.sub("", text).strip()
+        where = f" (column {pos.group(2)})" if pos else ""
         raise ConfigError(f"invalid TOML: {msg}{where}", file=path, line=line) from exc
 
 
@@ -128,7 +131,7 @@ def _describe(value: Any) -> str:
     return _TYPE_NAMES.get(type(value).__name__, type(value).__name__)
 
 
-def _expected_keys(model: ProjectConfig | None, loc: tuple[Any, ...]) -> list[str]:
+def _expected_keys(loc: tuple[Any, ...]) -> list[str]:
     """The keys allowed in the table that holds ``loc`` (for "did you mean")."""
     from pydantic import BaseModel
 
@@ -142,7 +145,7 @@ def _expected_keys(model: ProjectConfig | None, loc: tuple[Any, ...]) -> list[st
             continue
         ann = fields[part].annotation
         cls = None
-        for candidate in getattr(ann, "__args__", ()) + (ann,):
+        for candidate in (*getattr(ann, "__args__", ()), ann):
             if isinstance(candidate, type) and issubclass(candidate, BaseModel):
                 cls = candidate
                 break
@@ -153,16 +156,21 @@ def _expected_keys(model: ProjectConfig | None, loc: tuple[Any, ...]) -> list[st
     return sorted(fields) if fields else []
 
 
+def _error_order(err: Any) -> int:
+    # An unknown key usually explains a "missing" one next to it (a typo): report it first.
+    return 0 if err["type"] == "extra_forbidden" else 1
+
+
 def format_validation_error(exc: ValidationError, file: Path) -> ConfigError:
-    """Turn pydantic's first error into one line: file, key path, what was expected."""
-    err = exc.errors(include_url=False)[0]
+    """Turn pydantic's most telling error into one line: file, key path, what was expected."""
+    errors = sorted(exc.errors(include_url=False), key=_error_order)
+    err = errors[0]
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     key = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
     kind = err["type"]
     value = err.get("input")
-    hint = None
     if kind == "extra_forbidden":
-        allowed = _expected_keys(None, loc)
+        allowed = _expected_keys(loc)
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         msg = "unknown key"
         if close:
@@ -179,10 +187,9 @@ def format_validation_error(exc: ValidationError, file: Path) -> ConfigError:
         msg = str(err["msg"]).removeprefix("Value error, ")
     else:
         msg = str(err["msg"])
-    extra = len(exc.errors()) - 1
-    if extra:
-        hint = f"{extra} more problem(s) in this file; fix this one first"
-    return ConfigError(msg, file=file, key=key or None, hint=hint)
+    if len(errors) > 1:
+        msg += f" [+{len(errors) - 1} more problem(s) in this file]"
+    return ConfigError(msg, file=file, key=key or None)
 
 
 def dependency_order(services: dict[str, Any], file: Path) -> list[str]:
@@ -196,7 +203,9 @@ def dependency_order(services: dict[str, Any], file: Path) -> list[str]:
                     key=f"services.{name}.depends_on",
                 )
             if dep == name:
-                raise ConfigError("a service cannot depend on itself", file=file, key=f"services.{name}.depends_on")
+                raise ConfigError(
+                    "a service cannot depend on itself", file=file, key=f"services.{name}.depends_on"
+                )
     order: list[str] = []
     state: dict[str, int] = {}  # 1 = visiting, 2 = done
 
@@ -254,7 +263,9 @@ def _check_placeholders(model: ProjectConfig, file: Path) -> None:
                         key=f"services.{name}.{key}",
                     )
             if "{port}" in text and svc.port is None:
-                raise ConfigError("{port} used but the service declares no port", file=file, key=f"services.{name}.{key}")
+                raise ConfigError(
+                    "{port} used but the service declares no port", file=file, key=f"services.{name}.{key}"
+                )
     if model.parity is not None:
         for i, target in enumerate(model.parity.targets):
             if target not in model.services:
@@ -265,7 +276,9 @@ def _check_placeholders(model: ProjectConfig, file: Path) -> None:
                 )
         ref = model.parity.reference
         if ref is not None and model.parity.targets and ref not in model.parity.targets:
-            raise ConfigError(f"reference {ref!r} is not one of the targets", file=file, key="parity.reference")
+            raise ConfigError(
+                f"reference {ref!r} is not one of the targets", file=file, key="parity.reference"
+            )
 
 
 def parse_config(raw: dict[str, Any], file: Path) -> tuple[ProjectConfig, list[str]]:

@@ -11,7 +11,13 @@ from pydantic import Field
 
 from paritygate.config.base import StrictModel
 
-__all__ = ["AssessConfig", "IgnoreRule", "ParityConfig", "RunSettings", "ArrayRule"]
+__all__ = ["ArrayRule", "AssessConfig", "IgnoreRule", "ParityConfig", "PhaseName", "RunSettings"]
+
+PhaseName = Literal["stack", "smoke", "parity", "review"]
+
+
+def _all_phases() -> list[PhaseName]:
+    return ["stack", "smoke", "parity", "review"]
 
 
 class IgnoreRule(StrictModel):
@@ -58,6 +64,4 @@ class AssessConfig(StrictModel):
 class RunSettings(StrictModel):
     out_dir: str = ".paritygate/runs"
     history: str = ".paritygate/history.sqlite"
-    phases: list[Literal["stack", "smoke", "parity", "review"]] = Field(
-        default_factory=lambda: ["stack", "smoke", "parity", "review"]
-    )
+    phases: list[PhaseName] = Field(default_factory=_all_phases)

@@ -22,7 +22,11 @@ class ReadyCheck(StrictModel):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:
-        chosen = [k for k, on in (("http", self.http is not None), ("tcp", self.tcp), ("log", self.log is not None)) if on]
+        chosen = [
+            k
+            for k, on in (("http", self.http is not None), ("tcp", self.tcp), ("log", self.log is not None))
+            if on
+        ]
         if len(chosen) != 1:
             raise ValueError(f"set exactly one of http, tcp, log (got {', '.join(chosen) or 'none'})")
         if self.http is not None and not self.http.startswith("/"):

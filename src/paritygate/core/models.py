@@ -23,7 +23,7 @@ class Endpoint:
     log_path: Path | None = None
 
 
-class FindingKind(str, enum.Enum):
+class FindingKind(enum.StrEnum):
     """Everything a phase reports that the verdict policy may weigh."""
 
     SMOKE_FAILED = "smoke_failed"  # evidence: check name
@@ -52,7 +52,7 @@ class Finding:
         return cls(FindingKind(raw["kind"]), str(raw["evidence"]), str(raw["message"]))
 
 
-class PhaseStatus(str, enum.Enum):
+class PhaseStatus(enum.StrEnum):
     PASSED = "passed"  # ran, found nothing that fails
     FAILED = "failed"  # ran, found a failure
     ERROR = "error"  # could not run to the end (crash, unreachable, bad input)

@@ -82,9 +82,7 @@ def _read_bracket(text: str, pos: int) -> tuple[_Seg, int]:
     else:
         m = _INDEX.match(text, pos)
         if not m:
-            raise PathSyntaxError(
-                f"expected an index, '*' or a quoted key at position {pos} of {text!r}"
-            )
+            raise PathSyntaxError(f"expected an index, '*' or a quoted key at position {pos} of {text!r}")
         seg, pos = _Seg("index", int(m.group())), m.end()
     if not text.startswith("]", pos):
         raise PathSyntaxError(f"expected ']' at position {pos} of {text!r}")
@@ -220,7 +218,7 @@ def _find(
         for key, value in _children(doc):
             yield from _find(segs, si + 1, value, (*prefix, key))
         return
-    if seg.kind == "key" and isinstance(doc, dict) and seg.key in doc:
+    if seg.kind == "key" and isinstance(doc, dict) and isinstance(seg.key, str) and seg.key in doc:
         yield from _find(segs, si + 1, doc[seg.key], (*prefix, seg.key))
     elif seg.kind == "index" and isinstance(doc, list) and isinstance(seg.key, int):
         idx = seg.key

@@ -45,7 +45,11 @@ def junit_bytes(suites: list[JUnitSuite]) -> bytes:
         s_time = 0.0
         for case in suite.cases:
             c_el = etree.SubElement(
-                s_el, "testcase", name=_clean(case.name), classname=_clean(case.classname), time=f"{case.time_s:.4f}"
+                s_el,
+                "testcase",
+                name=_clean(case.name),
+                classname=_clean(case.classname),
+                time=f"{case.time_s:.4f}",
             )
             counts["tests"] += 1
             s_time += case.time_s
