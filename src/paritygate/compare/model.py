@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-__all__ = ["Comparison", "Difference", "Outcome", "Response"]
+from paritygate.compare.rules import CompareRules
+
+__all__ = [
+    "BodyKind",
+    "Canonical",
+    "Comparison",
+    "Difference",
+    "Outcome",
+    "Response",
+    "most_severe",
+    "severity_of_kind",
+]
+
+BodyKind = Literal["json", "xml", "text", "bytes", "empty"]
 
 
 @dataclass(slots=True)
@@ -38,18 +51,70 @@ class Outcome(enum.StrEnum):
     MATCH = "match"
 
 
+_RANK = {outcome: rank for rank, outcome in enumerate(Outcome)}  # lower = more severe
+
+# Which outcome each Difference.kind implies.
+_KIND_OUTCOME: dict[str, Outcome] = {
+    "error": Outcome.ERROR,
+    "status": Outcome.STATUS,
+    "type": Outcome.SHAPE,
+    "missing": Outcome.SHAPE,
+    "extra": Outcome.SHAPE,
+    "length": Outcome.SHAPE,
+    "body_kind": Outcome.SHAPE,
+    "element_vs_attribute": Outcome.SHAPE,
+    "namespace": Outcome.SHAPE,
+    "value": Outcome.VALUE,
+    "header": Outcome.VALUE,
+    "order": Outcome.ORDER,
+}
+
+
+def severity_of_kind(kind: str) -> Outcome:
+    """The outcome a difference of this kind implies (unknown kinds count as ``value``)."""
+    return _KIND_OUTCOME.get(kind, Outcome.VALUE)
+
+
+def most_severe(outcomes: list[Outcome] | tuple[Outcome, ...]) -> Outcome:
+    """ERROR > STATUS > SHAPE > VALUE > ORDER > MATCH; MATCH for an empty list."""
+    return min(outcomes, key=_RANK.__getitem__, default=Outcome.MATCH)
+
+
 @dataclass(slots=True)
 class Difference:
     """One differing place. ``path`` uses the one path grammar (core.paths); headers are
-    ``header:<name>``, the status line is ``status``."""
+    ``header:<name>``, the status line is ``status``, a missing answer is ``error``.
+
+    ``path`` is the concrete path in the left document, except for kind ``extra`` (present
+    only on the right), where it is the path in the right document. ``right_path`` is set
+    only when the right document holds the compared value at a different path (arrays
+    aligned after an insertion, matched unordered or by key; XML element vs attribute)."""
 
     path: str
     kind: str  # "status" | "header" | "type" | "missing" | "extra" | "length" | "value" | "order" | ...
     left: Any
     right: Any
+    right_path: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "kind": self.kind, "left": self.left, "right": self.right}
+        out = {"path": self.path, "kind": self.kind, "left": self.left, "right": self.right}
+        if self.right_path is not None:
+            out["right_path"] = self.right_path
+        return out
+
+
+@dataclass(slots=True)
+class Canonical:
+    """One response reduced to what is compared: the status, the allow-listed headers, the
+    body tree. ``recorded_headers`` holds every other header (reported, never compared)."""
+
+    status: int | None
+    headers: dict[str, str]
+    recorded_headers: dict[str, str]
+    kind: BodyKind
+    body: Any  # JSON value, XML tree, list of lines, {"length", "sha256"} or None
+    note: str | None = None  # e.g. why a body declared as JSON was compared as text
+    error: str | None = None
 
 
 @dataclass(slots=True)
@@ -58,3 +123,29 @@ class Comparison:
     differences: list[Difference]
     left_signature: str = ""  # structural signature of the left body (for class keys)
     right_signature: str = ""
+    notes: list[str] = field(default_factory=list)  # "left: declared JSON, not valid JSON ..."
+    # What produced this comparison; classify() reuses it instead of parsing again.
+    left_canonical: Canonical | None = field(default=None, repr=False)
+    right_canonical: Canonical | None = field(default=None, repr=False)
+    rules: CompareRules | None = field(default=None, repr=False)
+
+    @property
+    def status_match(self) -> bool:
+        return not any(d.kind == "status" for d in self.differences) and (
+            self.outcome is not Outcome.ERROR
+        )
+
+    @property
+    def body_match(self) -> bool:
+        """No body difference (status, header and error differences do not count)."""
+        return self.outcome is not Outcome.ERROR and not any(
+            not (d.path in ("status", "error") or d.path.startswith("header:"))
+            for d in self.differences
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome.value,
+            "differences": [d.to_dict() for d in self.differences],
+            "notes": list(self.notes),
+        }

@@ -1,11 +1,136 @@
-"""Config of the review phase: ``[review]`` (owned by the review phase)."""
+"""Config of the review phase: ``[review]``, ``[review.components]``, ``[review.secrets]``
+and ``[[review.reviewers]]`` (owned by the review phase).
+
+Example::
+
+    [review]
+    warn_kb = 60
+    max_kb = 100
+    exclude = ["**/*.lock", "**/package-lock.json"]
+
+    [review.components]
+    validatord = ["src/validatord/**", "tests/validatord/**"]
+    replay = ["src/replay/**"]
+
+    [[review.reviewers]]
+    name = "kimi"
+    lineage = ["moonshot"]
+    provider = "openai"            # any OpenAI-compatible endpoint
+    model = "kimi-k2"
+    base_url = "https://api.moonshot.ai/v1"
+    api_key_env = "MOONSHOT_API_KEY"
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Literal, Self
+
+from pydantic import Field, field_validator, model_validator
+
 from paritygate.config.base import StrictModel
 
-__all__ = ["ReviewConfig"]
+__all__ = ["OTHER_COMPONENT", "ReviewConfig", "ReviewerConfig", "SecretsConfig"]
+
+# Changed files outside every component go to a bundle of this name.
+OTHER_COMPONENT = "other"
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class ReviewerConfig(StrictModel):
+    """One LLM reviewer. ``lineage`` is the model's family/lab, stated by the user, never guessed."""
+
+    name: str
+    lineage: list[str] = Field(min_length=1)
+    provider: Literal["openai", "anthropic"]
+    model: str = Field(min_length=1)
+    base_url: str | None = None  # None: the SDK's default endpoint
+    api_key_env: str | None = None  # None: no key (a local vLLM / Ollama)
+    max_tokens: int = Field(default=4096, ge=1)
+    timeout: float = Field(default=300.0, gt=0)
+
+    @field_validator("name")
+    @classmethod
+    def _simple_name(cls, value: str) -> str:
+        if not _NAME.fullmatch(value):
+            raise ValueError(f"reviewer name {value!r} must be letters, digits, '_', '-' or '.'")
+        return value
+
+    @field_validator("lineage")
+    @classmethod
+    def _clean_lineage(cls, value: list[str]) -> list[str]:
+        cleaned = [label.strip().lower() for label in value]
+        if any(not label for label in cleaned):
+            raise ValueError("lineage labels must not be empty")
+        return cleaned
+
+    @field_validator("api_key_env")
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        # The *name* of a variable, never the key itself.
+        if value is not None and not _ENV_NAME.fullmatch(value):
+            raise ValueError("api_key_env is the name of an environment variable, e.g. MOONSHOT_API_KEY")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must start with http:// or https://, got {value!r}")
+        return value
+
+
+class SecretsConfig(StrictModel):
+    """detect-secrets settings for the scan that runs before a bundle leaves the machine."""
+
+    base64_limit: float = Field(default=4.5, ge=0, le=8)  # entropy above which a base64 string is a secret
+    hex_limit: float = Field(default=3.0, ge=0, le=8)
+    disable_plugins: list[str] = Field(default_factory=list)  # detect-secrets plugin class names
 
 
 class ReviewConfig(StrictModel):
-    pass
+    components: dict[str, list[str]] = Field(default_factory=dict)  # name -> path globs (`**` allowed)
+    exclude: list[str] = Field(
+        default_factory=lambda: [
+            "**/*.lock",
+            "**/package-lock.json",
+            "**/pnpm-lock.yaml",
+            "**/go.sum",
+        ]
+    )
+    shrink_deletions: bool = True  # deletion-only hunks become a one-line note
+    warn_kb: float = Field(default=60.0, gt=0)
+    max_kb: float = Field(default=100.0, gt=0)
+    match_window: int = Field(default=3, ge=0)  # lines either side for matching findings across reviewers
+    concurrency: int = Field(default=4, ge=1)
+    retries: int = Field(default=3, ge=0)  # on 429, 5xx, timeouts, connection errors
+    backoff: float = Field(default=1.0, ge=0)  # seconds; doubles per retry unless Retry-After says otherwise
+    max_backoff: float = Field(default=30.0, ge=0)
+    prompt_template: str | None = None  # jinja2 file, relative to the config file
+    secrets: SecretsConfig = Field(default_factory=SecretsConfig)
+    reviewers: list[ReviewerConfig] = Field(default_factory=list)
+
+    @field_validator("components")
+    @classmethod
+    def _components(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, globs in value.items():
+            if name == OTHER_COMPONENT:
+                raise ValueError(
+                    f"component name {OTHER_COMPONENT!r} is reserved for files outside every component"
+                )
+            if not _NAME.fullmatch(name):
+                raise ValueError(f"component name {name!r} must be letters, digits, '_', '-' or '.'")
+            if not globs or any(not g.strip() for g in globs):
+                raise ValueError(f"component {name!r} needs at least one non-empty path glob")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.warn_kb > self.max_kb:
+            raise ValueError(f"warn_kb ({self.warn_kb:g}) must not exceed max_kb ({self.max_kb:g})")
+        names = [r.name for r in self.reviewers]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"reviewer names must be unique; repeated: {', '.join(duplicates)}")
+        return self

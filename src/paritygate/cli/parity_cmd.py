@@ -1,0 +1,240 @@
+"""``paritygate parity``: probe the implementations against each other; ``parity import-har``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from paritygate.cli.common import config_option, console, err_console, json_option, load_for_command, out_option
+from paritygate.config import LoadedConfig
+from paritygate.core.models import Endpoint, PhaseResult, PhaseStatus
+from paritygate.errors import EXIT_CHECK_FAILED, EXIT_OK, EXIT_RUNTIME, UsageError
+
+__all__ = ["parity"]
+
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _parse_targets(specs: tuple[str, ...]) -> dict[str, Endpoint]:
+    out: dict[str, Endpoint] = {}
+    for spec in specs:
+        name, sep, url = spec.partition("=")
+        if not sep or not _NAME.fullmatch(name) or not re.match(r"https?://[^/]", url):
+            raise UsageError(f"--target expects NAME=URL such as tagged=http://127.0.0.1:3100, got {spec!r}")
+        if name in out:
+            raise UsageError(f"--target {name!r} is given twice")
+        out[name] = Endpoint(name, url.rstrip("/"))
+    return out
+
+
+def _default_out(loaded: LoadedConfig) -> Path:
+    base = loaded.project_dir / ".paritygate" / "parity"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    candidate, n = base / stamp, 1
+    while candidate.exists():
+        n += 1
+        candidate = base / f"{stamp}-{n}"
+    return candidate
+
+
+@contextmanager
+def _endpoints(loaded: LoadedConfig, targets: dict[str, Endpoint], bring_up: bool) -> Iterator[dict[str, Endpoint]]:
+    if targets:
+        yield targets
+        return
+    if bring_up:
+        from paritygate.stack import Stack
+
+        with Stack(loaded) as stack:
+            err_console.print(
+                "stack up: " + ", ".join(f"{e.name} {e.base_url}" for e in stack.endpoints.values()), markup=False
+            )
+            yield stack.endpoints
+        return
+    from paritygate.stack import load_running
+
+    yield load_running(loaded)
+
+
+def _exit_code(result: PhaseResult) -> int:
+    if result.status is PhaseStatus.ERROR:
+        return EXIT_RUNTIME
+    return EXIT_CHECK_FAILED if result.status is PhaseStatus.FAILED else EXIT_OK
+
+
+def _print_human(doc: dict[str, Any], paths: list[Path]) -> None:
+    from paritygate.reports.parity_report import tally_line
+
+    names = [t["name"] for t in doc["targets"]]
+    table = Table("Case", *(f"{n} status" for n in names), "Status match", "Body match", title=None)
+    if len(names) > 2:
+        table.add_column("Agreement")
+    for case in doc["cases"]:
+        cells = [case["name"]]
+        cells += [str(t["status"]) if t["error"] is None else "no answer" for t in case["targets"].values()]
+        cells += ["✓" if case["status_match"] else "✗", "✓" if case["body_match"] else "✗"]
+        if len(names) > 2:
+            cells.append(case.get("odd_one_out_text") or " / ".join("+".join(g) for g in case["groups"]))
+        table.add_row(*cells)
+    console.print(table)
+    console.print(tally_line(doc), markup=False)
+    for cls in doc["classes"]:
+        label = cls["mapping"]["name"] if cls["mapping"] else cls["title"]
+        if cls["status"] == "known":
+            tail = f"tracker {cls['decision']['status']}"
+        else:
+            tail = "recorded as _open_" if cls["recorded"] else "not in the tracker"
+        console.print(
+            f"{cls['status'].upper()}: {label} — {len(cls['cases'])} case(s) on {cls['endpoint']} ({tail})",
+            markup=False,
+        )
+        console.print(f"  key: {cls['key']}", markup=False)
+        if cls["mapping"]:
+            console.print(f"  fix: {cls['mapping']['fix']}", markup=False)
+    for row in doc["fixed"]:
+        console.print(f"FIXED?: {row['key']} (tracker line {row['line']}) did not appear in this run", markup=False)
+    if doc["noise"]:
+        console.print(
+            f"noise: {len(doc['noise'])} path(s) varied between repeats and were excluded from this run: "
+            + ", ".join(f"{n['target']} {n['path']}" for n in doc["noise"]),
+            markup=False,
+        )
+    for name in doc["unreachable"]:
+        console.print(f"UNREACHABLE: {name} never answered", markup=False)
+    unsafe = sorted({c["method"] for c in doc["cases"]} & _UNSAFE)
+    if unsafe:
+        err_console.print(f"note: {', '.join(unsafe)} requests were sent to every target, as the cases say", markup=False)
+    console.print("reports: " + ", ".join(str(p) for p in paths), markup=False)
+
+
+@click.group(invoke_without_command=True)
+@config_option
+@click.option("--up", "bring_up", is_flag=True, help="Bring the stack up, probe, take it down.")
+@click.option(
+    "--target",
+    "target_specs",
+    multiple=True,
+    metavar="NAME=URL",
+    help="Probe this URL as NAME (repeat, at least twice); no stack needed.",
+)
+@click.option("--reference", metavar="NAME", help="Compare every target against this one.")
+@click.option("--noise-runs", type=click.IntRange(min=0), default=None, help="Send each case K extra times to learn noise.")
+@click.option("--record-decisions", is_flag=True, help="Append an _open_ tracker row for each new divergence class.")
+@click.option("--cases", "cases_path", type=click.Path(dir_okay=False, path_type=Path), help="Cases file (.toml/.jsonl).")
+@click.option("--tracker", "tracker_path", type=click.Path(dir_okay=False, path_type=Path), help="Decisions tracker.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=None, help="Cases in flight at once.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, help="Per-request timeout (s).")
+@out_option
+@json_option
+@click.pass_context
+def parity(
+    ctx: click.Context,
+    config_path: Path | None,
+    bring_up: bool,
+    target_specs: tuple[str, ...],
+    reference: str | None,
+    noise_runs: int | None,
+    record_decisions: bool,
+    cases_path: Path | None,
+    tracker_path: Path | None,
+    concurrency: int | None,
+    timeout: float | None,
+    out_dir: Path | None,
+    as_json: bool,
+) -> int | None:
+    """Send every case to every implementation at the same time and compare the answers.
+
+    Without --up or --target, probes the stack started by `paritygate stack up --detach`.
+    Unsafe methods (POST, PUT, PATCH, DELETE) are sent because the cases say so.
+    Exit 0 when nothing new diverges, 1 on a new divergence or a status mismatch,
+    3 when a target never answered (the report is still written).
+    """
+    if ctx.invoked_subcommand is not None:
+        return None
+    from paritygate.phases.parity import run_parity
+    from paritygate.reports.parity_report import parity_json_bytes, write_parity_reports
+
+    targets = _parse_targets(target_specs)
+    if targets and bring_up:
+        raise UsageError("--target and --up exclude each other: --target probes URLs that are already running")
+    if len(targets) == 1:
+        raise UsageError("give --target at least twice (parity compares two or more targets)")
+    loaded = load_for_command(config_path, quiet=as_json)
+    out = out_dir or _default_out(loaded)
+    with _endpoints(loaded, targets, bring_up) as endpoints, _progress(as_json) as progress:
+        result = run_parity(
+            loaded,
+            endpoints,
+            targets=list(targets) or None,
+            reference=reference,
+            noise_runs=noise_runs,
+            record_decisions=record_decisions,
+            cases_path=cases_path,
+            tracker_path=tracker_path,
+            concurrency=concurrency,
+            timeout=timeout,
+            progress=progress,
+        )
+    paths = write_parity_reports(out, result.data)
+    if as_json:
+        click.echo(parity_json_bytes(result.data).decode(), nl=False)
+    else:
+        _print_human(result.data, paths)
+    return _exit_code(result)
+
+
+@contextmanager
+def _progress(as_json: bool) -> Iterator[Any]:
+    """A live bar on a terminal; nothing otherwise (the table follows at the end)."""
+    if as_json or not console.is_terminal:
+        yield None
+        return
+    bar = Progress(TextColumn("parity"), BarColumn(), MofNCompleteColumn(), console=console, transient=True)
+    task = bar.add_task("cases", total=None)
+    with bar:
+        yield lambda run: bar.advance(task)
+
+
+@parity.command("import-har")
+@click.argument("har_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Cases file to write (.toml, or .jsonl); default: print TOML to stdout.",
+)
+@click.option("--keep-auth", is_flag=True, help="Keep authorization, cookie, API-key... headers.")
+@click.option("--keep-hop-by-hop", is_flag=True, help="Keep connection, host, content-length... headers.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+def import_har_cmd(har_file: Path, output: Path | None, keep_auth: bool, keep_hop_by_hop: bool, force: bool) -> int:
+    """Convert a HAR capture into a parity cases file."""
+    from paritygate.core.fs import atomic_write_text
+    from paritygate.probe import dump_cases_jsonl, dump_cases_toml, import_har
+
+    if output is not None and output.exists() and not force:
+        raise UsageError(f"{output} exists", hint="pass --force to overwrite it")
+    result = import_har(har_file, keep_auth=keep_auth, keep_hop_by_hop=keep_hop_by_hop)
+    jsonl = output is not None and output.suffix.lower() in (".jsonl", ".ndjson")
+    kept = [w for w, on in (("auth", keep_auth), ("hop-by-hop", keep_hop_by_hop)) if on]
+    comment = f"Imported from {har_file.name} by `paritygate parity import-har`" + (
+        f" (kept {' and '.join(kept)} headers)" if kept else ""
+    )
+    text = dump_cases_jsonl(result.cases) if jsonl else dump_cases_toml(result.cases, comment=comment)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(output, text)
+        err_console.print(f"wrote {len(result.cases)} case(s) to {output}", markup=False)
+    if result.dropped_headers:
+        dropped = ", ".join(f"{name} ×{n}" for name, n in sorted(result.dropped_headers.items()))
+        err_console.print(f"dropped headers: {dropped}", markup=False)
+    for line in result.skipped:
+        err_console.print(f"skipped {line}", markup=False)
+    return EXIT_OK

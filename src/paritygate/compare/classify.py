@@ -1,0 +1,122 @@
+"""Divergence classes: cases that diverge for one cause share one stable key.
+
+Key construction (``·`` separates the four parts; a key never holds ``|`` or a newline,
+so it fits a Markdown table cell)::
+
+    <endpoint>·<outcome>·<slug>·<8 hex digits>
+    POST /v1/validate·shape·tagged-enum~flat-kind·5d1c0e9a
+
+* endpoint: as given ("METHOD /path"), whitespace collapsed, ``|`` replaced by ``¦``.
+* outcome: the comparison's outcome (``shape``, ``value``, ...).
+* slug: the recognised wire-shape mapping (``tagged-enum~flat-kind``, ``key-case``,
+  ``null~absent``, ``number~string``, ``timestamp-precision``), else ``status``,
+  ``no-answer`` or ``unmapped``.
+* hex: the first 8 hex digits of SHA-256 over what identifies the cause, never leaf values
+  and never anything that depends on case order:
+  - mapped: the mapping's abstract signature (for a tagged enum: where it sits, which side
+    is tagged and the name of the kind field; variant names and payloads are abstracted),
+  - status: the two status codes; no answer: the two error kinds,
+  - otherwise: both structural signatures (ignored paths removed) and the sorted set of
+    difference kinds at generalised paths (``value@$.items[*].price``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from paritygate.compare.canonical import canonicalize
+from paritygate.compare.mappings import WireMapping, detect_mapping
+from paritygate.compare.model import Comparison, Difference, Outcome, Response
+from paritygate.compare.rules import CompareRules
+from paritygate.compare.signature import generalize_path, prune, signature
+
+__all__ = ["KEY_SEPARATOR", "DivergenceClass", "class_key", "classify"]
+
+KEY_SEPARATOR = "·"
+_TITLE_PLACES = 3
+
+
+@dataclass(slots=True)
+class DivergenceClass:
+    key: str
+    title: str
+    endpoint: str
+    outcome: Outcome
+    mapping: WireMapping | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "endpoint": self.endpoint,
+            "outcome": self.outcome.value,
+            "mapping": self.mapping.to_dict() if self.mapping else None,
+        }
+
+
+def _clean_endpoint(endpoint: str) -> str:
+    return re.sub(r"\s+", " ", endpoint).strip().replace("|", "¦")
+
+
+def class_key(endpoint: str, outcome: Outcome, slug: str, material: str) -> str:
+    digest = hashlib.sha256(material.encode()).hexdigest()[:8]
+    return KEY_SEPARATOR.join([_clean_endpoint(endpoint), outcome.value, slug, digest])
+
+
+def _places(diffs: list[Difference]) -> list[str]:
+    return sorted({f"{d.kind}@{generalize_path(d.path)}" for d in diffs})
+
+
+def _title(outcome: Outcome, diffs: list[Difference]) -> str:
+    places = [p.replace("@", " at ", 1) for p in _places(diffs)]
+    shown = ", ".join(places[:_TITLE_PLACES])
+    more = f" (+{len(places) - _TITLE_PLACES} more)" if len(places) > _TITLE_PLACES else ""
+    return f"{outcome.value} difference: {shown}{more}"
+
+
+def signatures(comparison: Comparison, left: Response, right: Response) -> tuple[str, str, Any, Any]:
+    """(left signature, right signature, left pruned tree, right pruned tree)."""
+    rules = comparison.rules or CompareRules()
+    lc = comparison.left_canonical or canonicalize(left, rules)
+    rc = comparison.right_canonical or canonicalize(right, rules)
+    lt, rt = prune(lc.body, rules), prune(rc.body, rules)
+    lsig = comparison.left_signature or signature(lc.kind, lt)
+    rsig = comparison.right_signature or signature(rc.kind, rt)
+    return lsig, rsig, lt, rt
+
+
+def classify(
+    endpoint: str, comparison: Comparison, left: Response, right: Response
+) -> DivergenceClass | None:
+    """The divergence class of one compared pair; None when it matched."""
+    outcome = comparison.outcome
+    if outcome is Outcome.MATCH:
+        return None
+    endpoint = _clean_endpoint(endpoint)
+    if outcome is Outcome.ERROR:
+        errors = f"{left.error or 'answered'}~{right.error or 'answered'}"
+        title = f"no answer ({errors.replace('~', ' vs ')})"
+        return DivergenceClass(
+            class_key(endpoint, outcome, "no-answer", errors), title, endpoint, outcome, None
+        )
+    if outcome is Outcome.STATUS:
+        codes = f"{left.status}~{right.status}"
+        title = f"status {left.status} vs {right.status}"
+        return DivergenceClass(class_key(endpoint, outcome, "status", codes), title, endpoint, outcome, None)
+    rules = comparison.rules or CompareRules()
+    lsig, rsig, lt, rt = signatures(comparison, left, right)
+    body_diffs = [d for d in comparison.differences if d.path.startswith("$")]
+    match = None
+    only_body = len(body_diffs) == len(comparison.differences)
+    lkind = lsig.partition(":")[0]
+    if only_body and lkind == rsig.partition(":")[0]:
+        match = detect_mapping(lkind, lt, rt, body_diffs, rules)
+    if match is not None:
+        key = class_key(endpoint, outcome, match.slug, f"{match.slug} {match.signature}")
+        return DivergenceClass(key, match.mapping.name, endpoint, outcome, match.mapping)
+    material = "\n".join([lsig, rsig, *_places(comparison.differences)])
+    key = class_key(endpoint, outcome, "unmapped", material)
+    return DivergenceClass(key, _title(outcome, comparison.differences), endpoint, outcome, None)

@@ -1,0 +1,94 @@
+"""Structural signatures of body trees and path generalisation, for divergence class keys.
+
+A signature describes shape only, never leaf values: ``{"a":num,"b":[str]}``. Object keys
+are sorted; an array is the sorted set of its element signatures joined with ``|``, so
+length and order do not matter. Signatures stop at 32 levels and 20,000 nodes (``…``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from paritygate.compare.rules import CompareRules
+from paritygate.compare.walk import parts_of
+from paritygate.core.paths import PathPart, format_path, parse_path
+
+__all__ = ["generalize_path", "prune", "signature"]
+
+_MAX_DEPTH = 32
+_MAX_NODES = 20_000
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "num"
+    if isinstance(value, str):
+        return "str"
+    return type(value).__name__
+
+
+class _Signer:
+    def __init__(self) -> None:
+        self.budget = _MAX_NODES
+
+    def sign(self, value: Any, depth: int) -> str:
+        self.budget -= 1
+        if self.budget < 0 or depth > _MAX_DEPTH:
+            return "…"
+        if isinstance(value, dict):
+            inner = ",".join(
+                f"{orjson.dumps(k).decode()}:{self.sign(value[k], depth + 1)}" for k in sorted(value)
+            )
+            return "{" + inner + "}"
+        if isinstance(value, list):
+            return "[" + "|".join(sorted({self.sign(x, depth + 1) for x in value})) + "]"
+        return _scalar(value)
+
+
+def signature(kind: str, tree: Any) -> str:
+    """``json:{...}``, ``xml:{...}``, ``text``, ``bytes`` or ``empty``."""
+    if kind in ("json", "xml"):
+        return f"{kind}:{_Signer().sign(tree, 0)}"
+    return kind
+
+
+def prune(tree: Any, rules: CompareRules) -> Any:
+    """A copy of ``tree`` without the paths the ignore rules drop (``when`` sees this tree's
+    value only). Iterative, so any depth is fine."""
+    if not rules.has_body_ignores:
+        return tree
+    if rules.body_ignored((), (tree,)):
+        return None
+    root: Any = {} if isinstance(tree, dict) else [] if isinstance(tree, list) else tree
+    stack: list[tuple[Any, Any, Any]] = [(tree, root, None)] if root is not tree else []
+    while stack:
+        src, dst, path = stack.pop()
+        items = src.items() if isinstance(src, dict) else enumerate(src)
+        for key, value in items:
+            here = (path, key)
+            if rules.body_ignored(parts_of(here), (value,)):
+                continue
+            copy: Any = value
+            if isinstance(value, dict | list):
+                copy = {} if isinstance(value, dict) else []
+                stack.append((value, copy, here))
+            if isinstance(dst, dict):
+                dst[key] = copy
+            else:
+                dst.append(copy)
+    return root
+
+
+def generalize_path(path: str) -> str:
+    """``$.items[3].id`` → ``$.items[*].id``: the same place in every element of an array.
+    Non-body paths (``status``, ``header:x``) are returned unchanged."""
+    if not path.startswith("$"):
+        return path
+    parts: tuple[PathPart, ...] = parse_path(path).concrete_parts()
+    return "$" + "".join("[*]" if isinstance(p, int) else format_path([p])[1:] for p in parts)

@@ -1,0 +1,31 @@
+"""The SQLite run history: recording runs, flaky cases, regressions and run diffs."""
+
+from paritygate.history.analysis import (
+    CaseChange,
+    ClassChange,
+    Flaky,
+    Regression,
+    RunDiff,
+    diff_runs,
+    flaky_cases,
+    regressions,
+)
+from paritygate.history.snapshot import CaseOutcome, ClassRecord, RunSnapshot, snapshot_from_report
+from paritygate.history.store import SCHEMA_VERSION, HistoryStore
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "CaseChange",
+    "CaseOutcome",
+    "ClassChange",
+    "ClassRecord",
+    "Flaky",
+    "HistoryStore",
+    "Regression",
+    "RunDiff",
+    "RunSnapshot",
+    "diff_runs",
+    "flaky_cases",
+    "regressions",
+    "snapshot_from_report",
+]

@@ -1,0 +1,229 @@
+"""Phase 5: the verdict policy (ship / ship-with-known-gap / block).
+
+The policy weighs only the phases' findings and statuses (see ``FindingKind``); the
+phase data is consulted for wording (a divergence class's title and tracker
+decision) and for the review lineage count the ``[assess]`` threshold is applied to.
+Every reason names its evidence and the report section where it is shown, so a
+reader can go from the verdict to the proof in one step.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from paritygate.config.phases import AssessConfig
+from paritygate.core.models import Finding, FindingKind, PhaseResult, PhaseStatus
+
+__all__ = ["Reason", "ReasonLevel", "Verdict", "VerdictKind", "assess"]
+
+INTERRUPTED = "interrupted"
+
+
+class VerdictKind(enum.StrEnum):
+    SHIP = "ship"
+    SHIP_WITH_KNOWN_GAP = "ship-with-known-gap"
+    BLOCK = "block"
+
+
+class ReasonLevel(enum.StrEnum):
+    BLOCK = "block"  # makes the verdict block
+    GAP = "gap"  # a documented, accepted-or-open gap: ship-with-known-gap
+    NOTICE = "notice"  # reported loudly, changes nothing (e.g. a `fixed?` tracker row)
+    WARNING = "warning"  # worth a look (single-lineage review block, a disabled blocker)
+
+
+@dataclass(slots=True)
+class Reason:
+    level: ReasonLevel
+    kind: str  # a FindingKind value, or "interrupted"
+    phase: str
+    evidence: str  # check name, case name, class key, path:line, phase name
+    message: str
+    ref: str  # where the evidence is shown, e.g. "report.md#divergence-classes, parity.md"
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "level": self.level.value,
+            "kind": self.kind,
+            "phase": self.phase,
+            "evidence": self.evidence,
+            "message": self.message,
+            "ref": self.ref,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Reason:
+        return cls(
+            ReasonLevel(raw["level"]),
+            str(raw["kind"]),
+            str(raw["phase"]),
+            str(raw["evidence"]),
+            str(raw["message"]),
+            str(raw.get("ref", "")),
+        )
+
+    def line(self) -> str:
+        return f"[{self.level.value}] {self.message} (evidence: {self.evidence}; see {self.ref})"
+
+
+@dataclass(slots=True)
+class Verdict:
+    verdict: VerdictKind
+    reasons: list[Reason] = field(default_factory=list)  # block, gap and notice reasons
+    warnings: list[Reason] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.verdict is VerdictKind.BLOCK else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict.value,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "warnings": [w.to_dict() for w in self.warnings],
+        }
+
+
+# Where each kind of evidence is shown in a run directory (report.md headings, phase files).
+_REFS: dict[str, str] = {
+    "smoke": "report.md#smoke-checks",
+    "status": "report.md#parity-cases, parity.md",
+    "class": "report.md#divergence-classes, parity.md",
+    "fixed": "report.md#fixed-tracker-rows, parity.md",
+    "unreachable": "report.md#parity-cases, logs/",
+    "phase": "report.md#phases, logs/",
+    "review": "report.md#review",
+}
+
+
+def _class_index(results: dict[str, PhaseResult]) -> dict[str, dict[str, Any]]:
+    parity = results.get("parity")
+    if parity is None:
+        return {}
+    classes = parity.data.get("classes", [])
+    fixed = parity.data.get("fixed", [])
+    index: dict[str, dict[str, Any]] = {}
+    for row in [*fixed, *classes]:
+        if isinstance(row, dict) and isinstance(row.get("key"), str):
+            index[row["key"]] = row
+    return index
+
+
+def _review_lineages(results: dict[str, PhaseResult]) -> dict[str, int]:
+    """path:line -> the most distinct lineages any un-retracted block finding there has."""
+    review = results.get("review")
+    out: dict[str, int] = {}
+    if review is None:
+        return out
+    for item in review.data.get("findings", []):
+        if not isinstance(item, dict) or item.get("retracted") or item.get("severity") != "block":
+            continue
+        lineages = item.get("lineages") or []
+        count = len(set(lineages)) if isinstance(lineages, list) else int(item.get("convergence", 0))
+        for key in (f"{item.get('path')}:{item.get('start')}", f"{item.get('path')}:{item.get('start')}-{item.get('end')}"):
+            out[key] = max(out.get(key, 0), count)
+    return out
+
+
+def _describe_class(key: str, row: dict[str, Any] | None, fallback: str) -> str:
+    if row is None:
+        return fallback
+    title = row.get("title") or row.get("divergence") or key
+    where = row.get("endpoint") or row.get("area") or ""
+    cases = row.get("cases") or []
+    parts = [f"{title}"]
+    if where:
+        parts.append(f"on {where}")
+    if cases:
+        parts.append(f"({len(cases)} case{'s' if len(cases) != 1 else ''})")
+    decision = row.get("decision") or {}
+    mapping = row.get("mapping") or {}
+    text = " ".join(parts)
+    if decision:
+        status = decision.get("status") or "?"
+        text += f"; tracker decision {status}: {decision.get('decision') or 'no text'}"
+    if mapping.get("name"):
+        text += f"; mapping: {mapping['name']}"
+    return text
+
+
+def _finding_reason(
+    finding: Finding,
+    phase: str,
+    cfg: AssessConfig,
+    classes: dict[str, dict[str, Any]],
+    lineages: dict[str, int],
+) -> Reason:
+    kind = finding.kind
+    ev = finding.evidence
+
+    def gate(enabled: bool, message: str, ref: str) -> Reason:
+        level = ReasonLevel.BLOCK if enabled else ReasonLevel.WARNING
+        return Reason(level, kind.value, phase, ev, message, ref)
+
+    if kind is FindingKind.SMOKE_FAILED:
+        return gate(cfg.block_on_smoke_failure, f"smoke check {ev} failed: {finding.message}", _REFS["smoke"])
+    if kind is FindingKind.STATUS_MISMATCH:
+        return gate(cfg.block_on_status_mismatch, f"status codes differ in case {ev}: {finding.message}", _REFS["status"])
+    if kind is FindingKind.NEW_DIVERGENCE:
+        text = _describe_class(ev, classes.get(ev), finding.message)
+        return gate(cfg.block_on_new_divergence, f"new divergence (no tracker row): {text}", _REFS["class"])
+    if kind is FindingKind.UNREACHABLE:
+        return gate(cfg.block_on_unreachable, f"target unreachable: {finding.message}", _REFS["unreachable"])
+    if kind is FindingKind.PHASE_ERROR:
+        return gate(cfg.block_on_phase_error, f"phase {phase} errored: {finding.message}", _REFS["phase"])
+    if kind is FindingKind.KNOWN_DIVERGENCE:
+        text = _describe_class(ev, classes.get(ev), finding.message)
+        return Reason(ReasonLevel.GAP, kind.value, phase, ev, f"known gap: {text}", _REFS["class"])
+    if kind is FindingKind.FIXED_DIVERGENCE:
+        text = _describe_class(ev, classes.get(ev), finding.message)
+        msg = f"fixed? a tracker row was not seen in this run (update the tracker): {text}"
+        level = ReasonLevel.BLOCK if cfg.block_on_fixed_divergence else ReasonLevel.NOTICE
+        return Reason(level, kind.value, phase, ev, msg, _REFS["fixed"])
+    if kind in (FindingKind.REVIEW_BLOCK, FindingKind.REVIEW_WARNING):
+        # The threshold is configurable, so recount lineages from the review data when it has them.
+        count = lineages.get(ev, 2 if kind is FindingKind.REVIEW_BLOCK else 1)
+        converged = count >= cfg.review_block_lineages
+        what = f"review block-severity finding at {ev} ({count} lineage{'s' if count != 1 else ''}): {finding.message}"
+        level = ReasonLevel.BLOCK if converged else ReasonLevel.WARNING
+        return Reason(level, kind.value, phase, ev, what, _REFS["review"])
+    return Reason(ReasonLevel.WARNING, kind.value, phase, ev, finding.message, _REFS["phase"])
+
+
+def assess(
+    results: Iterable[PhaseResult], config: AssessConfig | None = None, *, interrupted: bool = False
+) -> Verdict:
+    """Weigh every phase's findings and status into one verdict with its reasons."""
+    cfg = config or AssessConfig()
+    by_phase = {r.phase: r for r in results}
+    classes = _class_index(by_phase)
+    lineages = _review_lineages(by_phase)
+    reasons: list[Reason] = []
+    if interrupted:
+        reached = [p for p, r in by_phase.items() if r.status is not PhaseStatus.SKIPPED]
+        msg = "run interrupted" + (f" after: {', '.join(reached)}" if reached else " before any phase finished")
+        reasons.append(Reason(ReasonLevel.BLOCK, INTERRUPTED, "run", "signal", msg, _REFS["phase"]))
+    for phase, result in by_phase.items():
+        kinds = {f.kind for f in result.findings}
+        if result.status is PhaseStatus.ERROR and FindingKind.PHASE_ERROR not in kinds:
+            # A phase that errored without saying so in a finding still blocks, with its error as evidence.
+            error = Finding(FindingKind.PHASE_ERROR, phase, result.error or result.summary or "error")
+            reasons.append(_finding_reason(error, phase, cfg, classes, lineages))
+        for finding in result.findings:
+            if finding.kind is FindingKind.NOTE:
+                continue
+            reasons.append(_finding_reason(finding, phase, cfg, classes, lineages))
+    levels = {r.level for r in reasons}
+    if ReasonLevel.BLOCK in levels:
+        verdict = VerdictKind.BLOCK
+    elif ReasonLevel.GAP in levels:
+        verdict = VerdictKind.SHIP_WITH_KNOWN_GAP
+    else:
+        verdict = VerdictKind.SHIP
+    order = {ReasonLevel.BLOCK: 0, ReasonLevel.GAP: 1, ReasonLevel.NOTICE: 2}
+    main = sorted((r for r in reasons if r.level in order), key=lambda r: order[r.level])
+    warnings = [r for r in reasons if r.level is ReasonLevel.WARNING]
+    return Verdict(verdict, main, warnings)

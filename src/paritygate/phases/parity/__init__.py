@@ -1,0 +1,10 @@
+"""Phase 4, parity: send every case to every implementation at once and compare.
+
+See docs/parity.md for the cases format, ignore rules, noise learning and the
+decisions tracker.
+"""
+
+from paritygate.phases.parity.runner import run_parity, run_parity_async
+from paritygate.phases.parity.tracker import DecisionRow, Tracker, read_tracker, record_rows
+
+__all__ = ["DecisionRow", "Tracker", "read_tracker", "record_rows", "run_parity", "run_parity_async"]

@@ -1,0 +1,114 @@
+"""Send every case (plus noise repeats) and compare each case as soon as its answers are in.
+
+Comparing inside the case's own task lets the CPU work of one case overlap the network
+wait of the others, so the comparison costs little throughput over a plain send loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from paritygate.compare import CompareRules, DivergenceClass, NoisyPath, classify, compare, detect_noise
+from paritygate.compare.model import Comparison, Outcome, Response, most_severe
+from paritygate.phases.parity.nway import CaseComparison, compare_case
+from paritygate.probe import Case, Prober
+
+__all__ = ["CaseRun", "PairRun", "probe_cases"]
+
+ProgressFn = Callable[["CaseRun"], None]
+
+
+@dataclass(slots=True)
+class PairRun:
+    left: str
+    right: str
+    comparison: Comparison
+    class_key: str | None = None
+
+
+@dataclass(slots=True)
+class CaseRun:
+    case: Case
+    responses: dict[str, Response]  # the first round: what is compared and reported
+    pairs: list[PairRun]
+    groups: list[list[str]]
+    odd_one_out: str | None
+    noise: dict[str, list[NoisyPath]] = field(default_factory=dict)  # target -> paths that varied
+    classes: list[DivergenceClass] = field(default_factory=list)  # one per class key
+
+    @property
+    def outcome(self) -> Outcome:
+        return most_severe([p.comparison.outcome for p in self.pairs])
+
+    @property
+    def status_match(self) -> bool:
+        statuses = {r.status for r in self.responses.values()}
+        return None not in statuses and len(statuses) == 1
+
+    @property
+    def body_match(self) -> bool:
+        return all(p.comparison.body_match for p in self.pairs)
+
+    @property
+    def class_key(self) -> str | None:
+        return next((p.class_key for p in self.pairs if p.class_key is not None), None)
+
+
+def _learn_noise(rounds: list[dict[str, Response]], rules: CompareRules) -> dict[str, list[NoisyPath]]:
+    """Paths whose value changes between repeats to the SAME target."""
+    noise: dict[str, list[NoisyPath]] = {}
+    for name in rounds[0]:
+        samples = [r[name] for r in rounds if r[name].error is None]
+        if len(samples) >= 2:
+            found = detect_noise(samples, rules)
+            if found:
+                noise[name] = found
+    return noise
+
+
+def _evaluate(case: Case, rounds: list[dict[str, Response]], rules: CompareRules, reference: str | None) -> CaseRun:
+    first = rounds[0]
+    noise = _learn_noise(rounds, rules) if len(rounds) > 1 else {}
+    noisy_paths = sorted({p.path for paths in noise.values() for p in paths})
+    names = list(first)
+
+    def pair_compare(left: Response, right: Response) -> Comparison:
+        return compare(left, right, rules, noise=noisy_paths)
+
+    result: CaseComparison = compare_case(names, first, reference, pair_compare)
+    pairs: list[PairRun] = []
+    classes: dict[str, DivergenceClass] = {}
+    for left, right, comparison in result.pairs:
+        pair = PairRun(left, right, comparison)
+        if comparison.outcome not in (Outcome.MATCH, Outcome.ERROR):
+            found = classify(case.endpoint, comparison, first[left], first[right])
+            if found is not None:
+                pair.class_key = found.key
+                classes.setdefault(found.key, found)
+        pairs.append(pair)
+    return CaseRun(case, first, pairs, result.groups, result.odd_one_out, noise, list(classes.values()))
+
+
+async def probe_cases(
+    prober: Prober,
+    cases: list[Case],
+    rules: CompareRules,
+    *,
+    reference: str | None = None,
+    noise_runs: int = 0,
+    progress: ProgressFn | None = None,
+) -> list[CaseRun]:
+    """Every case to every target at once; ``noise_runs`` extra rounds per case learn noise."""
+
+    async def one(case: Case) -> CaseRun:
+        rounds = [await prober.send(case)]
+        for _ in range(noise_runs):
+            rounds.append(await prober.send(case))
+        run = _evaluate(case, rounds, rules, reference)
+        if progress is not None:
+            progress(run)
+        return run
+
+    return list(await asyncio.gather(*(one(c) for c in cases)))

@@ -1,0 +1,158 @@
+"""``run_parity``: the parity phase as a library call (the gauntlet and the CLI use it).
+
+Inputs are checked before anything is sent (cases, tracker, rules), so a bad file is
+exit 2 with no traffic. Unsafe methods (POST, PUT, PATCH, DELETE) are sent as the
+cases say: parity exists to send the same request everywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import orjson
+
+from paritygate.compare import CompareRules, RuleError
+from paritygate.config import LoadedConfig
+from paritygate.config.phases import ParityConfig
+from paritygate.core.fs import atomic_write_bytes
+from paritygate.core.models import Endpoint, PhaseResult
+from paritygate.errors import ConfigError
+from paritygate.phases.parity.document import (
+    RunFacts,
+    build_document,
+    findings_from,
+    new_rows,
+    status_from,
+    summary_from,
+)
+from paritygate.phases.parity.probe_run import CaseRun, probe_cases
+from paritygate.phases.parity.targets import choose_targets
+from paritygate.phases.parity.tracker import read_tracker, record_rows
+from paritygate.probe import Case, Prober, load_cases
+
+__all__ = ["run_parity", "run_parity_async"]
+
+
+def _cases_path(loaded: LoadedConfig, cfg: ParityConfig, cases_path: Path | None) -> Path:
+    if cases_path is not None:
+        return cases_path
+    if cfg.cases is None:
+        raise ConfigError(
+            "no cases file", file=loaded.path, key="parity.cases", hint="set [parity] cases, or pass --cases FILE"
+        )
+    return loaded.resolve(cfg.cases)
+
+
+def _rules(loaded: LoadedConfig, cfg: ParityConfig) -> CompareRules:
+    try:
+        return CompareRules.build(cfg.headers, cfg.ignore, cfg.arrays)
+    except RuleError as exc:
+        raise ConfigError(exc.detail, file=loaded.path, key=f"parity.{exc.key}") from None
+
+
+async def run_parity_async(
+    loaded: LoadedConfig,
+    endpoints: dict[str, Endpoint],
+    *,
+    out_dir: Path | None = None,
+    targets: list[str] | None = None,
+    reference: str | None = None,
+    noise_runs: int | None = None,
+    record_decisions: bool = False,
+    cases_path: Path | None = None,
+    tracker_path: Path | None = None,
+    concurrency: int | None = None,
+    timeout: float | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    progress: Callable[[CaseRun], None] | None = None,
+) -> PhaseResult:
+    """Probe ``endpoints`` with the cases and compare; ``data`` is the parity.json document.
+
+    With ``out_dir`` the document is also written there as ``parity.json`` (render
+    parity.md and junit.xml from it with :mod:`paritygate.reports.parity_report`).
+    """
+    started = time.perf_counter()
+    cfg = loaded.model.parity or ParityConfig()
+    chosen, ref = choose_targets(loaded, endpoints, targets, reference)
+    cases: list[Case] = load_cases(_cases_path(loaded, cfg, cases_path))
+    tracker = read_tracker(tracker_path or loaded.resolve(cfg.tracker))
+    rules = _rules(loaded, cfg)
+    runs = noise_runs if noise_runs is not None else cfg.noise_runs
+    if runs < 0:
+        raise ConfigError(f"noise runs must be 0 or more, got {runs}", key="--noise-runs")
+    date = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    async with Prober(
+        {t.name: t.base_url for t in chosen},
+        concurrency=concurrency or cfg.concurrency,
+        timeout=timeout or cfg.timeout,
+        retries=cfg.retries,
+        transport=transport,
+    ) as prober:
+        case_runs = await probe_cases(prober, cases, rules, reference=ref, noise_runs=runs, progress=progress)
+    facts = RunFacts(
+        project=loaded.model.name,
+        date=date,
+        targets=chosen,
+        reference=ref,
+        header_names=rules.headers,
+        ignored=[r.path if r.path is not None else f"header:{r.header}" for r in cfg.ignore],
+        noise_runs=runs,
+        cases_file=str(_cases_path(loaded, cfg, cases_path)),
+        duration_s=time.perf_counter() - started,
+    )
+    doc = build_document(facts, case_runs, tracker, recorded=set())
+    if record_decisions:
+        rows = new_rows(doc)
+        if rows:
+            tracker = record_rows(tracker, rows)
+            doc = build_document(facts, case_runs, tracker, recorded={r.key for r in rows})
+    findings = findings_from(doc)
+    if out_dir is not None:
+        atomic_write_bytes(out_dir / "parity.json", orjson.dumps(doc, option=orjson.OPT_INDENT_2, default=str))
+    return PhaseResult(
+        phase="parity",
+        status=status_from(findings),
+        summary=summary_from(doc),
+        findings=findings,
+        data=doc,
+        duration_s=time.perf_counter() - started,
+    )
+
+
+def run_parity(
+    loaded: LoadedConfig,
+    endpoints: dict[str, Endpoint],
+    *,
+    out_dir: Path | None = None,
+    targets: list[str] | None = None,
+    reference: str | None = None,
+    noise_runs: int | None = None,
+    record_decisions: bool = False,
+    cases_path: Path | None = None,
+    tracker_path: Path | None = None,
+    concurrency: int | None = None,
+    timeout: float | None = None,
+    progress: Callable[[CaseRun], None] | None = None,
+) -> PhaseResult:
+    """Synchronous wrapper of :func:`run_parity_async` (runs its own event loop)."""
+    return asyncio.run(
+        run_parity_async(
+            loaded,
+            endpoints,
+            out_dir=out_dir,
+            targets=targets,
+            reference=reference,
+            noise_runs=noise_runs,
+            record_decisions=record_decisions,
+            cases_path=cases_path,
+            tracker_path=tracker_path,
+            concurrency=concurrency,
+            timeout=timeout,
+            progress=progress,
+        )
+    )

@@ -1,0 +1,10 @@
+"""Phase 3: the per-component multi-reviewer LLM review (the "scrum").
+
+Entry points: :func:`run_review` (sync) and :func:`run_review_async`; both return a
+``PhaseResult("review")`` whose ``data`` is a ``paritygate.review/1`` document.
+Reports are written from that document by :mod:`paritygate.reports.review_files`.
+"""
+
+from paritygate.phases.review.phase import SCHEMA, run_review, run_review_async
+
+__all__ = ["SCHEMA", "run_review", "run_review_async"]

@@ -1,0 +1,243 @@
+"""Phase 3, the per-component scrum review: bundles → size guard → secrets out →
+prompts → reviewers in parallel → parse → location checks → lineage tally."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from paritygate.config import LoadedConfig
+from paritygate.config.review import ReviewConfig
+from paritygate.core.fs import atomic_write_text
+from paritygate.core.models import Finding, FindingKind, PhaseResult, PhaseStatus
+from paritygate.errors import ConfigError
+from paritygate.phases.review import gitrange
+from paritygate.phases.review.assemble import assemble
+from paritygate.phases.review.bundles import Bundle, assign_bundles
+from paritygate.phases.review.diff import parse_diff
+from paritygate.phases.review.locations import BundleIndex
+from paritygate.phases.review.prompt import PromptRenderer
+from paritygate.phases.review.reviewers import CallResult, Job, run_calls
+from paritygate.phases.review.secrets import redact_files
+from paritygate.phases.review.sizeguard import FORCE_ENV, apply_size_guard
+
+__all__ = ["SCHEMA", "run_review", "run_review_async"]
+
+SCHEMA = "paritygate.review/1"
+ENABLE_HINT = (
+    "add [[review.reviewers]] entries to paritygate.toml to enable real reviewers (see docs/review.md)"
+)
+Progress = Callable[[str], None]
+
+
+def _skipped(summary: str, started: float, dry: bool, **data: Any) -> PhaseResult:
+    doc = {"schema": SCHEMA, "dry_run": dry, "range": None, "bundles": [], "reviewers": [], "findings": []}
+    return PhaseResult(
+        "review", PhaseStatus.SKIPPED, summary, data=doc | data, duration_s=time.monotonic() - started
+    )
+
+
+def _write_artifacts(
+    bundles: list[Bundle], prompts: dict[str, str], out_dir: Path
+) -> dict[str, dict[str, str]]:
+    """Each bundle's diff and prompt as files (relative paths go into review.json)."""
+    files: dict[str, dict[str, str]] = {}
+    for bundle in bundles:
+        stem = f"review/{bundle.id}-{bundle.component}"
+        atomic_write_text(out_dir / f"{stem}.diff", bundle.text())
+        entry = {"diff_file": f"{stem}.diff"}
+        if bundle.id in prompts:
+            atomic_write_text(out_dir / f"{stem}.prompt.md", prompts[bundle.id])
+            entry["prompt_file"] = f"{stem}.prompt.md"
+        files[bundle.id] = entry
+    return files
+
+
+def _write_replies(calls: list[CallResult], out_dir: Path) -> dict[tuple[str, str], str]:
+    written: dict[tuple[str, str], str] = {}
+    for call in calls:
+        if call.status == "failed":
+            continue
+        rel = f"review/replies/{call.bundle}-{call.reviewer}.md"
+        atomic_write_text(out_dir / rel, call.text)
+        written[(call.bundle, call.reviewer)] = rel
+    return written
+
+
+def _notes(bundles: list[Bundle]) -> list[Finding]:
+    notes = []
+    for b in bundles:
+        for text in [*b.clipped, *(w for w in b.warnings if b.oversize == "forced")]:
+            notes.append(Finding(FindingKind.NOTE, b.id, text))
+        if b.redactions:
+            where = ", ".join(sorted({f"{r.path}:{r.line}" for r in b.redactions}))
+            notes.append(
+                Finding(
+                    FindingKind.NOTE, b.id, f"{len(b.redactions)} secret(s) redacted before sending: {where}"
+                )
+            )
+    return notes
+
+
+async def run_review_async(
+    loaded: LoadedConfig,
+    *,
+    repo: Path,
+    rev_range: str | None = None,
+    since: str | None = None,
+    dry_run: bool | None = None,
+    out_dir: Path,
+    split: bool = False,
+    force_oversize: bool = False,
+    progress: Progress | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> PhaseResult:
+    started = time.monotonic()
+    environ = os.environ if environ is None else environ
+    cfg = loaded.model.review or ReviewConfig()
+    auto = not cfg.reviewers  # nothing to call: a dry run that says how to enable reviewers
+    if dry_run is False and auto:
+        raise ConfigError(
+            "no reviewers configured; a real review needs them",
+            file=loaded.path,
+            key="review.reviewers",
+            hint=ENABLE_HINT,
+        )
+    dry = auto or bool(dry_run)
+    if not gitrange.git_available():
+        return _skipped("review skipped: git is not installed", started, dry)
+    if not gitrange.is_git_repo(repo):
+        return _skipped(f"review skipped: {repo} is not a git repository", started, dry)
+    default_range = rev_range is None and since is None
+    rng = gitrange.resolve_range(repo, rev_range, since, fallback_last_commit=auto and default_range)
+    if rng is None:
+        what = rev_range or (f"since {since}" if since else "today on the current branch")
+        return _skipped(f"review skipped: no commits in range ({what})", started, dry)
+    changed = gitrange.list_changed_files(repo, rng)
+    if not changed:
+        return _skipped(f"review skipped: range {rng.label} changes no files", started, dry, range=rng.label)
+
+    files = parse_diff(gitrange.raw_diff(repo, rng), [c.path for c in changed])
+    bundles = assign_bundles(files, cfg)
+    redactions = redact_files([f for b in bundles for f in b.files], cfg.secrets, config_file=loaded.path)
+    for bundle in bundles:
+        bundle.redactions = [r for r in redactions if r.path in set(bundle.paths)]
+    force = force_oversize or environ.get(FORCE_ENV) == "1"
+    # With no reviewer there is nothing to refuse sending: split so the dry run always shows bundles.
+    bundles = apply_size_guard(
+        bundles, warn_kb=cfg.warn_kb, max_kb=cfg.max_kb, split=split or auto, force=force
+    )
+
+    renderer = PromptRenderer(loaded.resolve(cfg.prompt_template) if cfg.prompt_template else None)
+    prompts = {b.id: renderer.render(b, range_label=rng.label) for b in bundles if b.files}
+    artifacts = _write_artifacts(bundles, prompts, out_dir)
+    counts = gitrange.new_line_counts(repo, rng.tip, sorted({p for b in bundles for p in b.paths}))
+    indexes = {b.id: BundleIndex(b, counts) for b in bundles}
+
+    calls: list[CallResult] = []
+    if not dry:
+        jobs = [Job(r, b.id, prompts[b.id]) for b in bundles if b.id in prompts for r in cfg.reviewers]
+        calls = await run_calls(jobs, cfg, environ=environ, progress=progress)
+    outcome = assemble(
+        bundles,
+        indexes,
+        cfg.reviewers,
+        calls,
+        _write_replies(calls, out_dir),
+        window=cfg.match_window,
+        threshold=loaded.model.assess.review_block_lineages,
+        dry_run=dry,
+    )
+    for doc in outcome.bundles:
+        doc.update(artifacts[doc["id"]])
+        if doc["id"] in prompts:
+            doc["prompt_bytes"] = len(prompts[doc["id"]].encode("utf-8"))
+        else:
+            doc["skipped"] = "nothing reviewable: every change was left out"
+
+    blocks = [f for f in outcome.phase_findings if f.kind is FindingKind.REVIEW_BLOCK]
+    total_kb = round(sum(b.size for b in bundles) / 1024)
+    if dry:
+        why = "no [[review.reviewers]] configured" if auto else "--dry-run"
+        summary = (
+            f"dry run ({why}): {len(bundles)} bundle(s), {total_kb} KB from {rng.label} written to "
+            f"{out_dir / 'review'}; no reviewer called" + (f"; {ENABLE_HINT}" if auto else "")
+        )
+    else:
+        convergent = sum(d["convergent"] for d in outcome.bundles)
+        distinct = sum(d["distinct"] for d in outcome.bundles)
+        summary = (
+            f"{len(bundles)} bundle(s) × {len(cfg.reviewers)} reviewer(s): {convergent} convergent / "
+            f"{distinct} distinct, {len(blocks)} converged block(s)"
+        )
+        failed = sorted({f"{c.reviewer} on {c.bundle}" for c in calls if c.status == "failed"})
+        if failed:
+            summary += f"; failed (left out of convergence): {', '.join(failed)}"
+    status = PhaseStatus.FAILED if blocks else PhaseStatus.PASSED
+    error = None
+    if calls and all(c.status == "failed" for c in calls):
+        status, error = PhaseStatus.ERROR, f"every reviewer call failed; first error: {calls[0].error}"
+    data = {
+        "schema": SCHEMA,
+        "dry_run": dry,
+        "dry_run_reason": ("no reviewers configured" if auto else "requested") if dry else None,
+        "range": rng.label,
+        "base": rng.base,
+        "tip": rng.tip,
+        "commits": rng.commits,
+        "base_is_empty_tree": rng.base_is_empty_tree,
+        "limits": {
+            "warn_kb": cfg.warn_kb,
+            "max_kb": cfg.max_kb,
+            "match_window": cfg.match_window,
+            "block_lineages": loaded.model.assess.review_block_lineages,
+        },
+        "prompt_template": renderer.source,
+        "bundles": outcome.bundles,
+        "reviewers": outcome.reviewers,
+        "findings": [f.to_dict() for f in outcome.findings],
+        "duplicates_dropped": outcome.duplicates,
+        "redactions": len(redactions),
+        "summary": summary,
+    }
+    return PhaseResult(
+        "review",
+        status,
+        summary,
+        findings=[*outcome.phase_findings, *_notes(bundles)],
+        data=data,
+        duration_s=time.monotonic() - started,
+        error=error,
+    )
+
+
+def run_review(
+    loaded: LoadedConfig,
+    *,
+    repo: Path,
+    rev_range: str | None = None,
+    since: str | None = None,
+    dry_run: bool | None = None,
+    out_dir: Path,
+    split: bool = False,
+    force_oversize: bool = False,
+    progress: Progress | None = None,
+) -> PhaseResult:
+    """The review phase as one call (the gauntlet's entry point); see :func:`run_review_async`."""
+    return asyncio.run(
+        run_review_async(
+            loaded,
+            repo=repo,
+            rev_range=rev_range,
+            since=since,
+            dry_run=dry_run,
+            out_dir=out_dir,
+            split=split,
+            force_oversize=force_oversize,
+            progress=progress,
+        )
+    )

@@ -1,0 +1,62 @@
+"""The reviewer prompt: a jinja2 template (bundled, or the user's ``[review] prompt_template``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from paritygate.errors import ConfigError
+from paritygate.phases.review.bundles import Bundle
+
+__all__ = ["DEFAULT_TEMPLATE", "PromptRenderer"]
+
+DEFAULT_TEMPLATE = "review_prompt.md.j2"
+
+
+class PromptRenderer:
+    """Renders one prompt per bundle. ``template_path`` None = the bundled template."""
+
+    def __init__(self, template_path: Path | None = None) -> None:
+        self.source = str(template_path) if template_path else f"paritygate:{DEFAULT_TEMPLATE}"
+        # Plain text, not HTML: no autoescaping (the diff must reach the model verbatim).
+        if template_path is None:
+            loader: jinja2.BaseLoader = jinja2.PackageLoader("paritygate.phases.review", "templates")
+            name = DEFAULT_TEMPLATE
+        else:
+            if not template_path.is_file():
+                raise ConfigError(
+                    "prompt template not found", file=template_path, key="review.prompt_template"
+                )
+            loader = jinja2.FileSystemLoader(str(template_path.parent))
+            name = template_path.name
+        env = jinja2.Environment(
+            loader=loader, autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+        )
+        try:
+            self._template = env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ConfigError(
+                f"template syntax error: {exc.message}", file=template_path, line=exc.lineno
+            ) from None
+
+    def render(self, bundle: Bundle, *, range_label: str) -> str:
+        context = {
+            "bundle_id": bundle.id,
+            "component": bundle.component,
+            "part": bundle.part,
+            "parts": bundle.parts,
+            "range_label": range_label,
+            "files": [{"path": f.path, "status": f.status} for f in bundle.files],
+            "deleted": bundle.deleted,
+            "left_out": [item.to_dict() for item in bundle.left_out],
+            "clipped": bundle.clipped,
+            "diff": bundle.numbered_text(),
+        }
+        try:
+            return self._template.render(context)
+        except jinja2.TemplateError as exc:
+            line = getattr(exc, "lineno", None)
+            raise ConfigError(
+                f"cannot render the prompt template: {exc}", file=self.source, line=line
+            ) from None

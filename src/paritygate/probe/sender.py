@@ -1,0 +1,113 @@
+"""Send one case to every target at the same time, over one shared ``httpx.AsyncClient``.
+
+Concurrency is bounded by a semaphore counted in *case sends*: one slot sends a case
+to all targets at once, so every target sees the request at the same moment.
+Redirects are not followed (a redirect is an answer to compare) and nothing is
+retried unless asked: a retry would hide exactly the flakiness parity should show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from types import TracebackType
+
+import httpx
+
+from paritygate.compare.model import Response
+from paritygate.probe.cases import Case
+
+__all__ = ["Prober", "describe_transport_error"]
+
+
+def describe_transport_error(exc: httpx.TransportError, timeout: float) -> str:
+    """A short, stable label first ("timeout", "refused", ...) then the detail."""
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timeout: no answer within {timeout:g}s ({type(exc).__name__})"
+    if isinstance(exc, httpx.ConnectError):
+        return f"refused: {detail}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"reset: {detail}"
+    return f"{type(exc).__name__}: {detail}"
+
+
+class Prober:
+    """``async with Prober(targets) as p: responses = await p.send(case)``."""
+
+    def __init__(
+        self,
+        targets: Mapping[str, str],
+        *,
+        concurrency: int = 16,
+        timeout: float = 10.0,
+        retries: int = 0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if not targets:
+            raise ValueError("no target to send to")
+        self.targets = {name: url.rstrip("/") for name, url in targets.items()}
+        self.timeout = timeout
+        self.retries = retries
+        self._semaphore = asyncio.Semaphore(concurrency)
+        connections = concurrency * len(self.targets)
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+            transport=transport,
+            trust_env=False,  # never route loopback probes through a proxy from the environment
+        )
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        return self._client
+
+    async def __aenter__(self) -> Prober:
+        await self._client.__aenter__()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._client.__aexit__(exc_type, exc, tb)
+
+    async def send(self, case: Case) -> dict[str, Response]:
+        """Send ``case`` to every target at once; one Response (or error) per target."""
+        async with self._semaphore:
+            names = list(self.targets)
+            answers = await asyncio.gather(*(self._send_one(self.targets[n], case) for n in names))
+        return dict(zip(names, answers, strict=True))
+
+    async def _send_one(self, base_url: str, case: Case) -> Response:
+        request = self._client.build_request(
+            case.method,
+            base_url + case.path,
+            params=case.query or None,
+            headers=case.request_headers(),
+            content=case.content(),
+        )
+        attempt = 0
+        while True:
+            start = time.perf_counter()
+            try:
+                answer = await self._client.send(request)
+            except httpx.TransportError as exc:
+                if attempt < self.retries:
+                    attempt += 1
+                    continue
+                elapsed = (time.perf_counter() - start) * 1000
+                return Response(
+                    status=None, elapsed_ms=elapsed, error=describe_transport_error(exc, self.timeout)
+                )
+            elapsed = (time.perf_counter() - start) * 1000
+            return Response(
+                status=answer.status_code,
+                headers=[(k, v) for k, v in answer.headers.multi_items()],
+                body=answer.content,
+                elapsed_ms=elapsed,
+            )

@@ -1,0 +1,56 @@
+"""``report.html``: one self-contained page (inline CSS, no script, no external fetch).
+
+Rendered with jinja2 with autoescape on, so a body or a reviewer's text that contains
+markup is shown as text. The page's Content-Security-Policy forbids scripts outright,
+as a second line of defence.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import orjson
+
+from paritygate.core.fs import atomic_write_text
+from paritygate.reports.run_view import case_views, phase_data, target_names
+
+__all__ = ["render_html", "write_html"]
+
+
+def _json_text(value: Any) -> str:
+    # A plain str (not Markup): autoescape then shows it as text, `<` and all.
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return str(value)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("paritygate.reports", "templates"),
+        autoescape=True,  # every template here is HTML; never trust data
+        keep_trailing_newline=True,
+    )
+    env.filters["json_text"] = _json_text
+    return env
+
+
+def render_html(doc: dict[str, Any]) -> str:
+    parity = phase_data(doc, "parity")
+    template = _environment().get_template("run_report.html.j2")
+    return template.render(
+        doc=doc,
+        smoke=phase_data(doc, "smoke"),
+        parity=parity,
+        views=case_views(parity),
+        names=target_names(parity),
+        review=phase_data(doc, "review"),
+    )
+
+
+def write_html(path: Path, doc: dict[str, Any]) -> None:
+    atomic_write_text(path, render_html(doc))

@@ -1,0 +1,103 @@
+"""Smoke results for people and for CI: plain text, JSON and JUnit.
+
+Every writer reads the JSON-ready smoke phase result (``PhaseResult.to_dict()``
+whose ``data`` is ``paritygate.smoke/1``), never phase objects, so a finished
+run directory can be re-rendered. The data is already masked by the phase.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from paritygate.core.fs import atomic_write_bytes
+from paritygate.reports.junit import JUnitCase, JUnitSuite, write_junit
+
+__all__ = [
+    "check_line",
+    "failure_lines",
+    "render_text",
+    "smoke_junit_suites",
+    "write_smoke_json",
+    "write_smoke_junit",
+]
+
+
+def check_line(check: dict[str, Any]) -> str:
+    attempts = len(check.get("attempts", []))
+    tries = f"  ({attempts} attempts)" if attempts > 1 else ""
+    return f"{check['status'].upper():<5} {check['chain']}/{check['name']}  {check['duration_ms']:.1f} ms{tries}"
+
+
+def failure_lines(check: dict[str, Any]) -> list[str]:
+    """Everything needed to act on one failed check: expected vs actual, the body, the service log."""
+    attempts = check.get("attempts", [])
+    noun = "attempt" if len(attempts) == 1 else "attempts"
+    service = "" if str(check["target"]).startswith(("http://", "https://")) else f"{check['target']}: "
+    lines = [
+        f"{check['status'].upper()} {check['chain']}/{check['name']}  "
+        f"({service}{check['method']} {check['url']}, {len(attempts)} {noun}, {check['duration_ms']:.1f} ms)"
+    ]
+    if check.get("error"):
+        lines.append(f"  error: {check['error']}")
+    for failure in check.get("failures", []):
+        lines.append(f"  {failure['assertion']}: expected {failure['expected']}, actual {failure['actual']}")
+    if len(attempts) > 1:
+        tried = ", ".join(
+            f"#{a['n']} {a['status_code'] if a['status_code'] is not None else a['error']}"
+            f" {'pass' if a['passed'] else 'fail'}"
+            for a in attempts
+        )
+        lines.append(f"  attempts: {tried}")
+    if check.get("body_snippet"):
+        lines.append("  body:")
+        lines.extend(f"    {line}" for line in check["body_snippet"].splitlines())
+    if check.get("log_tail"):
+        lines.append(f"  log of {check['target']} (last {len(check['log_tail'])} lines):")
+        lines.extend(f"    | {line}" for line in check["log_tail"])
+    return lines
+
+
+def render_text(result: dict[str, Any], *, per_check: bool = True) -> str:
+    """The human report: (optionally) one line per check, a block per failure, the summary line."""
+    checks = result["data"].get("checks", [])
+    lines = [check_line(c) for c in checks] if per_check else []
+    failed = [c for c in checks if c["status"] != "pass"]
+    if failed:
+        lines.append("")
+        for check in failed:
+            lines.extend(failure_lines(check))
+            lines.append("")
+    lines.append(result["summary"])
+    return "\n".join(lines)
+
+
+def write_smoke_json(path: Path, result: dict[str, Any]) -> None:
+    atomic_write_bytes(path, orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
+
+
+def smoke_junit_suites(result: dict[str, Any]) -> list[JUnitSuite]:
+    """One suite per chain, one testcase per check (time, failure message and details)."""
+    suites: dict[str, JUnitSuite] = {}
+    for check in result["data"].get("checks", []):
+        suite = suites.setdefault(check["chain"], JUnitSuite(f"smoke.{check['chain']}"))
+        case = JUnitCase(name=check["name"], classname=f"smoke.{check['chain']}", time_s=check["duration_ms"] / 1000)
+        if check["status"] != "pass":
+            details = "\n".join(failure_lines(check))
+            if check["status"] == "error":
+                case.error = check.get("error") or "error"
+                case.system_out = details
+            else:
+                first = check["failures"][0] if check.get("failures") else None
+                case.failure = (
+                    f"{first['assertion']}: expected {first['expected']}, actual {first['actual']}" if first else "failed"
+                )
+                case.failure_text = details
+        suite.cases.append(case)
+    return list(suites.values())
+
+
+def write_smoke_junit(path: Path, result: dict[str, Any]) -> None:
+    write_junit(path, smoke_junit_suites(result))

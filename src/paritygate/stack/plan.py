@@ -1,0 +1,128 @@
+"""Turn the config into concrete launch plans: ports chosen, placeholders filled, environment built.
+
+Placeholders (``config.loader.PLACEHOLDER``) in ``command``, ``env`` and ``cwd``:
+``{port}``, ``{host}``, ``{python}`` (this interpreter), ``{config_dir}`` and
+``{services.NAME.port|url|host}``. Any other ``{...}`` text is left alone.
+
+Environment of a service: ours, plus its ``env``, plus ``PARITYGATE_PORT`` (its own
+port) and ``PARITYGATE_<DEP>_URL`` / ``PARITYGATE_<DEP>_PORT`` for every dependency.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from paritygate.config import LoadedConfig
+from paritygate.config.loader import PLACEHOLDER
+from paritygate.config.stack import ServiceConfig
+from paritygate.stack.ports import ensure_port_free, pick_free_ports
+
+__all__ = ["ServicePlan", "allocate_ports", "base_url", "build_plans", "connect_host", "env_name"]
+
+
+@dataclass(slots=True)
+class ServicePlan:
+    name: str
+    config: ServiceConfig
+    host: str
+    port: int | None
+    url: str | None  # http://host:port, None for a service without a port
+    command: list[str]
+    env: dict[str, str]
+    cwd: Path
+    log_path: Path
+
+
+def connect_host(host: str) -> str:
+    # A wildcard bind address is not something a client can connect to.
+    if host in ("", "0.0.0.0"):
+        return "127.0.0.1"
+    if host == "::":
+        return "::1"
+    return host
+
+
+def base_url(host: str, port: int) -> str:
+    target = connect_host(host)
+    return f"http://[{target}]:{port}" if ":" in target else f"http://{target}:{port}"
+
+
+def env_name(service: str) -> str:
+    """``my-api`` -> ``MY_API`` (for PARITYGATE_<NAME>_URL)."""
+    return re.sub(r"[^A-Za-z0-9]", "_", service).upper()
+
+
+def _fill(text: str, own: str, ports: dict[str, int | None], loaded: LoadedConfig) -> str:
+    services = loaded.model.services
+
+    def value(service: str, attr: str) -> str:
+        port = ports[service]
+        if attr == "host":
+            # its own bind address for {host}; an address to connect to for a dependency's
+            host = services[service].host
+            return host if service == own else connect_host(host)
+        # the loader guarantees a port for {port} and {services.X.port|url}
+        assert port is not None, f"{service} has no port"
+        return str(port) if attr == "port" else base_url(services[service].host, port)
+
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name == "python":
+            return sys.executable
+        if name == "config_dir":
+            return str(loaded.config_dir)
+        if name in ("port", "host"):
+            return value(own, name)
+        return value(m.group(2), m.group(3))
+
+    return PLACEHOLDER.sub(repl, text)
+
+
+def allocate_ports(loaded: LoadedConfig) -> dict[str, int | None]:
+    """Check every declared port is free (StackError naming the holder), pick the port-0 ones."""
+    services = loaded.model.services
+    ports: dict[str, int | None] = {}
+    for name in loaded.order:
+        port = services[name].port
+        if port:
+            ensure_port_free(name, services[name].host, port)
+        ports[name] = port
+    picked = pick_free_ports({n: services[n].host for n in loaded.order if services[n].port == 0})
+    ports.update(picked)
+    return ports
+
+
+def build_plans(loaded: LoadedConfig, log_dir: Path) -> dict[str, ServicePlan]:
+    """Plans in dependency order; raises StackError before anything starts if a port is busy."""
+    ports = allocate_ports(loaded)
+    services = loaded.model.services
+    plans: dict[str, ServicePlan] = {}
+    for name in loaded.order:
+        svc = services[name]
+        port = ports[name]
+        env = dict(os.environ)
+        env.update({key: _fill(val, name, ports, loaded) for key, val in svc.env.items()})
+        if port is not None:
+            env["PARITYGATE_PORT"] = str(port)
+        for dep in svc.depends_on:
+            dep_port = ports[dep]
+            if dep_port is not None:
+                env[f"PARITYGATE_{env_name(dep)}_PORT"] = str(dep_port)
+                env[f"PARITYGATE_{env_name(dep)}_URL"] = base_url(services[dep].host, dep_port)
+        cwd = loaded.resolve(_fill(svc.cwd, name, ports, loaded)) if svc.cwd else loaded.config_dir
+        plans[name] = ServicePlan(
+            name=name,
+            config=svc,
+            host=svc.host,
+            port=port,
+            url=base_url(svc.host, port) if port is not None else None,
+            command=[_fill(arg, name, ports, loaded) for arg in svc.command],
+            env=env,
+            cwd=cwd,
+            log_path=log_dir / f"{name}.log",
+        )
+    return plans

@@ -1,0 +1,118 @@
+"""The verdict policy over synthetic phase results (docs/phase-data.md shapes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from paritygate.config.phases import AssessConfig
+from paritygate.core.models import Finding, FindingKind, PhaseResult, PhaseStatus
+from paritygate.phases.assess import ReasonLevel, VerdictKind, assess
+
+KEY = "POST /v1/validate shape $.Schema"
+
+
+def _phase(name: str, *findings: Finding, status: PhaseStatus = PhaseStatus.PASSED, data: dict[str, Any] | None = None,
+           error: str | None = None) -> PhaseResult:
+    return PhaseResult(name, status, f"{name} summary", list(findings), data or {}, error=error)
+
+
+def _parity_data(status: str = "known") -> dict[str, Any]:
+    decision = {"status": "_open_", "decision": "Go side: custom MarshalJSON", "evidence": "seed"} if status == "known" else None
+    return {"classes": [{"key": KEY, "title": "error wire shape", "endpoint": "POST /v1/validate", "outcome": "shape",
+                         "mapping": {"name": "tagged enum vs flat kind field", "fix": "MarshalJSON"},
+                         "cases": ["a", "b"], "status": status, "decision": decision}], "fixed": []}
+
+
+def test_all_passed_is_ship_without_reasons() -> None:
+    verdict = assess([_phase("stack"), _phase("smoke"), _phase("parity")])
+    assert verdict.verdict is VerdictKind.SHIP
+    assert verdict.reasons == [] and verdict.exit_code == 0
+
+
+def test_known_divergence_is_ship_with_known_gap_naming_the_decision() -> None:
+    parity = _phase("parity", Finding(FindingKind.KNOWN_DIVERGENCE, KEY, "5 cases"), data=_parity_data())
+    verdict = assess([_phase("smoke"), parity])
+    assert verdict.verdict is VerdictKind.SHIP_WITH_KNOWN_GAP
+    (reason,) = verdict.reasons
+    assert reason.level is ReasonLevel.GAP and reason.evidence == KEY
+    assert "_open_" in reason.message and "custom MarshalJSON" in reason.message
+    assert "divergence-classes" in reason.ref
+    assert verdict.exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "evidence", "ref_part"),
+    [
+        pytest.param(FindingKind.SMOKE_FAILED, "health-tagged", "smoke-checks", id="smoke"),
+        pytest.param(FindingKind.STATUS_MISMATCH, "playbook_happy", "parity-cases", id="status"),
+        pytest.param(FindingKind.NEW_DIVERGENCE, KEY, "divergence-classes", id="new"),
+        pytest.param(FindingKind.UNREACHABLE, "flat", "parity-cases", id="unreachable"),
+        pytest.param(FindingKind.PHASE_ERROR, "parity", "phases", id="phase-error"),
+    ],
+)
+def test_each_blocker_blocks_and_names_its_evidence(kind: FindingKind, evidence: str, ref_part: str) -> None:
+    known = Finding(FindingKind.KNOWN_DIVERGENCE, "other", "known one")
+    verdict = assess([_phase("parity", known, Finding(kind, evidence, "details"), status=PhaseStatus.FAILED)])
+    assert verdict.verdict is VerdictKind.BLOCK and verdict.exit_code == 1
+    first = verdict.reasons[0]
+    assert first.level is ReasonLevel.BLOCK and first.evidence == evidence and ref_part in first.ref
+    assert [r.level for r in verdict.reasons] == [ReasonLevel.BLOCK, ReasonLevel.GAP]  # blockers first
+
+
+def test_errored_phase_without_finding_blocks_with_its_error_as_evidence() -> None:
+    verdict = assess([_phase("smoke", status=PhaseStatus.ERROR, error="target flat refused the connection")])
+    assert verdict.verdict is VerdictKind.BLOCK
+    assert verdict.reasons[0].evidence == "smoke" and "refused" in verdict.reasons[0].message
+
+
+def test_fixed_row_is_reported_loudly_but_does_not_block_by_default() -> None:
+    fixed = _phase("parity", Finding(FindingKind.FIXED_DIVERGENCE, "old-row", "not seen"))
+    verdict = assess([fixed])
+    assert verdict.verdict is VerdictKind.SHIP
+    assert [r.level for r in verdict.reasons] == [ReasonLevel.NOTICE]
+    assert "fixed?" in verdict.reasons[0].message
+    strict = assess([fixed], AssessConfig(block_on_fixed_divergence=True))
+    assert strict.verdict is VerdictKind.BLOCK
+
+
+def test_disabled_blocker_becomes_a_warning() -> None:
+    smoke = _phase("smoke", Finding(FindingKind.SMOKE_FAILED, "health", "status 500"), status=PhaseStatus.FAILED)
+    verdict = assess([smoke], AssessConfig(block_on_smoke_failure=False))
+    assert verdict.verdict is VerdictKind.SHIP
+    assert verdict.warnings[0].evidence == "health"
+
+
+def _review(lineages: list[str], kind: FindingKind) -> PhaseResult:
+    data = {"findings": [{"path": "src/x.py", "start": 10, "end": 12, "severity": "block", "lineages": lineages,
+                          "convergence": len(lineages), "retracted": False}]}
+    return _phase("review", Finding(kind, "src/x.py:10", "unchecked input"), data=data)
+
+
+def test_review_block_needs_two_lineages_single_lineage_is_a_warning() -> None:
+    converged = assess([_review(["anthropic", "moonshot"], FindingKind.REVIEW_BLOCK)])
+    assert converged.verdict is VerdictKind.BLOCK
+    assert converged.reasons[0].evidence == "src/x.py:10"
+    single = assess([_review(["anthropic"], FindingKind.REVIEW_WARNING)])
+    assert single.verdict is VerdictKind.SHIP
+    assert single.warnings[0].evidence == "src/x.py:10" and "1 lineage" in single.warnings[0].message
+
+
+def test_review_lineage_threshold_is_configurable() -> None:
+    two = _review(["anthropic", "moonshot"], FindingKind.REVIEW_BLOCK)
+    assert assess([two], AssessConfig(review_block_lineages=3)).verdict is VerdictKind.SHIP
+    one = _review(["anthropic"], FindingKind.REVIEW_WARNING)
+    assert assess([one], AssessConfig(review_block_lineages=1)).verdict is VerdictKind.BLOCK
+
+
+def test_interrupted_run_blocks_with_run_interrupted() -> None:
+    results = [_phase("stack"), PhaseResult("smoke", PhaseStatus.SKIPPED, "interrupted", error="interrupted")]
+    verdict = assess(results, interrupted=True)
+    assert verdict.verdict is VerdictKind.BLOCK
+    assert len(verdict.reasons) == 1 and verdict.reasons[0].message.startswith("run interrupted")
+
+
+def test_notes_never_change_the_verdict() -> None:
+    verdict = assess([_phase("parity", Finding(FindingKind.NOTE, "x", "just so you know"))])
+    assert verdict.verdict is VerdictKind.SHIP and not verdict.reasons and not verdict.warnings

@@ -1,0 +1,137 @@
+"""The SQLite run history: recording, reading back, aliases, schema versioning."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from paritygate.errors import ConfigError, UsageError
+from paritygate.history import SCHEMA_VERSION, HistoryStore, snapshot_from_report
+
+
+def report(run_id: str, started: str, *, outcome: str = "shape", classes: list[dict[str, Any]] | None = None,
+           smoke_status: str = "pass", parity_status: str = "passed", fixed: list[dict[str, Any]] | None = None,
+           definitions: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A minimal paritygate.report/1 document with one smoke check and one parity case."""
+    key = "POST /v1/validate shape $.Schema"
+    if classes is None:
+        classes = [] if outcome == "match" else [{"key": key, "title": "wire shape", "endpoint": "POST /v1/validate",
+                                                  "outcome": outcome, "cases": ["c1"], "status": "known",
+                                                  "decision": {"status": "_open_"}}]
+    parity_data = {
+        "cases": [{"name": "c1", "method": "POST", "path": "/v1/validate", "tags": [], "outcome": outcome,
+                   "class_key": None if outcome == "match" else key}],
+        "tally": {"cases": 1, "status_match": 1, "body_match": int(outcome == "match"), "body_diff": int(outcome != "match"), "errors": 0},
+        "classes": classes, "fixed": fixed or [],
+    }
+    smoke_data = {"total": 1, "passed": int(smoke_status == "pass"), "failed": int(smoke_status != "pass"), "errors": 0,
+                  "checks": [{"chain": "env", "name": "health", "target": "tagged", "method": "GET",
+                              "url": f"http://127.0.0.1:{40000 + len(run_id)}/health", "status": smoke_status}]}
+    return {
+        "schema": "paritygate.report/1", "run_id": run_id, "started_at": started, "verdict": "ship-with-known-gap",
+        "config": "/p/paritygate.toml", "project": "demo", "interrupted": False, "reasons": [],
+        "definitions": definitions or {},
+        "phases": {
+            "smoke": {"status": "passed", "summary": "1/1", "data": smoke_data},
+            "parity": {"status": parity_status, "summary": "", "data": parity_data if parity_status != "skipped" else {}},
+        },
+    }
+
+
+def test_record_and_read_back(tmp_path: Path) -> None:
+    db = tmp_path / "h" / "history.sqlite"
+    with HistoryStore.open(db) as store:
+        store.record(snapshot_from_report(report("r1", "2026-05-01T10:00:00Z"), "/runs/r1"))
+        store.record(snapshot_from_report(report("r2", "2026-05-01T11:00:00Z", outcome="match"), "/runs/r2"))
+    with HistoryStore.open(db) as store:
+        assert store.run_ids() == {"r1", "r2"}
+        runs = store.recent(10)
+        assert [r.run_id for r in runs] == ["r1", "r2"]  # oldest first
+        first = runs[0]
+        assert first.run_dir == "/runs/r1" and first.verdict == "ship-with-known-gap"
+        assert first.phases["parity"]["counts"]["known_classes"] == 1
+        assert {(c.phase, c.name, c.outcome) for c in first.cases} == {("smoke", "health", "pass"), ("parity", "c1", "shape")}
+        assert [c.key for c in first.classes] == ["POST /v1/validate shape $.Schema"]
+        assert store.resolve("latest") == "r2" and store.resolve("previous") == "r1"
+        assert [r.run_id for r in store.recent(1)] == ["r2"]
+
+
+def test_recording_a_run_again_replaces_it(tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite"
+    with HistoryStore.open(db) as store:
+        store.record(snapshot_from_report(report("r1", "2026-05-01T10:00:00Z")))
+        doc = report("r1", "2026-05-01T10:00:00Z", outcome="match")
+        doc["verdict"] = "ship"
+        store.record(snapshot_from_report(doc))
+        (run,) = store.recent(5)
+        assert run.verdict == "ship" and run.classes == []
+        assert [c.outcome for c in run.cases if c.phase == "parity"] == ["match"]
+
+
+def test_unknown_run_and_alias_beyond_history(tmp_path: Path) -> None:
+    with HistoryStore.open(tmp_path / "history.sqlite") as store:
+        store.record(snapshot_from_report(report("r1", "2026-05-01T10:00:00Z")))
+        with pytest.raises(UsageError, match="holds only 1 run"):
+            store.resolve("previous")
+        with pytest.raises(UsageError, match="no run 'nope'"):
+            store.resolve("nope")
+
+
+def test_smoke_definition_hash_ignores_the_free_port() -> None:
+    a = snapshot_from_report(report("r1", "t"))
+    b = snapshot_from_report(report("r22", "t"))  # other port in the URL
+    assert a.case_map()[("smoke", "health")].definition_hash == b.case_map()[("smoke", "health")].definition_hash
+
+
+def test_definitions_from_the_report_take_precedence() -> None:
+    snap = snapshot_from_report(report("r1", "t", definitions={"parity": {"c1": "abc123"}}))
+    assert snap.case_map()[("parity", "c1")].definition_hash == "abc123"
+
+
+def test_fresh_database_gets_the_current_schema_version(tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite"
+    with HistoryStore.open(db):
+        pass
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+    conn.close()
+
+
+def test_newer_database_is_refused_clearly(tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite"
+    with HistoryStore.open(db):
+        pass
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
+    conn.close()
+    with pytest.raises(ConfigError, match="newer than this paritygate understands") as info:
+        with HistoryStore.open(db):
+            pass
+    assert str(db) in str(info.value) and info.value.exit_code == 2
+
+
+def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("CREATE TABLE users (id INTEGER)")
+    conn.close()
+    with pytest.raises(ConfigError, match="not a paritygate run history"):
+        with HistoryStore.open(db):
+            pass
+    conn = sqlite3.connect(db)
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+    assert tables == {"users"}  # untouched
+
+
+def test_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "history.sqlite"
+    db.write_text("hello, I am a text file\n" * 100)
+    with pytest.raises(ConfigError, match="not a SQLite database"):
+        with HistoryStore.open(db):
+            pass

@@ -1,0 +1,119 @@
+"""The run report writers over a synthetic paritygate.report/1 document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+import orjson
+import pytest
+from lxml import etree
+from markdown_it import MarkdownIt
+from report_samples import CLASS_KEY, HOSTILE, parity_result, review_result, sample_doc, smoke_result
+
+from paritygate.errors import ConfigError
+from paritygate.reports.run_files import write_run_reports
+from paritygate.reports.run_html import render_html
+from paritygate.reports.run_json import read_report
+from paritygate.reports.run_junit import run_suites
+from paritygate.reports.run_markdown import render_markdown
+from paritygate.reports.run_view import body_lines
+
+
+def test_writes_the_four_reports_and_logs_dir(tmp_path: Path) -> None:
+    files = write_run_reports(tmp_path, sample_doc())
+    assert [p.name for p in files] == ["report.md", "report.html", "report.json", "junit.xml", "logs"]
+    assert all(p.exists() for p in files)
+    assert read_report(tmp_path)["verdict"] == "ship-with-known-gap"
+
+
+def test_html_shows_service_and_reviewer_markup_as_text() -> None:
+    doc = sample_doc([smoke_result(fail=True), parity_result(hostile=True), review_result()])
+    page = render_html(doc)
+    tree = lxml.html.fromstring(page)
+    assert tree.xpath("//script") == []
+    assert tree.xpath("//img") == [] and tree.xpath("//b") == []
+    assert not [el for el in tree.iter() if any(name.startswith("on") for name in el.attrib)]
+    text = tree.text_content()
+    assert '<script>alert(\\"pwned\\")</script>' in text  # the body, shown as JSON text
+    assert HOSTILE in text  # the smoke body snippet and the reviewer's finding, verbatim
+    assert "&lt;script&gt;" in page
+
+
+def test_html_is_self_contained() -> None:
+    page = render_html(sample_doc())
+    tree = lxml.html.fromstring(page)
+    assert tree.xpath("//link") == [] and tree.xpath("//script") == []
+    assert not [src for src in tree.xpath("//@src")]
+    assert tree.xpath("//style") and "Content-Security-Policy" in page
+
+
+def test_html_grid_marks_differing_lines_and_known_class() -> None:
+    tree = lxml.html.fromstring(render_html(sample_doc()))
+    hot = [el.text_content() for el in tree.xpath("//span[contains(@class, 'hot')]")]
+    assert any('"Schema"' in line for line in hot) and any('"Kind"' in line for line in hot)
+    assert not any('"valid"' in line for line in hot)
+    row = tree.xpath("//table[@id='classes-table']//tr[td]")[0].text_content()
+    assert CLASS_KEY in row and "known" in row and "_open_" in row and "tagged enum vs flat kind field" in row
+
+
+def test_body_lines_highlight_only_the_differing_subtree() -> None:
+    lines = body_lines({"a": {"b": 1, "c": [1, 2]}, "d": "x"}, {"$.a.c"})
+    hot = [line.text.strip() for line in lines if line.hot]
+    assert hot == ['"c": [', "1,", "2", "]"]
+    assert body_lines("plain <b>text</b>", {"$"})[0].hot
+
+
+def test_markdown_escapes_data_and_keeps_stable_anchors() -> None:
+    doc = sample_doc([smoke_result(fail=True), parity_result(known=False, hostile=True), review_result(lineages=2)])
+    md = render_markdown(doc)
+    for heading in ("## Verdict", "## Smoke checks", "## Parity cases", "## Divergence classes", "## Review"):
+        assert heading in md
+    assert "**block**" in md
+    # Rendered by a CommonMark renderer that passes raw HTML through, nothing from the data is markup.
+    tree = lxml.html.fromstring(MarkdownIt("commonmark").enable("table").render(md))
+    assert tree.xpath("//script") == [] and tree.xpath("//img") == [] and tree.xpath("//b") == []
+    assert HOSTILE in tree.text_content()
+
+
+def test_junit_has_a_suite_per_phase_and_the_verdict() -> None:
+    doc = sample_doc([smoke_result(fail=True), parity_result(known=False), review_result(lineages=2)])
+    suites = {s.name: s for s in run_suites(doc)}
+    assert set(suites) == {"paritygate.smoke", "paritygate.parity", "paritygate.review", "paritygate.verdict"}
+    smoke_failures = [c.name for c in suites["paritygate.smoke"].cases if c.failure]
+    assert smoke_failures == ["bad-json-flat"]
+    parity_failures = [c.name for c in suites["paritygate.parity"].cases if c.failure]
+    assert parity_failures == ["playbook_missing_fingerprint"]
+    assert suites["paritygate.verdict"].cases[0].failure is not None
+
+
+def test_junit_file_parses(tmp_path: Path) -> None:
+    write_run_reports(tmp_path, sample_doc([smoke_result(fail=True), parity_result(hostile=True)]))
+    root = etree.parse(str(tmp_path / "junit.xml"), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+    assert root.tag == "testsuites" and int(root.get("failures", "0")) == 2  # the smoke check and the verdict
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(b"{not json", "not valid JSON", id="bad-json"),
+        pytest.param(b'{"schema": "paritygate.report/9"}', "schema", id="schema"),
+        pytest.param(b'{"schema": "paritygate.report/1", "run_id": "x", "verdict": "ship", "reasons": []}', "phases", id="missing"),
+    ],
+)
+def test_read_report_rejects_bad_documents(tmp_path: Path, content: bytes, message: str) -> None:
+    (tmp_path / "report.json").write_bytes(content)
+    with pytest.raises(ConfigError, match=message) as info:
+        read_report(tmp_path)
+    assert "report.json" in str(info.value)
+
+
+def test_read_report_of_a_missing_run(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read run report"):
+        read_report(tmp_path / "nope")
+
+
+def test_report_json_round_trips(tmp_path: Path) -> None:
+    doc = sample_doc()
+    write_run_reports(tmp_path, doc)
+    assert read_report(tmp_path) == orjson.loads(orjson.dumps(doc))
