@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import orjson
 
 from paritygate.config.loader import LoadedConfig
+from paritygate.core.fs import atomic_write_bytes
 from paritygate.core.models import Endpoint, Finding, FindingKind, PhaseResult, PhaseStatus
 from paritygate.errors import ConfigError, ParitygateError, UsageError
 from paritygate.phases.assess import Verdict, assess
@@ -348,7 +349,7 @@ def run_gauntlet(
         taken = store.run_ids()
     run_id, run_dir = _allocate_run_dir(loaded, out_dir, taken)
     emit = on_progress or (lambda _event: None)
-    emit(ProgressEvent("run", "info", f"run {run_id} -> {run_dir}"))
+    emit(ProgressEvent("run", "info", f"{run_id}, writing to {run_dir}"))
     started_at = _utc_now()
     clock = time.perf_counter()
     runner = _Runner(loaded, run_dir, keep_up, emit)
@@ -423,8 +424,8 @@ def _run_phases(runner: _Runner, selected: list[str]) -> None:
     elif loaded.model.review is None:
         runner.skip(
             "review",
-            f"skipped: no [review] section in {loaded.path.name}; add [review] with reviewers to enable it"
-            " (`paritygate review --help`)",
+            f"skipped: no [review] section in {loaded.path.name}; add [review] and [[review.reviewers]]"
+            " to enable it (docs/review.md)",
         )
     else:
         runner.run_phase("review", runner.review)
@@ -487,7 +488,7 @@ def _report_doc(
         "tally": parity.data.get("tally") if parity is not None else None,
         "phases": {p: results[p].to_dict() for p in PHASES if p in results},
         "definitions": definition_hashes(loaded),
-        "files": _files_listing(run_dir, RUN_REPORTS),
+        "files": {"reports": [*RUN_REPORTS, "logs/"]},  # completed once the files are written
     }
 
 
@@ -498,10 +499,28 @@ def _files_listing(run_dir: Path, reports: tuple[str, ...]) -> dict[str, list[st
     return {"reports": [*reports, "logs/"], "phase_files": phase_files, "logs": logs}
 
 
+def _write_phase_files(run_dir: Path, doc: dict[str, Any]) -> None:
+    """The phases' own files next to the run reports: smoke.json, parity.json and parity.md."""
+    from paritygate.core.fs import atomic_write_text
+    from paritygate.reports.parity_report import parity_json_bytes, parity_markdown
+    from paritygate.reports.smoke_report import write_smoke_json
+
+    phases = doc["phases"]
+    smoke = phases.get("smoke") or {}
+    if smoke.get("data", {}).get("checks") is not None:
+        write_smoke_json(run_dir / "smoke.json", smoke)
+    parity = (phases.get("parity") or {}).get("data") or {}
+    if parity.get("cases") is not None:
+        atomic_write_bytes(run_dir / "parity.json", parity_json_bytes(parity))
+        atomic_write_text(run_dir / "parity.md", parity_markdown(parity))
+
+
 def _write_and_record(doc: dict[str, Any], run_dir: Path, history_path: Path, emit: ProgressFn) -> list[Path]:
     from paritygate.history import HistoryStore, snapshot_from_report
     from paritygate.reports.run_files import write_run_reports
 
+    _write_phase_files(run_dir, doc)
+    doc["files"] = _files_listing(run_dir, tuple(n for n in doc["files"]["reports"] if n != "logs/"))
     files = write_run_reports(run_dir, doc)
     emit(ProgressEvent("report", "done", f"wrote {run_dir}"))
     with HistoryStore.open(history_path) as store:
@@ -529,7 +548,7 @@ def reassess_run(run_dir: Path, loaded: LoadedConfig) -> RunResult:
     doc.update(verdict.to_dict())
     doc["phases"] = {name: result.to_dict() for name, result in results.items()}
     doc["reassessed_at"] = _iso(_utc_now())
-    doc["files"] = _files_listing(run_dir, tuple(n for n in doc.get("files", {}).get("reports", []) if n != "logs/") or REPORT_FILES[:4])
+    doc["files"] = {"reports": [*REPORT_FILES[:4], "logs/"]}
     history_path = loaded.project_path(loaded.model.run.history)
     files = _write_and_record(doc, run_dir, history_path, lambda _e: None)
     return RunResult(

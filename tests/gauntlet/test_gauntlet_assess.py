@@ -84,26 +84,15 @@ def test_disabled_blocker_becomes_a_warning() -> None:
     assert verdict.warnings[0].evidence == "health"
 
 
-def _review(lineages: list[str], kind: FindingKind) -> PhaseResult:
-    data = {"findings": [{"path": "src/x.py", "start": 10, "end": 12, "severity": "block", "lineages": lineages,
-                          "convergence": len(lineages), "retracted": False}]}
-    return _phase("review", Finding(kind, "src/x.py:10", "unchecked input"), data=data)
-
-
-def test_review_block_needs_two_lineages_single_lineage_is_a_warning() -> None:
-    converged = assess([_review(["anthropic", "moonshot"], FindingKind.REVIEW_BLOCK)])
-    assert converged.verdict is VerdictKind.BLOCK
-    assert converged.reasons[0].evidence == "src/x.py:10"
-    single = assess([_review(["anthropic"], FindingKind.REVIEW_WARNING)])
-    assert single.verdict is VerdictKind.SHIP
-    assert single.warnings[0].evidence == "src/x.py:10" and "1 lineage" in single.warnings[0].message
-
-
-def test_review_lineage_threshold_is_configurable() -> None:
-    two = _review(["anthropic", "moonshot"], FindingKind.REVIEW_BLOCK)
-    assert assess([two], AssessConfig(review_block_lineages=3)).verdict is VerdictKind.SHIP
-    one = _review(["anthropic"], FindingKind.REVIEW_WARNING)
-    assert assess([one], AssessConfig(review_block_lineages=1)).verdict is VerdictKind.BLOCK
+def test_converged_review_block_blocks_single_lineage_is_a_warning() -> None:
+    converged = Finding(FindingKind.REVIEW_BLOCK, "src/x.py:10", "block converged across 2 lineages")
+    verdict = assess([_phase("review", converged)])
+    assert verdict.verdict is VerdictKind.BLOCK
+    assert verdict.reasons[0].evidence == "src/x.py:10" and "#review" in verdict.reasons[0].ref
+    single = Finding(FindingKind.REVIEW_WARNING, "src/x.py:10", "single-lineage block (anthropic)")
+    verdict = assess([_phase("review", single)])
+    assert verdict.verdict is VerdictKind.SHIP
+    assert verdict.warnings[0].evidence == "src/x.py:10" and "single-lineage" in verdict.warnings[0].message
 
 
 def test_interrupted_run_blocks_with_run_interrupted() -> None:

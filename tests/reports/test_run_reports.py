@@ -79,12 +79,23 @@ def test_markdown_escapes_data_and_keeps_stable_anchors() -> None:
 def test_junit_has_a_suite_per_phase_and_the_verdict() -> None:
     doc = sample_doc([smoke_result(fail=True), parity_result(known=False), review_result(lineages=2)])
     suites = {s.name: s for s in run_suites(doc)}
-    assert set(suites) == {"paritygate.smoke", "paritygate.parity", "paritygate.review", "paritygate.verdict"}
-    smoke_failures = [c.name for c in suites["paritygate.smoke"].cases if c.failure]
+    assert set(suites) == {"smoke.envelope", "parity", "review", "verdict"}
+    smoke_failures = [c.name for c in suites["smoke.envelope"].cases if c.failure]
     assert smoke_failures == ["bad-json-flat"]
-    parity_failures = [c.name for c in suites["paritygate.parity"].cases if c.failure]
+    parity_failures = [c.name for c in suites["parity"].cases if c.failure]
     assert parity_failures == ["playbook_missing_fingerprint"]
-    assert suites["paritygate.verdict"].cases[0].failure is not None
+    assert [c.name for c in suites["review"].cases if c.failure] == ["src/x.py:10"]
+    assert suites["verdict"].cases[0].failure is not None
+
+
+def test_junit_marks_errored_and_skipped_phases() -> None:
+    doc = sample_doc([smoke_result(), parity_result()])
+    doc["phases"]["review"] = {"phase": "review", "status": "skipped", "summary": "no [review]", "findings": [], "data": {}}
+    doc["phases"]["stack"] = {"phase": "stack", "status": "error", "summary": "error: port busy", "findings": [],
+                              "data": {}, "error": "port 3100 busy"}
+    suites = {s.name: s for s in run_suites(doc)}
+    assert suites["review"].cases[0].skipped == "no [review]"
+    assert suites["stack"].cases[0].error == "error: port busy"
 
 
 def test_junit_file_parses(tmp_path: Path) -> None:

@@ -33,7 +33,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        seen = Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length))
+        seen = Seen(
+            self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length)
+        )
         self.server.seen.append(seen)
         status, headers, body = self.server.app(seen)
         self.send_response(status)

@@ -66,8 +66,15 @@ CASES = [
     ),
     pytest.param(
         _check('headers = { X-Token = "{{tok}}" }')
-        + _check('path = "/login"\n[[chains.checks.capture]]\nname = "tok"\njsonpath = "$.token"', name="third"),
-        ["chains[0].checks[1].headers.X-Token", "'c/second'", "undefined variable {{tok}}", "captured by 'c/third'"],
+        + _check(
+            'path = "/login"\n[[chains.checks.capture]]\nname = "tok"\njsonpath = "$.token"', name="third"
+        ),
+        [
+            "chains[0].checks[1].headers.X-Token",
+            "'c/second'",
+            "undefined variable {{tok}}",
+            "captured by 'c/third'",
+        ],
         id="capture-used-before-defined",
     ),
     pytest.param(
@@ -104,7 +111,11 @@ CASES = [
     ),
     pytest.param(
         _check('headers = { Authorization = "Bearer {{env.PARITYGATE_TEST_SURELY_UNSET}}" }'),
-        ["chains[0].checks[1].headers.Authorization", "'c/second'", "PARITYGATE_TEST_SURELY_UNSET is not set"],
+        [
+            "chains[0].checks[1].headers.Authorization",
+            "'c/second'",
+            "PARITYGATE_TEST_SURELY_UNSET is not set",
+        ],
         id="unset-environment-variable",
     ),
     pytest.param(
@@ -116,7 +127,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("extra", "fragments"), CASES)
-def test_config_error_is_exit_2_naming_file_check_and_key(tmp_path: Path, extra: str, fragments: list[str]) -> None:
+def test_config_error_is_exit_2_naming_file_check_and_key(
+    tmp_path: Path, extra: str, fragments: list[str]
+) -> None:
     config = write_project(tmp_path, FIRST + extra, config=SERVICES)
     result = run_cli("smoke", "--config", str(config))
     assert result.exit_code == 2, result.output
@@ -175,7 +188,9 @@ def test_unset_dollar_env_in_smoke_file_is_a_config_error(tmp_path: Path) -> Non
 
 
 def test_capture_may_not_shadow_a_declared_variable(tmp_path: Path) -> None:
-    smoke = '[vars]\nkind = "fill"\n' + FIRST + '[[chains.checks.capture]]\nname = "kind"\njsonpath = "$.kind"\n'
+    smoke = (
+        '[vars]\nkind = "fill"\n' + FIRST + '[[chains.checks.capture]]\nname = "kind"\njsonpath = "$.kind"\n'
+    )
     config = write_project(tmp_path, smoke, config=SERVICES)
     with pytest.raises(ConfigError, match="would shadow") as info:
         load_smoke(load_config(config))

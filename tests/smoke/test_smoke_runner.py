@@ -91,7 +91,10 @@ expect.json."$.path" = "/echo/{name * 3}"
         )
         result = run_smoke(load_config(write_project(tmp_path, chains)), {}, jobs=2)
     assert result.status is PhaseStatus.PASSED, result.data["checks"]
-    assert [c["captured"] for c in result.data["checks"] if c["name"] == "get-id"] == [{"id": "aaa"}, {"id": "bbb"}]
+    assert [c["captured"] for c in result.data["checks"] if c["name"] == "get-id"] == [
+        {"id": "aaa"},
+        {"id": "bbb"},
+    ]
 
 
 def test_failed_capture_fails_its_check_and_errors_the_dependent(tmp_path: Path) -> None:
@@ -163,7 +166,9 @@ expect.json."$.state" = "done"
     never = checks["poll/never"]
     assert never["status"] == "fail"
     assert len(never["attempts"]) == 3 and hits["/never"] == 3
-    assert never["failures"] == [{"assertion": "jsonpath $.state equals", "expected": '"done"', "actual": '"pending"'}]
+    assert never["failures"] == [
+        {"assertion": "jsonpath $.state equals", "expected": '"done"', "actual": '"pending"'}
+    ]
 
 
 XML = b"""<?xml version="1.0"?>

@@ -56,11 +56,22 @@ assert = [{{ header = "x-echo", equals = "nope" }}]
             encoding="utf-8",
         )
         config = tmp_path / "paritygate.toml"
-        config.write_text('[smoke]\nfile = "smoke.toml"\n[smoke.secrets]\napi_token = "${SMOKE_TEST_API_TOKEN}"\n')
+        config.write_text(
+            '[smoke]\nfile = "smoke.toml"\n[smoke.secrets]\napi_token = "${SMOKE_TEST_API_TOKEN}"\n'
+        )
         json_out, junit_out, out_dir = tmp_path / "r.json", tmp_path / "r.xml", tmp_path / "out"
         result = run_cli(
-            "smoke", "--config", str(config), "--secret-var", f"cli_token={CLI_SECRET}",
-            "--json", str(json_out), "--junit", str(junit_out), "--out", str(out_dir),
+            "smoke",
+            "--config",
+            str(config),
+            "--secret-var",
+            f"cli_token={CLI_SECRET}",
+            "--json",
+            str(json_out),
+            "--junit",
+            str(junit_out),
+            "--out",
+            str(out_dir),
             env={"SMOKE_TEST_API_TOKEN": ENV_SECRET},
         )
     # The secrets really went over the wire and came back...
@@ -83,8 +94,11 @@ assert = [{{ header = "x-echo", equals = "nope" }}]
         assert "***" in text, where
     doc = json.loads(json_out.read_text())
     failed = doc["data"]["checks"][1]
-    assert failed["failures"][1] == {"assertion": "jsonpath $.auth equals", "expected": '"something else"',
-                                     "actual": '"Bearer *** ***"'}
+    assert failed["failures"][1] == {
+        "assertion": "jsonpath $.auth equals",
+        "expected": '"something else"',
+        "actual": '"Bearer *** ***"',
+    }
     assert failed["failures"][2]["actual"] == '"Bearer *** ***"'
     assert "Bearer *** ***" in failed["body_snippet"]
     assert doc["data"]["checks"][0]["captured"] == {"echoed": "Bearer ***"}

@@ -75,9 +75,12 @@ def _print_human(doc: dict[str, Any], paths: list[Path]) -> None:
     from paritygate.reports.parity_report import tally_line
 
     names = [t["name"] for t in doc["targets"]]
-    table = Table("Case", *(f"{n} status" for n in names), "Status match", "Body match", title=None)
+    table = Table()
+    table.add_column("Case", overflow="fold")
+    for column in (*(f"{n} status" for n in names), "Status match", "Body match"):
+        table.add_column(column, overflow="fold")
     if len(names) > 2:
-        table.add_column("Agreement")
+        table.add_column("Agreement", overflow="fold")
     for case in doc["cases"]:
         cells = [case["name"]]
         cells += [str(t["status"]) if t["error"] is None else "no answer" for t in case["targets"].values()]
@@ -89,8 +92,9 @@ def _print_human(doc: dict[str, Any], paths: list[Path]) -> None:
     console.print(tally_line(doc), markup=False)
     for cls in doc["classes"]:
         label = cls["mapping"]["name"] if cls["mapping"] else cls["title"]
+        decision = cls["decision"]
         if cls["status"] == "known":
-            tail = f"tracker {cls['decision']['status']}"
+            tail = f"tracker {decision['status']}"
         else:
             tail = "recorded as _open_" if cls["recorded"] else "not in the tracker"
         console.print(
@@ -98,8 +102,10 @@ def _print_human(doc: dict[str, Any], paths: list[Path]) -> None:
             markup=False,
         )
         console.print(f"  key: {cls['key']}", markup=False)
-        if cls["mapping"]:
-            console.print(f"  fix: {cls['mapping']['fix']}", markup=False)
+        if cls["status"] == "known" and decision["decision"]:
+            console.print(f"  decision: {decision['decision']}", markup=False)
+        elif cls["mapping"]:
+            console.print(f"  suggested fix: {cls['mapping']['fix']}", markup=False)
     for row in doc["fixed"]:
         console.print(f"FIXED?: {row['key']} (tracker line {row['line']}) did not appear in this run", markup=False)
     if doc["noise"]:

@@ -52,7 +52,7 @@ class Progress:
                 self.out.print(f"  {event.phase}: {event.message}", markup=False, highlight=False)
         else:
             self.stop()
-            mark, colour = _MARKS.get(event.status or PhaseStatus.SKIPPED, ("·", "white"))
+            mark, colour = _MARKS[event.status] if event.status is not None else ("✓", "green")
             label = f"{event.phase:<7} {event.status.value if event.status else event.state:<8}"
             if self.live:
                 self.out.print(f"[{colour}]{mark}[/] {label} ", end="")

@@ -24,7 +24,9 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not _NAME.fullmatch(name):
-            raise UsageError(f"{option} expects NAME=VALUE with NAME a variable name, got {item.split('=')[0]!r}=...")
+            raise UsageError(
+                f"{option} expects NAME=VALUE with NAME a variable name, got {item.split('=')[0]!r}=..."
+            )
         out[name] = value
     return out
 
@@ -32,7 +34,9 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 @click.command()
 @config_option
 @click.option("--up", "bring_up", is_flag=True, help="Bring the stack up, run the checks, take it down.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Chains run in parallel (default: CPUs).")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Chains run in parallel (default: CPUs)."
+)
 @click.option("--var", "var_pairs", multiple=True, metavar="NAME=VALUE", help="Set {{NAME}} (repeatable).")
 @click.option(
     "--secret-var",
@@ -41,8 +45,12 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     metavar="NAME=VALUE",
     help="Set {{NAME}} to a secret, shown as *** in every output (repeatable).",
 )
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the result as JSON.")
-@click.option("--junit", "junit_path", type=click.Path(dir_okay=False, path_type=Path), help="Write JUnit XML.")
+@click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the result as JSON."
+)
+@click.option(
+    "--junit", "junit_path", type=click.Path(dir_okay=False, path_type=Path), help="Write JUnit XML."
+)
 @out_option
 def smoke(
     config_path: Path | None,
@@ -77,7 +85,8 @@ def smoke(
         started = time.perf_counter()
         with Stack(loaded) as stack:
             err_console.print(
-                f"stack up: {', '.join(stack.endpoints)} ready in {time.perf_counter() - started:.2f}s", markup=False
+                f"stack up: {', '.join(stack.endpoints)} ready in {time.perf_counter() - started:.2f}s",
+                markup=False,
             )
             result = run_plan(plan, stack.endpoints, jobs=jobs, live=True)
     else:

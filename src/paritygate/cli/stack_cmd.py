@@ -203,7 +203,15 @@ def _log_path(loaded: LoadedConfig, directory: Path, name: str) -> Path:
 @config_option
 @_state_dir_option
 @click.argument("name")
-@click.option("-n", "--lines", "count", type=click.IntRange(min=0), default=50, show_default=True)
+@click.option(
+    "-n",
+    "--lines",
+    "count",
+    type=click.IntRange(min=0),
+    default=50,
+    show_default=True,
+    help="Lines to print.",
+)
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new lines until Ctrl-C.")
 def logs(config_path: Path | None, state_dir: Path | None, name: str, count: int, follow: bool) -> int:
     """Print the last lines of a service's log (stdout and stderr together)."""

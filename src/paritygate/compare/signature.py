@@ -2,11 +2,12 @@
 
 A signature describes shape only, never leaf values: ``{"a":num,"b":[str]}``. Object keys
 are sorted; an array is the sorted set of its element signatures joined with ``|``, so
-length and order do not matter. Signatures stop at 32 levels and 20,000 nodes (``…``).
+length and order do not matter. Signatures stop at 32 levels and 5,000 nodes (``…``).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -18,19 +19,15 @@ from paritygate.core.paths import PathPart, format_path, parse_path
 __all__ = ["generalize_path", "prune", "signature"]
 
 _MAX_DEPTH = 32
-_MAX_NODES = 20_000
+_MAX_NODES = 5_000
 
 
-def _scalar(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "num"
-    if isinstance(value, str):
-        return "str"
-    return type(value).__name__
+_SCALARS = {str: "str", int: "num", float: "num", bool: "bool", type(None): "null"}
+
+
+@lru_cache(maxsize=4096)
+def _quoted(key: str) -> str:
+    return orjson.dumps(key).decode()
 
 
 class _Signer:
@@ -41,14 +38,24 @@ class _Signer:
         self.budget -= 1
         if self.budget < 0 or depth > _MAX_DEPTH:
             return "…"
-        if isinstance(value, dict):
-            inner = ",".join(
-                f"{orjson.dumps(k).decode()}:{self.sign(value[k], depth + 1)}" for k in sorted(value)
-            )
-            return "{" + inner + "}"
-        if isinstance(value, list):
-            return "[" + "|".join(sorted({self.sign(x, depth + 1) for x in value})) + "]"
-        return _scalar(value)
+        kind = type(value)
+        if kind is dict:
+            fields: list[str] = []
+            for key in sorted(value):
+                if self.budget < 0:
+                    fields.append("…")
+                    break
+                fields.append(f"{_quoted(key)}:{self.sign(value[key], depth + 1)}")
+            return "{" + ",".join(fields) + "}"
+        if kind is list:
+            shapes: set[str] = set()
+            for item in value:
+                if self.budget < 0:
+                    shapes.add("…")
+                    break
+                shapes.add(self.sign(item, depth + 1))
+            return "[" + "|".join(sorted(shapes)) + "]"
+        return _SCALARS.get(kind, kind.__name__)
 
 
 def signature(kind: str, tree: Any) -> str:

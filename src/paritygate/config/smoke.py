@@ -298,8 +298,8 @@ def describe_smoke_error(exc: ValidationError, raw: Any, root: type[BaseModel]) 
     kind = err["type"]
     if kind == "extra_forbidden":
         model, allowed = _allowed_keys(root, loc)
-        what = "assertion kind" if model is AssertConfig else (
-            "expectation" if model is ExpectConfig else "key"
+        what = (
+            "assertion kind" if model is AssertConfig else ("expectation" if model is ExpectConfig else "key")
         )
         message = f"unknown {what} {loc[-1]!r}"
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)

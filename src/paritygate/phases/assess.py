@@ -1,8 +1,10 @@
 """Phase 5: the verdict policy (ship / ship-with-known-gap / block).
 
 The policy weighs only the phases' findings and statuses (see ``FindingKind``); the
-phase data is consulted for wording (a divergence class's title and tracker
-decision) and for the review lineage count the ``[assess]`` threshold is applied to.
+parity data is consulted for wording only (a divergence class's title and tracker
+decision). The review phase applies ``[assess] review_block_lineages`` itself when it
+tallies lineages: a converged block arrives as REVIEW_BLOCK, a single-lineage one as
+REVIEW_WARNING.
 Every reason names its evidence and the report section where it is shown, so a
 reader can go from the verdict to the proof in one step.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from paritygate.config.phases import AssessConfig
@@ -99,6 +102,9 @@ _REFS: dict[str, str] = {
 }
 
 
+_TRACKED = frozenset({FindingKind.NEW_DIVERGENCE, FindingKind.KNOWN_DIVERGENCE, FindingKind.FIXED_DIVERGENCE})
+
+
 def _class_index(results: dict[str, PhaseResult]) -> dict[str, dict[str, Any]]:
     parity = results.get("parity")
     if parity is None:
@@ -110,22 +116,6 @@ def _class_index(results: dict[str, PhaseResult]) -> dict[str, dict[str, Any]]:
         if isinstance(row, dict) and isinstance(row.get("key"), str):
             index[row["key"]] = row
     return index
-
-
-def _review_lineages(results: dict[str, PhaseResult]) -> dict[str, int]:
-    """path:line -> the most distinct lineages any un-retracted block finding there has."""
-    review = results.get("review")
-    out: dict[str, int] = {}
-    if review is None:
-        return out
-    for item in review.data.get("findings", []):
-        if not isinstance(item, dict) or item.get("retracted") or item.get("severity") != "block":
-            continue
-        lineages = item.get("lineages") or []
-        count = len(set(lineages)) if isinstance(lineages, list) else int(item.get("convergence", 0))
-        for key in (f"{item.get('path')}:{item.get('start')}", f"{item.get('path')}:{item.get('start')}-{item.get('end')}"):
-            out[key] = max(out.get(key, 0), count)
-    return out
 
 
 def _describe_class(key: str, row: dict[str, Any] | None, fallback: str) -> str:
@@ -142,11 +132,12 @@ def _describe_class(key: str, row: dict[str, Any] | None, fallback: str) -> str:
     decision = row.get("decision") or {}
     mapping = row.get("mapping") or {}
     text = " ".join(parts)
+    if mapping.get("name") and mapping["name"] != title:
+        text += f" ({mapping['name']})"
     if decision:
         status = decision.get("status") or "?"
-        text += f"; tracker decision {status}: {decision.get('decision') or 'no text'}"
-    if mapping.get("name"):
-        text += f"; mapping: {mapping['name']}"
+        said = str(decision.get("decision") or "no decision text").rstrip(". ")
+        text += f"; tracker decision {status}: {said}"
     return text
 
 
@@ -155,7 +146,6 @@ def _finding_reason(
     phase: str,
     cfg: AssessConfig,
     classes: dict[str, dict[str, Any]],
-    lineages: dict[str, int],
 ) -> Reason:
     kind = finding.kind
     ev = finding.evidence
@@ -183,13 +173,11 @@ def _finding_reason(
         msg = f"fixed? a tracker row was not seen in this run (update the tracker): {text}"
         level = ReasonLevel.BLOCK if cfg.block_on_fixed_divergence else ReasonLevel.NOTICE
         return Reason(level, kind.value, phase, ev, msg, _REFS["fixed"])
-    if kind in (FindingKind.REVIEW_BLOCK, FindingKind.REVIEW_WARNING):
-        # The threshold is configurable, so recount lineages from the review data when it has them.
-        count = lineages.get(ev, 2 if kind is FindingKind.REVIEW_BLOCK else 1)
-        converged = count >= cfg.review_block_lineages
-        what = f"review block-severity finding at {ev} ({count} lineage{'s' if count != 1 else ''}): {finding.message}"
-        level = ReasonLevel.BLOCK if converged else ReasonLevel.WARNING
-        return Reason(level, kind.value, phase, ev, what, _REFS["review"])
+    if kind is FindingKind.REVIEW_BLOCK:
+        # The review phase applies `[assess] review_block_lineages` when it tallies lineages.
+        return Reason(ReasonLevel.BLOCK, kind.value, phase, ev, f"review block at {ev}: {finding.message}", _REFS["review"])
+    if kind is FindingKind.REVIEW_WARNING:
+        return Reason(ReasonLevel.WARNING, kind.value, phase, ev, f"review warning at {ev}: {finding.message}", _REFS["review"])
     return Reason(ReasonLevel.WARNING, kind.value, phase, ev, finding.message, _REFS["phase"])
 
 
@@ -200,7 +188,8 @@ def assess(
     cfg = config or AssessConfig()
     by_phase = {r.phase: r for r in results}
     classes = _class_index(by_phase)
-    lineages = _review_lineages(by_phase)
+    parity = by_phase.get("parity")
+    tracker = str(parity.data.get("tracker") or "") if parity is not None else ""
     reasons: list[Reason] = []
     if interrupted:
         reached = [p for p, r in by_phase.items() if r.status is not PhaseStatus.SKIPPED]
@@ -211,11 +200,14 @@ def assess(
         if result.status is PhaseStatus.ERROR and FindingKind.PHASE_ERROR not in kinds:
             # A phase that errored without saying so in a finding still blocks, with its error as evidence.
             error = Finding(FindingKind.PHASE_ERROR, phase, result.error or result.summary or "error")
-            reasons.append(_finding_reason(error, phase, cfg, classes, lineages))
+            reasons.append(_finding_reason(error, phase, cfg, classes))
         for finding in result.findings:
             if finding.kind is FindingKind.NOTE:
                 continue
-            reasons.append(_finding_reason(finding, phase, cfg, classes, lineages))
+            reason = _finding_reason(finding, phase, cfg, classes)
+            if tracker and finding.kind in _TRACKED:
+                reason.ref += f", {PurePath(tracker).name}"  # where the decision lives
+            reasons.append(reason)
     levels = {r.level for r in reasons}
     if ReasonLevel.BLOCK in levels:
         verdict = VerdictKind.BLOCK

@@ -18,9 +18,9 @@ RUN_REPORTS: tuple[str, ...] = ("report.md", "report.html", "report.json", "juni
 def write_run_reports(run_dir: Path, doc: dict[str, Any]) -> list[Path]:
     """Write report.md, report.html, report.json and junit.xml; return them and logs/."""
     run_dir.mkdir(parents=True, exist_ok=True)
+    write_report_json(run_dir / "report.json", doc)  # first: every other report can be rebuilt from it
     write_markdown(run_dir / "report.md", doc)
     write_html(run_dir / "report.html", doc)
-    write_report_json(run_dir / "report.json", doc)
     write_run_junit(run_dir / "junit.xml", doc)
     logs = run_dir / "logs"
     logs.mkdir(exist_ok=True)

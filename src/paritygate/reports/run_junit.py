@@ -1,4 +1,5 @@
-"""``junit.xml`` for the whole run: one suite per phase plus the verdict, for CI dashboards."""
+"""``junit.xml`` for the whole run: the smoke and parity suites (the same ones their own
+commands write), the stack, the review, and one case for the verdict."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from paritygate.reports.junit import JUnitCase, JUnitSuite, write_junit
+from paritygate.reports.parity_junit import parity_junit_suites
 from paritygate.reports.run_view import phase_data
+from paritygate.reports.smoke_report import smoke_junit_suites
 
 __all__ = ["run_suites", "write_run_junit"]
 
 
-def _phase_case(name: str, phase: dict[str, Any]) -> JUnitCase | None:
-    """A stand-in case for a phase that errored or was skipped (so the suite is never silently empty)."""
+def _stand_in(name: str, phase: dict[str, Any]) -> JUnitCase | None:
+    """A case for a phase that errored or was skipped, so its suite never looks silently green."""
     status = phase.get("status")
     case = JUnitCase(name=name, classname=f"paritygate.{name}", time_s=float(phase.get("duration_s") or 0))
     if status == "error":
@@ -25,46 +28,8 @@ def _phase_case(name: str, phase: dict[str, Any]) -> JUnitCase | None:
     return None
 
 
-def _smoke_cases(data: dict[str, Any]) -> list[JUnitCase]:
-    cases = []
-    for check in data.get("checks") or []:
-        case = JUnitCase(
-            name=f"{check.get('name')}",
-            classname=f"smoke.{check.get('chain', 'chain')}",
-            time_s=float(check.get("duration_ms") or 0) / 1000,
-        )
-        failures = check.get("failures") or []
-        detail = "\n".join(f"{f.get('assertion')}: expected {f.get('expected')!s}, got {f.get('actual')!s}" for f in failures)
-        if check.get("status") == "fail":
-            case.failure = detail.splitlines()[0] if detail else "failed"
-            case.failure_text = "\n".join([detail, str(check.get("body_snippet") or "")]).strip()
-        elif check.get("status") == "error":
-            case.error = detail or "error"
-        if check.get("log_tail"):
-            case.system_out = "\n".join(map(str, check["log_tail"]))
-        cases.append(case)
-    return cases
-
-
-def _parity_cases(data: dict[str, Any]) -> list[JUnitCase]:
-    cases = []
-    for item in data.get("cases") or []:
-        outcome = str(item.get("outcome", "?"))
-        case = JUnitCase(name=str(item.get("name")), classname=f"parity.{item.get('method', '')} {item.get('path', '')}".strip())
-        diffs = [f"{d.get('path')} ({d.get('kind')})" for p in item.get("pairs") or [] for d in p.get("differences") or []]
-        if outcome == "error":
-            errors = [f"{t}: {a.get('error')}" for t, a in (item.get("targets") or {}).items() if a.get("error")]
-            case.error = "; ".join(errors) or "a target did not answer"
-        elif outcome == "status" or (outcome != "match" and not item.get("known")):
-            case.failure = f"{outcome} divergence, class {item.get('class_key')}"
-            case.failure_text = "\n".join(diffs)
-        elif outcome != "match":
-            case.system_out = f"known divergence {item.get('class_key')} (tracked)\n" + "\n".join(diffs)
-        cases.append(case)
-    return cases
-
-
 def _review_cases(doc: dict[str, Any]) -> list[JUnitCase]:
+    """One case per review reason: a converged block fails, a single-lineage one is a note."""
     cases = []
     for reason in [*(doc.get("reasons") or []), *(doc.get("warnings") or [])]:
         if reason.get("phase") != "review":
@@ -78,30 +43,35 @@ def _review_cases(doc: dict[str, Any]) -> list[JUnitCase]:
     return cases
 
 
+def _phase_suites(doc: dict[str, Any], name: str, phase: dict[str, Any]) -> list[JUnitSuite]:
+    data = phase_data(doc, name)
+    if name == "smoke" and data.get("checks"):
+        return smoke_junit_suites(phase)
+    if name == "parity" and data.get("cases"):
+        return parity_junit_suites(data)
+    if name == "stack":
+        return [JUnitSuite("stack", [JUnitCase(name=str(s.get("name")), classname="stack") for s in data.get("services") or []])]
+    if name == "review":
+        return [JUnitSuite("review", _review_cases(doc))]
+    return []
+
+
 def run_suites(doc: dict[str, Any]) -> list[JUnitSuite]:
-    phases = doc.get("phases") or {}
     suites: list[JUnitSuite] = []
-    builders = {
-        "stack": lambda: [JUnitCase(name=str(s.get("name")), classname="stack") for s in phase_data(doc, "stack").get("services") or []],
-        "smoke": lambda: _smoke_cases(phase_data(doc, "smoke")),
-        "parity": lambda: _parity_cases(phase_data(doc, "parity")),
-        "review": lambda: _review_cases(doc),
-    }
-    for name, phase in phases.items():
-        stand_in = _phase_case(name, phase)
-        build = builders.get(name)
-        cases = build() if build is not None else []
-        if stand_in is not None and (stand_in.error is not None or not cases):
-            cases.insert(0, stand_in)
-        suites.append(JUnitSuite(name=f"paritygate.{name}", cases=cases))
+    for name, phase in (doc.get("phases") or {}).items():
+        found = [s for s in _phase_suites(doc, name, phase) if s.cases]
+        stand_in = _stand_in(name, phase)
+        if stand_in is not None and (stand_in.error is not None or not found):
+            found.insert(0, JUnitSuite(name, [stand_in]))
+        suites += found
     verdict = JUnitCase(name=str(doc.get("verdict")), classname="paritygate.verdict", time_s=float(doc.get("duration_s") or 0))
-    messages = [f"[{r.get('level')}] {r.get('message')} (evidence: {r.get('evidence')})" for r in doc.get("reasons") or []]
+    lines = [f"[{r.get('level')}] {r.get('message')} (evidence: {r.get('evidence')})" for r in doc.get("reasons") or []]
     if doc.get("verdict") == "block":
-        verdict.failure = messages[0] if messages else "block"
-        verdict.failure_text = "\n".join(messages)
+        verdict.failure = lines[0] if lines else "block"
+        verdict.failure_text = "\n".join(lines)
     else:
-        verdict.system_out = "\n".join(messages)
-    suites.append(JUnitSuite(name="paritygate.verdict", cases=[verdict]))
+        verdict.system_out = "\n".join(lines)
+    suites.append(JUnitSuite("verdict", [verdict]))
     return suites
 
 

@@ -28,7 +28,9 @@ __all__ = [
 def check_line(check: dict[str, Any]) -> str:
     attempts = len(check.get("attempts", []))
     tries = f"  ({attempts} attempts)" if attempts > 1 else ""
-    return f"{check['status'].upper():<5} {check['chain']}/{check['name']}  {check['duration_ms']:.1f} ms{tries}"
+    return (
+        f"{check['status'].upper():<5} {check['chain']}/{check['name']}  {check['duration_ms']:.1f} ms{tries}"
+    )
 
 
 def failure_lines(check: dict[str, Any]) -> list[str]:
@@ -55,7 +57,8 @@ def failure_lines(check: dict[str, Any]) -> list[str]:
         lines.append("  body:")
         lines.extend(f"    {line}" for line in check["body_snippet"].splitlines())
     if check.get("log_tail"):
-        lines.append(f"  log of {check['target']} (last {len(check['log_tail'])} lines):")
+        count = len(check["log_tail"])
+        lines.append(f"  log of {check['target']} (last {'line' if count == 1 else f'{count} lines'}):")
         lines.extend(f"    | {line}" for line in check["log_tail"])
     return lines
 
@@ -83,7 +86,9 @@ def smoke_junit_suites(result: dict[str, Any]) -> list[JUnitSuite]:
     suites: dict[str, JUnitSuite] = {}
     for check in result["data"].get("checks", []):
         suite = suites.setdefault(check["chain"], JUnitSuite(f"smoke.{check['chain']}"))
-        case = JUnitCase(name=check["name"], classname=f"smoke.{check['chain']}", time_s=check["duration_ms"] / 1000)
+        case = JUnitCase(
+            name=check["name"], classname=f"smoke.{check['chain']}", time_s=check["duration_ms"] / 1000
+        )
         if check["status"] != "pass":
             details = "\n".join(failure_lines(check))
             if check["status"] == "error":
@@ -92,7 +97,9 @@ def smoke_junit_suites(result: dict[str, Any]) -> list[JUnitSuite]:
             else:
                 first = check["failures"][0] if check.get("failures") else None
                 case.failure = (
-                    f"{first['assertion']}: expected {first['expected']}, actual {first['actual']}" if first else "failed"
+                    f"{first['assertion']}: expected {first['expected']}, actual {first['actual']}"
+                    if first
+                    else "failed"
                 )
                 case.failure_text = details
         suite.cases.append(case)

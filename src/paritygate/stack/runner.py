@@ -165,6 +165,8 @@ class Stack:
                 if outcome == "failed":
                     self._emit(name, "failed", detail.splitlines()[0])
                     raise StackError(detail)
+                if outcome != "ready":
+                    continue
                 ready.add(name)
                 elapsed = round(time.monotonic() - self._clock, 4)
                 self._state.services[name].ready_s = elapsed

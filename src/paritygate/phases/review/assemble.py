@@ -83,18 +83,22 @@ def _call_dict(
 
 
 def _phase_findings(findings: list[TalliedFinding], threshold: int) -> list[Finding]:
+    """A block-severity finding that enough lineages point at blocks; one lineage only warns.
+
+    Convergence counts every lineage that flagged the location, whatever severity it gave
+    (they agree something is wrong there); ``block_lineages`` in the data says who said block.
+    """
     out: list[Finding] = []
     for f in findings:
-        if f.retracted or not f.block_lineages:
+        if f.retracted or f.severity != "block":
             continue
-        who = f"{', '.join(f.block_lineages)}; reviewers {', '.join(f.reviewers)}"
-        if f.located and len(f.block_lineages) >= threshold:
-            message = f"block converged across {len(f.block_lineages)} lineages ({who}): {f.what}"
+        who = f"{', '.join(f.lineages)}; reviewers {', '.join(f.reviewers)}"
+        if f.located and f.convergence >= threshold:
+            message = f"block converged across {f.convergence} lineages ({who}): {f.what}"
             out.append(Finding(FindingKind.REVIEW_BLOCK, f.evidence, message))
         elif f.located:
-            out.append(
-                Finding(FindingKind.REVIEW_WARNING, f.evidence, f"single-lineage block ({who}): {f.what}")
-            )
+            message = f"block from {f.convergence} lineage(s) ({who}): {f.what}"
+            out.append(Finding(FindingKind.REVIEW_WARNING, f.evidence, message))
         else:
             reason = f.votes[0].reason or f.line_kind
             message = f"block at a location that cannot be checked ({f.line_kind}: {reason}; {who}): {f.what}"

@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 _GIT_CONFIG = ["-c", "core.quotepath=false", "-c", "color.ui=false", "-c", "diff.noprefix=false"]
-_DIFF_FLAGS = ["--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--no-relative", "-U3"]
+_DIFF_FLAGS = ["--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--no-relative"]
 _ANCESTOR = re.compile(r"(?P<rev>.+?)(?:~(?P<n>\d*)|(?P<carets>\^+))")
 
 
@@ -177,7 +177,7 @@ def list_changed_files(repo: Path, rng: ResolvedRange) -> list[ChangedFile]:
 
 def raw_diff(repo: Path, rng: ResolvedRange) -> str:
     out = _git(
-        repo, "diff", *_DIFF_FLAGS, "--src-prefix=a/", "--dst-prefix=b/", rng.base, rng.tip, "--"
+        repo, "diff", *_DIFF_FLAGS, "-U3", "--src-prefix=a/", "--dst-prefix=b/", rng.base, rng.tip, "--"
     ).stdout
     return out.decode("utf-8", "replace")
 

@@ -212,7 +212,11 @@ def evaluate(assertion: Assertion, reply: Reply, variables: dict[str, Any]) -> F
         ok = not json_equal(sel.value, want)
     else:  # contains
         ok = _contains(sel.value, want)
-    return None if ok else Failure(assertion.label, ("not " if op == "not_equals" else "") + shown(want), shown(sel.value))
+    return (
+        None
+        if ok
+        else Failure(assertion.label, ("not " if op == "not_equals" else "") + shown(want), shown(sel.value))
+    )
 
 
 def _expected_text(assertion: Assertion, variables: dict[str, Any]) -> str:

@@ -33,7 +33,9 @@ def _forms(secret: str) -> set[str]:
 
 class Masker:
     def __init__(self, secrets: Iterable[str]) -> None:
-        forms = sorted({form for secret in secrets if secret for form in _forms(secret)}, key=len, reverse=True)
+        forms = sorted(
+            {form for secret in secrets if secret for form in _forms(secret)}, key=len, reverse=True
+        )
         # Longest first, so a secret is not half-masked by a shorter one it contains.
         self._pattern = re.compile("|".join(re.escape(form) for form in forms)) if forms else None
 

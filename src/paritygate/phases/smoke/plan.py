@@ -87,7 +87,9 @@ class _Scope:
     captured_elsewhere: dict[str, str]  # capture name -> "chain/check" that captures it
 
     def error(self, key: str, message: str, hint: str | None = None) -> ConfigError:
-        return ConfigError(f"check {self.label!r}: {message}", file=self.file, key=f"{self.key}{key}", hint=hint)
+        return ConfigError(
+            f"check {self.label!r}: {message}", file=self.file, key=f"{self.key}{key}", hint=hint
+        )
 
 
 def _close(name: str, options: Iterable[str]) -> str:
@@ -103,13 +105,17 @@ def _check_refs(scope: _Scope, key: str, value: Any, env: dict[str, str]) -> Non
     for sub, name in refs:
         if name.startswith("env."):
             if name[4:] not in os.environ:
-                raise scope.error(key + sub, f"environment variable {name[4:]} is not set (used as {{{{{name}}}}})")
+                raise scope.error(
+                    key + sub, f"environment variable {name[4:]} is not set (used as {{{{{name}}}}})"
+                )
             env[name] = os.environ[name[4:]]
         elif name not in scope.defined:
             hint = None
             if name in scope.captured_elsewhere:
                 hint = f"{{{{{name}}}}} is captured by {scope.captured_elsewhere[name]!r}; a capture is usable only by later checks of the same chain"
-            raise scope.error(key + sub, f"undefined variable {{{{{name}}}}}{_close(name, scope.defined)}", hint)
+            raise scope.error(
+                key + sub, f"undefined variable {{{{{name}}}}}{_close(name, scope.defined)}", hint
+            )
 
 
 def _path(scope: _Scope, key: str, text: str) -> PathPattern:
@@ -152,7 +158,9 @@ def _assertions(scope: _Scope, check: CheckConfig, env: dict[str, str]) -> list[
         out.append(Assertion("header", name, "equals", value))
     for text, value in expect.json_paths.items():
         _check_refs(scope, f".expect.json.{text!r}", value, env)
-        out.append(Assertion("jsonpath", text, "equals", value, path=_path(scope, f".expect.json.{text!r}", text)))
+        out.append(
+            Assertion("jsonpath", text, "equals", value, path=_path(scope, f".expect.json.{text!r}", text))
+        )
     if expect.duration_ms_below is not None:
         out.append(Assertion("duration", "", "below", float(expect.duration_ms_below)))
     for i, spec in enumerate(check.asserts):
@@ -162,7 +170,11 @@ def _assertions(scope: _Scope, check: CheckConfig, env: dict[str, str]) -> list[
         selector = "" if subject == "body" else str(getattr(spec, subject))
         if op == "matches":
             _regex(scope, f"{key}.matches", str(expected))
-        if subject in ("header", "body") and op in ("equals", "not_equals", "contains") and not isinstance(expected, str):
+        if (
+            subject in ("header", "body")
+            and op in ("equals", "not_equals", "contains")
+            and not isinstance(expected, str)
+        ):
             raise scope.error(f"{key}.{op}", f"a {subject} is text; expected a string, got {expected!r}")
         out.append(
             Assertion(
@@ -182,7 +194,9 @@ def _captures(scope: _Scope, check: CheckConfig, reserved: set[str]) -> list[Cap
     for i, spec in enumerate(check.capture):
         key = f".capture[{i}]"
         if spec.name in reserved:
-            raise scope.error(f"{key}.name", f"capture {spec.name!r} would shadow the variable of the same name")
+            raise scope.error(
+                f"{key}.name", f"capture {spec.name!r} would shadow the variable of the same name"
+            )
         selector = str(getattr(spec, spec.source))
         out.append(
             Capture(
@@ -198,11 +212,18 @@ def _captures(scope: _Scope, check: CheckConfig, reserved: set[str]) -> list[Cap
 
 
 def _target(
-    scope: _Scope, chain: ChainConfig, check: CheckConfig, services: set[str], static: dict[str, Any], env: dict[str, str]
+    scope: _Scope,
+    chain: ChainConfig,
+    check: CheckConfig,
+    services: set[str],
+    static: dict[str, Any],
+    env: dict[str, str],
 ) -> tuple[str | None, str | None]:
     raw, key = (check.target, ".target") if check.target is not None else (chain.target, "target")
     if raw is None:
-        raise scope.error(".target", "no target: set target on the check or on its chain (a service name or a URL)")
+        raise scope.error(
+            ".target", "no target: set target on the check or on its chain (a service name or a URL)"
+        )
     if key == "target":  # the chain's own key, not the check's
         scope = _Scope(scope.file, scope.key.rsplit(".checks", 1)[0] + ".", scope.label, scope.defined, {})
     _check_refs(scope, key, raw, env)
@@ -214,7 +235,9 @@ def _target(
         return None, target.rstrip("/")
     if target not in services:
         known = ", ".join(sorted(services)) or "none"
-        raise scope.error(key, f"unknown target {target!r}{_close(target, services)} (services: {known}; or an http:// URL)")
+        raise scope.error(
+            key, f"unknown target {target!r}{_close(target, services)} (services: {known}; or an http:// URL)"
+        )
     return target, None
 
 
@@ -228,7 +251,9 @@ def _body(check: CheckConfig) -> tuple[str, Any]:
     return "none", None
 
 
-def _sources(loaded: LoadedConfig, cfg: SmokeConfig) -> tuple[list[tuple[Path, str, list[ChainConfig]]], dict[str, str], dict[str, str]]:
+def _sources(
+    loaded: LoadedConfig, cfg: SmokeConfig
+) -> tuple[list[tuple[Path, str, list[ChainConfig]]], dict[str, str], dict[str, str]]:
     sources = [(loaded.path, "smoke.chains", cfg.chains)] if cfg.chains else []
     variables, secrets = dict(cfg.vars), dict(cfg.secrets)
     if cfg.file is not None:
@@ -236,15 +261,24 @@ def _sources(loaded: LoadedConfig, cfg: SmokeConfig) -> tuple[list[tuple[Path, s
         if not path.is_file():
             raise ConfigError(f"smoke file {str(path)!r} not found", file=loaded.path, key="smoke.file")
         smoke_file = load_smoke_file(path)
-        for kind, table, into in (("vars", smoke_file.vars, variables), ("secrets", smoke_file.secrets, secrets)):
+        for kind, table, into in (
+            ("vars", smoke_file.vars, variables),
+            ("secrets", smoke_file.secrets, secrets),
+        ):
             for name, value in table.items():
                 if name in variables or name in secrets:
-                    raise ConfigError(f"{name!r} is also defined in {loaded.path.name} [smoke]", file=path, key=f"{kind}.{name}")
+                    raise ConfigError(
+                        f"{name!r} is also defined in {loaded.path.name} [smoke]",
+                        file=path,
+                        key=f"{kind}.{name}",
+                    )
                 into[name] = value
         sources.append((path, "chains", smoke_file.chains))
     both = sorted(set(variables) & set(secrets))
     if both:
-        raise ConfigError(f"{both[0]!r} is both a var and a secret", file=loaded.path, key=f"smoke.secrets.{both[0]}")
+        raise ConfigError(
+            f"{both[0]!r} is both a var and a secret", file=loaded.path, key=f"smoke.secrets.{both[0]}"
+        )
     return sources, variables, secrets
 
 
@@ -264,23 +298,34 @@ def load_smoke(
     seen_chains: dict[str, str] = {}
     for file, prefix, chains in sources:
         captured_in = {
-            cap.name: f"{chain.name}/{check.name}" for chain in chains for check in chain.checks for cap in check.capture
+            cap.name: f"{chain.name}/{check.name}"
+            for chain in chains
+            for check in chain.checks
+            for cap in check.capture
         }
         for ci, chain in enumerate(chains):
             if chain.name in seen_chains:
-                raise ConfigError(f"chain {chain.name!r} is already defined in {seen_chains[chain.name]}", file=file, key=f"{prefix}[{ci}].name")
+                raise ConfigError(
+                    f"chain {chain.name!r} is already defined in {seen_chains[chain.name]}",
+                    file=file,
+                    key=f"{prefix}[{ci}].name",
+                )
             seen_chains[chain.name] = file.name
             defined = set(static)
             planned: list[PlannedCheck] = []
             for ki, check in enumerate(chain.checks):
-                scope = _Scope(file, f"{prefix}[{ci}].checks[{ki}]", f"{chain.name}/{check.name}", defined, captured_in)
+                scope = _Scope(
+                    file, f"{prefix}[{ci}].checks[{ki}]", f"{chain.name}/{check.name}", defined, captured_in
+                )
                 service, url = _target(scope, chain, check, services, static, env)
                 if service is not None and check.path and not check.path.startswith("/"):
                     raise scope.error(".path", f"a path starts with '/', got {check.path!r}")
                 for key, value in (("path", check.path), ("query", check.query), ("headers", check.headers)):
                     _check_refs(scope, f".{key}", value, env)
                 body_kind, body = _body(check)
-                _check_refs(scope, {"repeat": ".body_repeat.text", "text": ".body"}.get(body_kind, ".json"), body, env)
+                _check_refs(
+                    scope, {"repeat": ".body_repeat.text", "text": ".body"}.get(body_kind, ".json"), body, env
+                )
                 planned.append(
                     PlannedCheck(
                         chain=chain.name,

@@ -19,7 +19,9 @@ def check_line(check: dict[str, Any]) -> str:
     """``PASS  chain/check  3.1 ms``: the status, the check and its time (masked data only)."""
     attempts = len(check["attempts"])
     tries = f"  ({attempts} attempts)" if attempts > 1 else ""
-    return f"{check['status'].upper():<5} {check['chain']}/{check['name']}  {check['duration_ms']:.1f} ms{tries}"
+    return (
+        f"{check['status'].upper():<5} {check['chain']}/{check['name']}  {check['duration_ms']:.1f} ms{tries}"
+    )
 
 
 class LiveProgress:
@@ -27,7 +29,9 @@ class LiveProgress:
 
     def __init__(self, total: int, console: Console | None = None) -> None:
         self.total = total
-        self.console = console or Console(highlight=False, soft_wrap=True, no_color="NO_COLOR" in os.environ or None)
+        self.console = console or Console(
+            highlight=False, soft_wrap=True, no_color="NO_COLOR" in os.environ or None
+        )
         self._bar: Progress | None = None
         self._task: Any = None
 

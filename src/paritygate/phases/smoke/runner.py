@@ -35,7 +35,9 @@ _SNIPPET = 600  # characters of the body shown for a failed check
 CheckCallback = Callable[[dict[str, Any]], None]
 
 
-def _build(client: httpx.AsyncClient, check: PlannedCheck, base: str, variables: dict[str, Any]) -> httpx.Request:
+def _build(
+    client: httpx.AsyncClient, check: PlannedCheck, base: str, variables: dict[str, Any]
+) -> httpx.Request:
     """The request of one attempt; raises MissingVariable when a capture it needs never happened."""
     headers = {name: render_text(value, variables) for name, value in check.headers.items()}
     params = {
@@ -79,8 +81,14 @@ async def _attempt(
         response = await client.send(request)
     except httpx.HTTPError as exc:
         elapsed = (time.perf_counter() - started) * 1000
-        record: dict[str, Any] = {"n": n, "status_code": None, "duration_ms": round(elapsed, 3), "passed": False,
-                  "error": _transport_error(exc, check), "failures": []}
+        record: dict[str, Any] = {
+            "n": n,
+            "status_code": None,
+            "duration_ms": round(elapsed, 3),
+            "passed": False,
+            "error": _transport_error(exc, check),
+            "failures": [],
+        }
         return record, None, [], {}
     elapsed = (time.perf_counter() - started) * 1000
     reply = Reply(response.status_code, response.headers, response.content, elapsed)
@@ -92,8 +100,14 @@ async def _attempt(
             failures.append(failure)
         else:
             captured[capture.name] = value
-    record = {"n": n, "status_code": reply.status, "duration_ms": round(elapsed, 3), "passed": not failures,
-              "error": None, "failures": [f.to_dict() for f in failures]}
+    record = {
+        "n": n,
+        "status_code": reply.status,
+        "duration_ms": round(elapsed, 3),
+        "passed": not failures,
+        "error": None,
+        "failures": [f.to_dict() for f in failures],
+    }
     return record, reply, failures, captured
 
 
@@ -106,9 +120,19 @@ async def _run_check(
 ) -> dict[str, Any]:
     base = endpoint.base_url.rstrip("/") if endpoint is not None else (check.url or "")
     result: dict[str, Any] = {
-        "chain": check.chain, "name": check.name, "target": check.service or check.url,
-        "method": check.method, "url": base + check.path, "status": "error", "duration_ms": 0.0,
-        "attempts": [], "failures": [], "body_snippet": "", "log_tail": [], "error": None, "captured": {},
+        "chain": check.chain,
+        "name": check.name,
+        "target": check.service or check.url,
+        "method": check.method,
+        "url": base + check.path,
+        "status": "error",
+        "duration_ms": 0.0,
+        "attempts": [],
+        "failures": [],
+        "body_snippet": "",
+        "log_tail": [],
+        "error": None,
+        "captured": {},
     }
     started = time.perf_counter()
     records: list[dict[str, Any]] = []
@@ -168,8 +192,15 @@ def _finding(check: dict[str, Any]) -> Finding:
 def _phase_result(checks: list[dict[str, Any]], seconds: float) -> PhaseResult:
     counts = {status: sum(c["status"] == status for c in checks) for status in ("pass", "fail", "error")}
     total = len(checks)
-    data = {"schema": SCHEMA, "total": total, "passed": counts["pass"], "failed": counts["fail"],
-            "errors": counts["error"], "duration_s": round(seconds, 4), "checks": checks}
+    data = {
+        "schema": SCHEMA,
+        "total": total,
+        "passed": counts["pass"],
+        "failed": counts["fail"],
+        "errors": counts["error"],
+        "duration_s": round(seconds, 4),
+        "checks": checks,
+    }
     if total == 0:
         return PhaseResult("smoke", PhaseStatus.SKIPPED, "no smoke checks configured", data=data)
     findings = [_finding(c) for c in checks if c["status"] != "pass"]
@@ -199,7 +230,9 @@ async def run_plan_async(
     started = time.perf_counter()
     limits = httpx.Limits(max_connections=max(10, 2 * jobs), max_keepalive_connections=max(10, 2 * jobs))
     # trust_env=False: no proxy from the environment between us and the stack.
-    async with httpx.AsyncClient(transport=transport, limits=limits, trust_env=False, follow_redirects=False) as client:
+    async with httpx.AsyncClient(
+        transport=transport, limits=limits, trust_env=False, follow_redirects=False
+    ) as client:
 
         async def run_chain(checks: list[PlannedCheck]) -> list[dict[str, Any]]:
             variables = dict(plan.variables)  # captures stay inside this chain
@@ -230,7 +263,9 @@ def run_plan(
     if not live or plan.total == 0:
         return asyncio.run(run_plan_async(plan, endpoints, jobs=jobs, transport=transport))
     with LiveProgress(plan.total) as progress:
-        return asyncio.run(run_plan_async(plan, endpoints, jobs=jobs, on_check=progress.check_done, transport=transport))
+        return asyncio.run(
+            run_plan_async(plan, endpoints, jobs=jobs, on_check=progress.check_done, transport=transport)
+        )
 
 
 def run_smoke(

@@ -1,0 +1,136 @@
+"""``paritygate review``: per-component multi-reviewer LLM review of a range of commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from paritygate.cli.common import (
+    config_option,
+    console,
+    err_console,
+    json_option,
+    load_for_command,
+    out_option,
+)
+from paritygate.core.models import PhaseResult, PhaseStatus
+
+__all__ = ["review"]
+
+
+def _default_out(project_dir: Path, runs: str) -> Path:
+    base = Path(runs).expanduser()
+    base = base if base.is_absolute() else project_dir / base
+    return base / f"review-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
+
+
+def _print_result(result: PhaseResult, files: list[Path]) -> None:
+    data: dict[str, Any] = result.data
+    for bundle in data.get("bundles", []):
+        console.print(bundle["tally_line"], markup=False)
+        if bundle.get("tokens_line"):
+            console.print(f"  tokens out: {bundle['tokens_line']}", markup=False)
+        for warning in bundle.get("warnings", []):
+            console.print(f"  warning: {warning}", markup=False)
+        for note in bundle.get("clipped", []):
+            console.print(f"  clipped: {note}", markup=False)
+        if bundle.get("failed"):
+            console.print(f"  failed (left out of convergence): {', '.join(bundle['failed'])}", markup=False)
+        if bundle.get("redactions"):
+            where = ", ".join(f"{r['path']}:{r['line']}" for r in bundle["redactions"])
+            console.print(f"  {len(bundle['redactions'])} secret(s) redacted: {where}", markup=False)
+    for reviewer in data.get("reviewers", []):
+        if reviewer.get("rejected_locations"):
+            console.print(
+                f"{reviewer['name']}: {reviewer['rejected_locations']} location(s) rejected (not in the diff)",
+                markup=False,
+            )
+    for finding in result.findings:
+        if finding.kind.value in ("review_block", "review_warning"):
+            console.print(f"{finding.kind.value.upper()} {finding.evidence}: {finding.message}", markup=False)
+    if files:
+        console.print(f"reports: {', '.join(str(p) for p in files)}", markup=False)
+    ok = result.status in (PhaseStatus.PASSED, PhaseStatus.SKIPPED)
+    console.print(result.summary, style="bold green" if ok else "bold red", markup=False)
+
+
+@click.command()
+@config_option
+@click.option(
+    "--range", "rev_range", metavar="A..B", default=None, help="Commits to review (A alone = A..HEAD)."
+)
+@click.option("--since", metavar="WHEN", default=None, help="Commits since WHEN (git --since syntax).")
+@click.option(
+    "--repo",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The git repository (default: the current directory).",
+)
+@click.option("--dry-run", is_flag=True, help="Build bundles and prompts and write them; call no reviewer.")
+@click.option("--split", is_flag=True, help="Cut an oversize bundle into parts on file and hunk boundaries.")
+@click.option(
+    "--force-oversize",
+    is_flag=True,
+    help="Send bundles over max_kb whole (also PARITYGATE_FORCE_OVERSIZE=1).",
+)
+@out_option
+@json_option
+def review(
+    config_path: Path | None,
+    rev_range: str | None,
+    since: str | None,
+    repo: Path | None,
+    dry_run: bool,
+    split: bool,
+    force_oversize: bool,
+    out_dir: Path | None,
+    as_json: bool,
+) -> int:
+    """Review a change per component with several LLM reviewers (format: docs/review.md).
+
+    Default range: today's commits on the current branch. Exit 0 when no block
+    converged across lineages, 1 when one did, 2 on a usage/config error (e.g. an
+    oversize bundle), 3 when every reviewer call failed.
+    """
+    from paritygate.phases.review import run_review
+    from paritygate.reports.review_files import write_review_reports
+
+    loaded = load_for_command(config_path, quiet=as_json)
+    target = out_dir or _default_out(loaded.project_dir, loaded.model.run.out_dir)
+    live = console.is_terminal and not as_json
+
+    def progress(message: str) -> None:
+        if not as_json:
+            err_console.print(message, markup=False)
+
+    status_ctx = err_console.status("reviewing…") if live else None
+    if status_ctx is not None:
+        status_ctx.start()
+    try:
+        result = run_review(
+            loaded,
+            repo=(repo or Path.cwd()).resolve(),
+            rev_range=rev_range,
+            since=since,
+            dry_run=True if dry_run else None,
+            out_dir=target,
+            split=split,
+            force_oversize=force_oversize,
+            progress=progress,
+        )
+    finally:
+        if status_ctx is not None:
+            status_ctx.stop()
+    files = write_review_reports(target, result.data) if result.status is not PhaseStatus.SKIPPED else []
+    if as_json:
+        sys.stdout.write(orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        _print_result(result, files)
+    if result.status is PhaseStatus.ERROR:
+        return 3
+    return 1 if result.status is PhaseStatus.FAILED else 0

@@ -1,0 +1,150 @@
+"""review.md: the review for humans: tally lines, manifests, findings by convergence, the audit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from paritygate.core.fs import atomic_write_text
+
+__all__ = ["review_markdown", "write_review_md"]
+
+
+def _cell(text: Any) -> str:
+    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
+
+
+def _where(f: dict[str, Any]) -> str:
+    if not f.get("path") or not f.get("start"):
+        votes = f.get("votes") or [{}]
+        return str(votes[0].get("where") or "(no WHERE)")
+    end = f.get("end")
+    return f"{f['path']}:{f['start']}" + (f"-{end}" if end and end != f["start"] else "")
+
+
+def _bundle_section(b: dict[str, Any]) -> list[str]:
+    out = [f"### {b['tally_line']}", ""]
+    out.append(
+        f"- {b['bytes']} bytes, ~{b['tokens_est']} tokens ({b.get('tokens_method', 'bytes/4')}), "
+        f"{len(b['files'])} file(s)"
+        + (f", part {b['part']} of {b['parts']}" if b.get("parts", 1) > 1 else "")
+    )
+    if b.get("tokens_line"):
+        out.append(f"- tokens out: {b['tokens_line']}")
+    answered = b.get("answered") or {}
+    if b.get("failed"):
+        out.append(
+            f"- **failed, left out of convergence:** {', '.join(b['failed'])} "
+            f"(answered: {', '.join(answered.get('reviewers', [])) or 'nobody'}; "
+            f"lineages: {', '.join(answered.get('lineages', [])) or 'none'})"
+        )
+    for warning in b.get("warnings", []):
+        out.append(f"- ⚠ {warning}")
+    for note in b.get("clipped", []):
+        out.append(f"- ✂ **clipped:** {note}")
+    if b.get("skipped"):
+        out.append(f"- skipped: {b['skipped']}")
+    for item in b.get("left_out", []):
+        out.append(f"- left out: `{item['path']}`: {item['why']}")
+    redactions = b.get("redactions", [])
+    if redactions:
+        where = ", ".join(f"`{r['path']}:{r['line']}` ({r['type']})" for r in redactions)
+        out.append(f"- {len(redactions)} secret(s) redacted before sending: {where}")
+    for review in b.get("reviews", []):
+        attempts = " → ".join(a["outcome"] for a in review.get("attempts", []))
+        line = (
+            f"- {review['reviewer']}: {review['status']}, {review.get('tokens_out')} tokens out, "
+            f"finish {review.get('finish_reason')}, served by {review.get('served_model')}, "
+            f"verdict {review.get('verdict')}, {review.get('rejected_locations', 0)} rejected location(s)"
+        )
+        if attempts and len(review.get("attempts", [])) > 1:
+            line += f", attempts: {attempts}"
+        if review.get("retracted_verdicts"):
+            line += f", self-retracted verdict(s): {', '.join(review['retracted_verdicts'])}"
+        if review.get("error"):
+            line += f", error: {review['error']}"
+        out.append(line)
+    out.append("")
+    return out
+
+
+def review_markdown(data: dict[str, Any]) -> str:
+    lines = ["# Review", ""]
+    lines.append(
+        f"Range: `{data.get('range')}`"
+        + (f" ({data.get('commits')} commit(s))" if data.get("commits") else "")
+    )
+    lines.append("")
+    if data.get("summary"):
+        lines += [str(data["summary"]), ""]
+    if data.get("dry_run"):
+        lines += [
+            f"**Dry run** ({data.get('dry_run_reason') or 'requested'}): bundles and prompts were written; no reviewer was called.",
+            "",
+        ]
+    lines += ["## Bundles", ""]
+    for bundle in data.get("bundles", []):
+        lines += _bundle_section(bundle)
+    reviewers = data.get("reviewers", [])
+    if reviewers:
+        lines += [
+            "## Reviewers",
+            "",
+            "| reviewer | lineage | status | tokens out | finish | served model | rejected locations |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for r in reviewers:
+            lines.append(
+                f"| {_cell(r['name'])} | {_cell(', '.join(r['lineage']))} | {_cell(r['status'])} | {_cell(r['tokens_out'])} "
+                f"| {_cell(r.get('finish_reason'))} | {_cell(r.get('served_model'))} | {_cell(r.get('rejected_locations'))} |"
+            )
+        lines.append("")
+    findings = data.get("findings", [])
+    standing = [f for f in findings if not f.get("retracted") and f.get("line_kind") != "invalid"]
+    rejected = [f for f in findings if not f.get("retracted") and f.get("line_kind") == "invalid"]
+    retracted = [f for f in findings if f.get("retracted")]
+    if standing:
+        lines += [
+            "## Findings",
+            "",
+            "| convergence | severity | where | line | reviewers | lineages | what |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for f in standing:
+            flag = " (incomplete answer)" if f.get("incomplete") else ""
+            lines.append(
+                f"| {f['convergence']} | {f['severity']} | `{_cell(_where(f))}` | {f['line_kind']} | {_cell(', '.join(f['reviewers']))} "
+                f"| {_cell(', '.join(f['lineages']))} | {_cell(f['what'])}{flag} |"
+            )
+        lines.append("")
+    if rejected:
+        lines += [
+            "## Rejected locations",
+            "",
+            "Not in the bundle's diff or beyond the file: never counted toward convergence.",
+            "",
+        ]
+        for f in rejected:
+            vote = (f.get("votes") or [{}])[0]
+            lines.append(
+                f"- {', '.join(f['reviewers'])}: `{_cell(_where(f))}` ({vote.get('reason', '')}): {f['what']}"
+            )
+        lines.append("")
+    if retracted:
+        lines += [
+            "## Self-retracted (audit)",
+            "",
+            "Withdrawn by the reviewer later in the same answer; not counted.",
+            "",
+        ]
+        for f in retracted:
+            vote = (f.get("votes") or [{}])[0]
+            lines.append(
+                f"- {', '.join(f['reviewers'])}: {f['severity']} at `{_cell(_where(f))}`: {f['what']} — retraction: “{vote.get('retraction')}”"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_review_md(path: Path, data: dict[str, Any]) -> None:
+    atomic_write_text(path, review_markdown(data))
