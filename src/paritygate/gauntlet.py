@@ -205,18 +205,31 @@ def _digest(value: Any) -> str:
 
 
 def definition_hashes(loaded: LoadedConfig) -> dict[str, dict[str, str]]:
-    """A short hash of each parity case's definition (name -> hash), so the history can tell a
-    flaky case (same definition, other outcome) from an edited one. Unreadable files give none."""
-    out: dict[str, dict[str, str]] = {"parity": {}}
+    """A short hash of each smoke check's and parity case's definition (name -> hash), so the
+    history can tell a flaky case (same definition, other outcome) from an edited one.
+    A file that cannot be read contributes nothing (its phase reports the problem)."""
+    out: dict[str, dict[str, str]] = {"smoke": {}, "parity": {}}
+    smoke = loaded.model.smoke
+    if smoke is not None:
+        from paritygate.config.smoke import load_smoke_file
+
+        with contextlib.suppress(ParitygateError):
+            chains, variables = list(smoke.chains), dict(smoke.vars)
+            if smoke.file is not None:
+                smoke_file = load_smoke_file(loaded.resolve(smoke.file))
+                chains += smoke_file.chains
+                variables.update(smoke_file.vars)
+            out["smoke"] = {
+                check.name: _digest({"chain": chain.name, "check": check.model_dump(mode="json"), "vars": variables})
+                for chain in chains
+                for check in chain.checks
+            }
     parity = loaded.model.parity
     if parity is not None and parity.cases:
         from paritygate.probe.cases import load_cases
 
-        try:
-            cases = load_cases(loaded.resolve(parity.cases))
-        except ParitygateError:
-            cases = []
-        out["parity"] = {case.name: _digest(case.to_dict()) for case in cases}
+        with contextlib.suppress(ParitygateError):
+            out["parity"] = {case.name: _digest(case.to_dict()) for case in load_cases(loaded.resolve(parity.cases))}
     return out
 
 

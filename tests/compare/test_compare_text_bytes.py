@@ -42,14 +42,17 @@ def test_bytes_by_length_and_digest() -> None:
 
 def test_body_kinds_differ_is_shape() -> None:
     result = compare(jresp({"a": 1}), tresp("a=1"))
-    assert result.differences == [Difference("$", "body_kind", "json", "text")]
+    assert result.differences == [
+        Difference("header:content-type", "header", "application/json", "text/plain; charset=utf-8"),
+        Difference("$", "body_kind", "json", "text"),
+    ]
     assert result.outcome is Outcome.SHAPE
 
 
 def test_empty_bodies_match_and_empty_vs_json_differs() -> None:
     assert compare(Response(204), Response(204)).outcome is Outcome.MATCH
     assert canonicalize(Response(204)).kind == "empty"
-    assert compare(Response(200), jresp({})).differences[0].kind == "body_kind"
+    assert [d.kind for d in compare(Response(200), jresp({})).differences] == ["header", "body_kind"]
 
 
 def test_sniffing_without_content_type() -> None:

@@ -41,6 +41,11 @@ def report(run_id: str, started: str, *, outcome: str = "shape", classes: list[d
     }
 
 
+def _open(db: Path) -> None:
+    with HistoryStore.open(db):
+        pass
+
+
 def test_record_and_read_back(tmp_path: Path) -> None:
     db = tmp_path / "h" / "history.sqlite"
     with HistoryStore.open(db) as store:
@@ -93,8 +98,7 @@ def test_definitions_from_the_report_take_precedence() -> None:
 
 def test_fresh_database_gets_the_current_schema_version(tmp_path: Path) -> None:
     db = tmp_path / "history.sqlite"
-    with HistoryStore.open(db):
-        pass
+    _open(db)
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
     conn.close()
@@ -102,15 +106,13 @@ def test_fresh_database_gets_the_current_schema_version(tmp_path: Path) -> None:
 
 def test_newer_database_is_refused_clearly(tmp_path: Path) -> None:
     db = tmp_path / "history.sqlite"
-    with HistoryStore.open(db):
-        pass
+    _open(db)
     conn = sqlite3.connect(db)
     with conn:
         conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
     conn.close()
     with pytest.raises(ConfigError, match="newer than this paritygate understands") as info:
-        with HistoryStore.open(db):
-            pass
+        _open(db)
     assert str(db) in str(info.value) and info.value.exit_code == 2
 
 
@@ -121,8 +123,7 @@ def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
         conn.execute("CREATE TABLE users (id INTEGER)")
     conn.close()
     with pytest.raises(ConfigError, match="not a paritygate run history"):
-        with HistoryStore.open(db):
-            pass
+        _open(db)
     conn = sqlite3.connect(db)
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()
@@ -133,5 +134,4 @@ def test_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "history.sqlite"
     db.write_text("hello, I am a text file\n" * 100)
     with pytest.raises(ConfigError, match="not a SQLite database"):
-        with HistoryStore.open(db):
-            pass
+        _open(db)

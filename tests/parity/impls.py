@@ -74,7 +74,7 @@ async def main(styles: list[str]) -> None:
     runners: list[web.AppRunner] = []
     ports: dict[str, int] = {}
     for style in styles:
-        runner = web.AppRunner(make_app(style), access_log=None)
+        runner = web.AppRunner(make_app(style), access_log=None, shutdown_timeout=0.2)
         await runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))  # a free port, chosen by the kernel

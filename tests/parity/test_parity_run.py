@@ -9,6 +9,7 @@ from parity_helpers import make_project, pick
 
 from paritygate.core.models import Endpoint, PhaseStatus
 from paritygate.phases.parity import read_tracker, run_parity
+from paritygate.reports.parity_report import parity_markdown
 
 TAGGED_FLAT = "tagged enum vs flat kind field"
 
@@ -70,6 +71,9 @@ def test_a_tracker_row_whose_class_is_gone_is_fixed(tmp_path: Path, impls: dict[
     assert [r["key"] for r in result.data["fixed"]] == ["GET /gone·shape·x·00000000"]
     assert ("fixed_divergence", "GET /gone·shape·x·00000000") in kinds(result)
     assert result.status is PhaseStatus.PASSED
+    assert "- **FIXED?** `GET /gone·shape·x·00000000` (line 5, accepted): old — GET /gone" in parity_markdown(
+        result.data
+    ).splitlines()
 
 
 def test_three_targets_name_the_odd_one_out(tmp_path: Path, impls: dict[str, Endpoint]) -> None:

@@ -210,3 +210,11 @@ def test_no_checks_is_a_config_error(tmp_path: Path) -> None:
     result = run_cli("smoke", "--config", str(config))
     assert result.exit_code == 2
     assert "no smoke checks configured" in result.stderr
+
+
+def test_unknown_chain_target_names_the_chain_key(tmp_path: Path) -> None:
+    config = write_project(tmp_path, FIRST.replace('target = "tagged"', 'target = "flat"'), config=SERVICES)
+    result = run_cli("smoke", "--config", str(config))
+    assert result.exit_code == 2
+    for fragment in ("smoke.toml: chains[0].target:", "'c/first'", "unknown target 'flat'"):
+        assert fragment in result.stderr

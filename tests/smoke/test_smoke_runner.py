@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from smoke_helpers import Seen, json_reply, serve, write_project
+import pytest
+from smoke_helpers import Seen, json_reply, run_cli, serve, write_project
 
 from paritygate.config import load_config
 from paritygate.core.models import Endpoint, FindingKind, PhaseStatus
+from paritygate.errors import StackError
 from paritygate.phases.smoke import load_smoke, run_plan, run_plan_async, run_smoke
 
 
@@ -287,12 +289,38 @@ assert = [{ jsonpath = "$.items[*]", count = 3 }, { jsonpath = "$.items[*]", con
 
 
 def test_missing_endpoint_for_a_service_target_is_a_stack_error(tmp_path: Path) -> None:
-    import pytest
-
-    from paritygate.errors import StackError
-
     config = '[services.svc]\ncommand = ["true"]\nport = 0\n'
     smoke = '[[chains]]\nname = "c"\ntarget = "svc"\n[[chains.checks]]\nname = "x"\n'
     plan = load_smoke(load_config(write_project(tmp_path, smoke, config=config)))
     with pytest.raises(StackError, match="'svc' is not running"):
         run_plan(plan, {})
+
+
+def test_no_smoke_section_is_a_skipped_phase(tmp_path: Path) -> None:
+    config = tmp_path / "paritygate.toml"
+    config.write_text('name = "x"\n', encoding="utf-8")
+    result = run_smoke(load_config(config), {})
+    assert result.status is PhaseStatus.SKIPPED
+    assert result.data["total"] == 0 and result.findings == []
+
+
+def test_var_option_overrides_declared_vars_and_env_vars_are_read(tmp_path: Path) -> None:
+    with serve(_echo) as (url, seen):
+        smoke = f"""
+[vars]
+who = "declared"
+[[chains]]
+name = "c"
+[[chains.checks]]
+name = "x"
+target = "{url}"
+path = "/{{{{who}}}}/{{{{env.SMOKE_TEST_WHERE}}}}"
+expect.status = 200
+"""
+        config = write_project(tmp_path, smoke)
+        result = run_cli(
+            "smoke", "--config", str(config), "--var", "who=given", env={"SMOKE_TEST_WHERE": "here"}
+        )
+    assert result.exit_code == 0, result.output
+    assert [s.path for s in seen] == ["/given/here"]
+    assert result.stdout.splitlines()[-1].startswith("1/1 PASS in ")

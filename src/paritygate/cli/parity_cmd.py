@@ -10,10 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich import box
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from paritygate.cli.common import config_option, console, err_console, json_option, load_for_command, out_option
+from paritygate.cli.common import (
+    config_option,
+    console,
+    err_console,
+    json_option,
+    load_for_command,
+    out_option,
+)
 from paritygate.config import LoadedConfig
 from paritygate.core.models import Endpoint, PhaseResult, PhaseStatus
 from paritygate.errors import EXIT_CHECK_FAILED, EXIT_OK, EXIT_RUNTIME, UsageError
@@ -75,8 +83,8 @@ def _print_human(doc: dict[str, Any], paths: list[Path]) -> None:
     from paritygate.reports.parity_report import tally_line
 
     names = [t["name"] for t in doc["targets"]]
-    table = Table()
-    table.add_column("Case", overflow="fold")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Case", no_wrap=True)
     for column in (*(f"{n} status" for n in names), "Status match", "Body match"):
         table.add_column(column, overflow="fold")
     if len(names) > 2:

@@ -13,7 +13,7 @@ import difflib
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -219,24 +219,23 @@ def _target(
     static: dict[str, Any],
     env: dict[str, str],
 ) -> tuple[str | None, str | None]:
-    raw, key = (check.target, ".target") if check.target is not None else (chain.target, "target")
-    if raw is None:
-        raise scope.error(
-            ".target", "no target: set target on the check or on its chain (a service name or a URL)"
-        )
-    if key == "target":  # the chain's own key, not the check's
-        scope = _Scope(scope.file, scope.key.rsplit(".checks", 1)[0] + ".", scope.label, scope.defined, {})
-    _check_refs(scope, key, raw, env)
-    names = {ref for _, ref in references(raw)}
-    if not names <= {*static, *env}:
-        raise scope.error(key, "a target may use declared variables only, not captures")
+    """(service, None) for a service target, (None, base URL) for a URL target."""
+    if check.target is not None:
+        raw, key = check.target, f"{scope.key}.target"
+    elif chain.target is not None:
+        raw, key = chain.target, f"{scope.key.rsplit('.checks', 1)[0]}.target"  # the chain's own key
+    else:
+        raise scope.error(".target", "no target: set target on the check or its chain (a service or a URL)")
+    # A target is fixed before anything runs: declared variables only, never captures.
+    scope = replace(scope, key=key, defined=set(static))
+    _check_refs(scope, "", raw, env)
     target = render_text(raw, {**static, **env})
     if _URL.match(target):
         return None, target.rstrip("/")
     if target not in services:
         known = ", ".join(sorted(services)) or "none"
         raise scope.error(
-            key, f"unknown target {target!r}{_close(target, services)} (services: {known}; or an http:// URL)"
+            "", f"unknown target {target!r}{_close(target, services)} (services: {known}; or an http:// URL)"
         )
     return target, None
 

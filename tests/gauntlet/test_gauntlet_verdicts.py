@@ -1,0 +1,101 @@
+"""What turns the demo's ship-with-known-gap into block, and `paritygate assess DIR` flipping it back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner
+from gauntlet_helpers import copy_demo
+
+from paritygate.cli.main import cli
+from paritygate.config import load_config
+from paritygate.gauntlet import RunResult, run_gauntlet
+from paritygate.history import HistoryStore
+from paritygate.phases.assess import ReasonLevel, VerdictKind
+from paritygate.phases.parity.tracker import read_tracker
+
+
+@dataclass(slots=True)
+class Untracked:
+    config: Path
+    tracker: Path
+    original: str  # the tracker with its row
+    key: str  # the class the row tracked
+    result: RunResult
+
+
+def _without_rows(text: str, key: str) -> str:
+    return "".join(line for line in text.splitlines(keepends=True) if key not in line)
+
+
+@pytest.fixture(scope="module")
+def untracked(tmp_path_factory: pytest.TempPathFactory) -> Untracked:
+    config = copy_demo(tmp_path_factory.mktemp("untracked") / "project")
+    tracker = config.parent / "ARCHITECTURE_COMPARISON.md"
+    (row,) = read_tracker(tracker).rows
+    original = tracker.read_text(encoding="utf-8")
+    tracker.write_text(_without_rows(original, row.key), encoding="utf-8")
+    return Untracked(config, tracker, original, row.key, run_gauntlet(load_config(config)))
+
+
+def test_removing_the_tracker_row_blocks_naming_the_class(untracked: Untracked) -> None:
+    verdict = untracked.result.verdict
+    assert verdict.verdict is VerdictKind.BLOCK and untracked.result.exit_code == 1
+    blockers = [r for r in verdict.reasons if r.level is ReasonLevel.BLOCK]
+    assert [r.evidence for r in blockers] == [untracked.key]
+    assert blockers[0].kind == "new_divergence" and "divergence-classes" in blockers[0].ref
+    assert "tagged enum vs flat kind field" in blockers[0].message
+    report = orjson.loads((untracked.result.run_dir / "report.json").read_bytes())
+    assert report["verdict"] == "block" and report["reasons"][0]["evidence"] == untracked.key
+
+
+def _assess(run_dir: Path, config: Path, *extra: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["assess", str(run_dir), "--config", str(config), *extra], env={"NO_COLOR": "1"})
+    return result.exit_code, result.output
+
+
+def test_assess_after_editing_the_tracker_flips_the_verdict(untracked: Untracked) -> None:
+    run_dir = untracked.result.run_dir
+    untracked.tracker.write_text(untracked.original, encoding="utf-8")  # the row is back
+    code, out = _assess(run_dir, untracked.config)
+    assert code == 0, out
+    assert "verdict: SHIP-WITH-KNOWN-GAP" in out and untracked.key in out
+    report = orjson.loads((run_dir / "report.json").read_bytes())
+    assert report["verdict"] == "ship-with-known-gap" and report["reassessed_at"]
+    assert report["phases"]["parity"]["data"]["classes"][0]["status"] == "known"
+    assert "ship-with-known-gap" in (run_dir / "report.md").read_text()
+    assert "ship with known gap" in (run_dir / "report.html").read_text()
+    assert _assess(run_dir, untracked.config, "--strict")[0] == 1
+
+    untracked.tracker.write_text(_without_rows(untracked.original, untracked.key), encoding="utf-8")
+    code, out = _assess(run_dir, untracked.config, "--json")
+    assert code == 1
+    doc = orjson.loads(out)
+    assert doc["verdict"] == "block" and doc["reasons"][0]["evidence"] == untracked.key
+    with HistoryStore.open(untracked.config.parent / ".paritygate" / "history.sqlite") as store:
+        (run,) = store.recent(5)
+    assert run.run_id == untracked.result.run_id and run.verdict == "block"
+
+
+def test_assess_of_a_directory_without_a_report_is_a_usage_error(tmp_path: Path) -> None:
+    code, out = _assess(tmp_path, copy_demo(tmp_path / "p"))
+    assert code == 2 and "report.json" in out
+
+
+def test_breaking_a_smoke_check_blocks_naming_it(tmp_path: Path) -> None:
+    config = copy_demo(tmp_path / "project")
+    smoke = config.parent / "smoke.toml"
+    text = smoke.read_text(encoding="utf-8")
+    marker = 'name = "health-tagged"'
+    head, tail = text.split(marker, 1)
+    smoke.write_text(head + marker + tail.replace("expect.status = 200", "expect.status = 418", 1), encoding="utf-8")
+    result = run_gauntlet(load_config(config), out_dir=tmp_path / "out")
+    assert result.run_dir == (tmp_path / "out").resolve()
+    assert result.verdict.verdict is VerdictKind.BLOCK
+    blockers = [r for r in result.verdict.reasons if r.level is ReasonLevel.BLOCK]
+    assert [r.evidence for r in blockers] == ["health-tagged"]
+    assert "418" in blockers[0].message and "smoke-checks" in blockers[0].ref
+    assert any(r.level is ReasonLevel.GAP for r in result.verdict.reasons)  # the known gap is still listed

@@ -1,0 +1,171 @@
+"""Bundles from a git range: components, the `other` bundle, manifests, what is left out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+import pytest
+from review_helpers import Repo, lines
+
+from paritygate.config import LoadedConfig
+from paritygate.core.models import PhaseStatus
+from paritygate.errors import UsageError
+from paritygate.phases.review import run_review
+from paritygate.phases.review.globs import component_of, glob_match
+
+CONFIG = """
+[review.components]
+validatord = ["src/validatord/**"]
+replay = ["src/replay/**", "tests/replay/*.py"]
+
+[review]
+exclude = ["*.lock"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        pytest.param("src/validatord/**", "src/validatord/a/b.py", True, id="double-star-deep"),
+        pytest.param("src/validatord/**", "src/validatordx/a.py", False, id="double-star-needs-segment"),
+        pytest.param("src/**/*.py", "src/x.py", True, id="double-star-zero-dirs"),
+        pytest.param("src/**/*.py", "src/a/b/x.py", True, id="double-star-many-dirs"),
+        pytest.param("src/*.py", "src/a/x.py", False, id="star-stays-in-segment"),
+        pytest.param("*.lock", "deep/dir/Cargo.lock", True, id="bare-name-anywhere"),
+        pytest.param("./docs/?.md", "docs/a.md", True, id="dot-slash-and-question-mark"),
+    ],
+)
+def test_glob_match(pattern: str, path: str, expected: bool) -> None:
+    assert glob_match(pattern, path) is expected
+
+
+def test_first_component_in_config_order_wins() -> None:
+    components = {"one": ["src/**"], "two": ["src/two/**"]}
+    assert component_of(components, "src/two/x.py", "other") == "one"
+    assert component_of(components, "lib/x.py", "other") == "other"
+
+
+def _manifest(result_data: dict[str, object], component: str) -> dict[str, object]:
+    bundles = result_data["bundles"]
+    assert isinstance(bundles, list)
+    return next(b for b in bundles if b["component"] == component)
+
+
+def test_first_commit_in_range_diffs_against_empty_tree(
+    make_repo: Callable[[str], Repo], write_config: Callable[[str], LoadedConfig], tmp_path: Path
+) -> None:
+    repo = make_repo("repo")
+    repo.commit(
+        {
+            "src/validatord/app.py": lines("app", 20),
+            "src/replay/log.py": lines("log", 5),
+            "tests/replay/test_log.py": "def test_log():\n    assert True\n",
+            "README.md": "# demo\n",
+        },
+        "first",
+    )
+    loaded = write_config(CONFIG)
+    result = run_review(loaded, repo=repo.path, out_dir=tmp_path / "out", dry_run=True)
+    assert result.status is PhaseStatus.PASSED
+    data = result.data
+    assert data["base_is_empty_tree"] is True
+    assert data["range"].startswith("(empty tree)..")
+    assert [(b["id"], b["component"]) for b in data["bundles"]] == [
+        ("c1", "validatord"),
+        ("c2", "replay"),
+        ("c3", "other"),
+    ]
+    assert _manifest(data, "replay")["files"] == ["src/replay/log.py", "tests/replay/test_log.py"]
+    assert _manifest(data, "other")["files"] == ["README.md"]
+    # The prompt numbers every line with its new-file number.
+    prompt = (tmp_path / "out" / _manifest(data, "validatord")["prompt_file"]).read_text()
+    assert "   20 + app_00019 = compute('app', 19)" in prompt
+    assert "- src/validatord/app.py (added)" in prompt
+
+
+def test_manifest_lists_what_was_left_out_and_why(
+    make_repo: Callable[[str], Repo], write_config: Callable[[str], LoadedConfig], tmp_path: Path
+) -> None:
+    repo = make_repo("repo")
+    old = lines("keep", 30)
+    repo.commit(
+        {"src/validatord/app.py": old, "src/validatord/gone.py": lines("gone", 10), "README.md": "x\n"}, "base"
+    )
+    # Lines 11-20 deleted (a deletion-only hunk), one line changed near the end.
+    kept = old.splitlines(keepends=True)
+    new = "".join(kept[:10] + kept[20:28]) + "changed = True\n" + kept[29]
+    repo.commit(
+        {
+            "src/validatord/app.py": new,
+            "src/validatord/gone.py": None,
+            "src/validatord/logo.png": b"\x89PNG\r\n\x1a\n\x00\x00binary\x00",
+            "Cargo.lock": "[[package]]\nname = 'x'\n",
+        },
+        "change",
+    )
+    loaded = write_config(CONFIG)
+    result = run_review(loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "out", dry_run=True)
+    data = result.data
+    assert data["commits"] == 1 and data["base_is_empty_tree"] is False
+    validatord = _manifest(data, "validatord")
+    assert validatord["files"] == ["src/validatord/app.py"]
+    assert validatord["deleted"] == ["src/validatord/gone.py"]
+    why = {item["path"]: item["why"] for item in validatord["left_out"]}
+    assert why["src/validatord/logo.png"] == "binary file"
+    assert why["src/validatord/gone.py"].startswith("deleted file")
+    assert "deletion-only hunk shrunk" in why["src/validatord/app.py"]
+    assert "old lines 11-20 (10 deleted)" in why["src/validatord/app.py"]
+    other = _manifest(data, "other")
+    assert other["left_out"] == [{"path": "Cargo.lock", "why": "excluded by [review] exclude '*.lock'"}]
+    assert other["files"] == []
+    assert other["skipped"] == "nothing reviewable: every change was left out"
+    assert validatord["tokens_est"] == validatord["bytes"] // 4 and validatord["tokens_method"] == "bytes/4"
+    diff_text = (tmp_path / "out" / validatord["diff_file"]).read_text()
+    assert "keep_00015" not in diff_text  # the deleted lines are not sent...
+    assert "10 deleted line(s), old 11-20, not shown" in diff_text  # ...but said
+    assert len(diff_text.encode()) == validatord["bytes"]
+
+
+def test_range_and_since_forms(
+    make_repo: Callable[[str], Repo], write_config: Callable[[str], LoadedConfig], tmp_path: Path
+) -> None:
+    repo = make_repo("repo")
+    for n in range(3):
+        repo.commit({"src/replay/log.py": lines(f"v{n}", 3)}, f"c{n}")
+    loaded = write_config(CONFIG)
+    out = tmp_path / "out"
+    beyond_root = run_review(loaded, repo=repo.path, rev_range="HEAD~3..HEAD", out_dir=out, dry_run=True)
+    assert beyond_root.data["base_is_empty_tree"] is True and beyond_root.data["commits"] == 3
+    last = run_review(loaded, repo=repo.path, rev_range="HEAD~1", out_dir=out, dry_run=True)
+    assert last.data["commits"] == 1
+    since = run_review(loaded, repo=repo.path, since="1 hour ago", out_dir=out, dry_run=True)
+    assert since.data["commits"] == 3
+    future = run_review(loaded, repo=repo.path, since="2090-01-01", out_dir=out, dry_run=True)
+    assert future.status is PhaseStatus.SKIPPED and "no commits in range" in future.summary
+    empty = run_review(loaded, repo=repo.path, rev_range="HEAD..HEAD", out_dir=out, dry_run=True)
+    assert empty.status is PhaseStatus.SKIPPED
+    with pytest.raises(UsageError, match="either --range or --since"):
+        run_review(loaded, repo=repo.path, rev_range="HEAD~1..HEAD", since="yesterday", out_dir=out)
+    with pytest.raises(UsageError, match="unknown revision 'nope'") as info:
+        run_review(loaded, repo=repo.path, rev_range="nope..HEAD", out_dir=out, dry_run=True)
+    assert info.value.exit_code == 2
+
+
+def test_not_a_repository_and_no_reviewers(
+    write_config: Callable[[str], LoadedConfig], make_repo: Callable[[str], Repo], tmp_path: Path
+) -> None:
+    loaded = write_config('name = "no-review"\n')
+    assert loaded.model.review is None
+    skipped = run_review(loaded, repo=tmp_path / "nowhere", out_dir=tmp_path / "out")
+    assert skipped.status is PhaseStatus.SKIPPED and "not a git repository" in skipped.summary
+    repo = make_repo("repo")
+    repo.commit({"a.py": "print('hello')\n"}, "only")
+    auto = run_review(loaded, repo=repo.path, out_dir=tmp_path / "out")
+    assert auto.status is PhaseStatus.PASSED
+    assert auto.data["dry_run"] is True and auto.data["dry_run_reason"] == "no reviewers configured"
+    assert "no [[review.reviewers]] configured" in auto.summary and "[[review.reviewers]]" in auto.summary
+    assert (tmp_path / "out" / "review" / "c1-other.prompt.md").is_file()
+    # The JSON document is complete and serialisable.
+    assert orjson.loads(orjson.dumps(auto.data))["schema"] == "paritygate.review/1"
