@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any, Literal
 import orjson
 
 from paritygate.config.loader import LoadedConfig
-from paritygate.core.fs import atomic_write_bytes
 from paritygate.core.models import Endpoint, Finding, FindingKind, PhaseResult, PhaseStatus
 from paritygate.errors import ConfigError, ParitygateError, UsageError
 from paritygate.phases.assess import Verdict, assess
@@ -35,10 +34,18 @@ from paritygate.phases.assess import Verdict, assess
 if TYPE_CHECKING:
     from paritygate.stack import Stack, StackEvent
 
-__all__ = ["PHASES", "REPORT_FILES", "ProgressEvent", "RunResult", "run_gauntlet", "select_phases"]
+__all__ = [
+    "PHASES",
+    "ProgressEvent",
+    "RunResult",
+    "definition_hashes",
+    "reassess_run",
+    "reclassify_parity",
+    "run_gauntlet",
+    "select_phases",
+]
 
 PHASES: tuple[str, ...] = ("stack", "smoke", "parity", "review")
-REPORT_FILES: tuple[str, ...] = ("report.md", "report.html", "report.json", "junit.xml", "logs")
 
 ProgressState = Literal["start", "done", "skipped", "info"]
 
@@ -63,6 +70,7 @@ class RunResult:
     kept_up: bool = False
     stop_hint: str | None = None  # how to stop a stack left up by --keep-up
     error_exit: int | None = None  # 2/3 when a phase failed on bad input or the environment
+    stack: Stack | None = None  # the stack left up by ``keep_up``; ``stack.down()`` stops it
 
     @property
     def exit_code(self) -> int:
@@ -220,7 +228,9 @@ def definition_hashes(loaded: LoadedConfig) -> dict[str, dict[str, str]]:
                 chains += smoke_file.chains
                 variables.update(smoke_file.vars)
             out["smoke"] = {
-                check.name: _digest({"chain": chain.name, "check": check.model_dump(mode="json"), "vars": variables})
+                f"{chain.name}/{check.name}": _digest(
+                    {"chain": chain.name, "check": check.model_dump(mode="json"), "vars": variables}
+                )
                 for chain in chains
                 for check in chain.checks
             }
@@ -229,7 +239,9 @@ def definition_hashes(loaded: LoadedConfig) -> dict[str, dict[str, str]]:
         from paritygate.probe.cases import load_cases
 
         with contextlib.suppress(ParitygateError):
-            out["parity"] = {case.name: _digest(case.to_dict()) for case in load_cases(loaded.resolve(parity.cases))}
+            out["parity"] = {
+                case.name: _digest(case.to_dict()) for case in load_cases(loaded.resolve(parity.cases))
+            }
     return out
 
 
@@ -369,10 +381,12 @@ def run_gauntlet(
     interrupt = _Interrupt()
     with interrupt.installed():
         try:
-            _run_phases(runner, selected)
+            try:
+                _run_phases(runner, selected)
+            finally:
+                interrupt.shield()  # from here on a signal is only noted: teardown and reports must finish
         except KeyboardInterrupt:
             interrupt.signal_name = interrupt.signal_name or "SIGINT"
-        interrupt.shield()
         signal_name = interrupt.signal_name
         if signal_name is not None:
             _mark_interrupted(runner, selected, signal_name)
@@ -408,6 +422,7 @@ def run_gauntlet(
         kept_up=kept_up,
         stop_hint=_stop_hint(loaded) if kept_up else None,
         error_exit=runner.error_exit,
+        stack=runner.stack if kept_up else None,
     )
 
 
@@ -456,7 +471,9 @@ def _mark_interrupted(runner: _Runner, selected: list[str], signal_name: str) ->
             runner.results[phase] = _skipped(phase, f"not reached: run interrupted by {signal_name}")
         else:
             runner.results[phase] = _skipped(phase, "not selected")
-    runner.emit(ProgressEvent("run", "info", f"interrupted by {signal_name}: stopping the stack, writing the report"))
+    runner.emit(
+        ProgressEvent("run", "info", f"interrupted by {signal_name}: stopping the stack, writing the report")
+    )
 
 
 def _stop_hint(loaded: LoadedConfig) -> str:
@@ -478,7 +495,6 @@ def _report_doc(
     kept_up: bool,
 ) -> dict[str, Any]:
     from paritygate import __version__
-    from paritygate.reports.run_files import RUN_REPORTS
     from paritygate.reports.run_json import REPORT_SCHEMA
 
     parity = results.get("parity")
@@ -501,39 +517,14 @@ def _report_doc(
         "tally": parity.data.get("tally") if parity is not None else None,
         "phases": {p: results[p].to_dict() for p in PHASES if p in results},
         "definitions": definition_hashes(loaded),
-        "files": {"reports": [*RUN_REPORTS, "logs/"]},  # completed once the files are written
+        "files": {},  # filled in by write_run_reports
     }
-
-
-def _files_listing(run_dir: Path, reports: tuple[str, ...]) -> dict[str, list[str]]:
-    logs = sorted(f"logs/{p.name}" for p in (run_dir / "logs").glob("*.log"))
-    own = {*reports, "logs"}
-    phase_files = sorted(p.name for p in run_dir.iterdir() if p.name not in own and not p.name.startswith("."))
-    return {"reports": [*reports, "logs/"], "phase_files": phase_files, "logs": logs}
-
-
-def _write_phase_files(run_dir: Path, doc: dict[str, Any]) -> None:
-    """The phases' own files next to the run reports: smoke.json, parity.json and parity.md."""
-    from paritygate.core.fs import atomic_write_text
-    from paritygate.reports.parity_report import parity_json_bytes, parity_markdown
-    from paritygate.reports.smoke_report import write_smoke_json
-
-    phases = doc["phases"]
-    smoke = phases.get("smoke") or {}
-    if smoke.get("data", {}).get("checks") is not None:
-        write_smoke_json(run_dir / "smoke.json", smoke)
-    parity = (phases.get("parity") or {}).get("data") or {}
-    if parity.get("cases") is not None:
-        atomic_write_bytes(run_dir / "parity.json", parity_json_bytes(parity))
-        atomic_write_text(run_dir / "parity.md", parity_markdown(parity))
 
 
 def _write_and_record(doc: dict[str, Any], run_dir: Path, history_path: Path, emit: ProgressFn) -> list[Path]:
     from paritygate.history import HistoryStore, snapshot_from_report
     from paritygate.reports.run_files import write_run_reports
 
-    _write_phase_files(run_dir, doc)
-    doc["files"] = _files_listing(run_dir, tuple(n for n in doc["files"]["reports"] if n != "logs/"))
     files = write_run_reports(run_dir, doc)
     emit(ProgressEvent("report", "done", f"wrote {run_dir}"))
     with HistoryStore.open(history_path) as store:
@@ -554,22 +545,27 @@ def reassess_run(run_dir: Path, loaded: LoadedConfig) -> RunResult:
     parity_cfg = loaded.model.parity
     if "parity" in results and parity_cfg is not None and results["parity"].status is not PhaseStatus.SKIPPED:
         tracker_path = loaded.resolve(parity_cfg.tracker)
-        results["parity"] = reclassify_parity(results["parity"], tracker_path)
+        results["parity"] = reclassify_parity(results["parity"], tracker_path, source=run_dir / "report.json")
         doc["tracker"] = str(tracker_path)
     interrupted = bool(doc.get("interrupted"))
     verdict = assess([results[p] for p in results], loaded.model.assess, interrupted=interrupted)
     doc.update(verdict.to_dict())
     doc["phases"] = {name: result.to_dict() for name, result in results.items()}
     doc["reassessed_at"] = _iso(_utc_now())
-    doc["files"] = {"reports": [*REPORT_FILES[:4], "logs/"]}
     history_path = loaded.project_path(loaded.model.run.history)
     files = _write_and_record(doc, run_dir, history_path, lambda _e: None)
     return RunResult(
-        str(doc["run_id"]), run_dir, verdict, results, doc, files, interrupted=interrupted,
+        str(doc["run_id"]),
+        run_dir,
+        verdict,
+        results,
+        doc,
+        files,
+        interrupted=interrupted,
     )
 
 
-def reclassify_parity(result: PhaseResult, tracker_path: Path) -> PhaseResult:
+def reclassify_parity(result: PhaseResult, tracker_path: Path, *, source: Path | None = None) -> PhaseResult:
     """The parity result with every class marked known/new against the tracker file as it is
     now, the tracker's active rows no class matched listed as ``fixed``, and the findings,
     status and summary derived again from that document (as the parity phase derives them)."""
@@ -588,13 +584,15 @@ def reclassify_parity(result: PhaseResult, tracker_path: Path) -> PhaseResult:
                 **row,
                 "status": "known" if active is not None else "new",
                 "decision": shown.to_dict() if shown is not None else None,
-                "regressed": active is None and any(r.key == key and r.status == "fixed" for r in tracker.rows),
+                "regressed": active is None
+                and any(r.key == key and r.status == "fixed" for r in tracker.rows),
             }
         )
     known = {c["key"]: c["status"] == "known" for c in classes}
     doc["classes"] = classes
     doc["cases"] = [
-        {**case, "known": known.get(case["class_key"])} if case.get("class_key") else case for case in doc.get("cases") or []
+        {**case, "known": known.get(case["class_key"])} if case.get("class_key") else case
+        for case in doc.get("cases") or []
     ]
     if not doc.get("fixed_skipped"):
         # A row is "fixed?" when it is the active row of its key and no class of this run matched it.
@@ -607,6 +605,12 @@ def reclassify_parity(result: PhaseResult, tracker_path: Path) -> PhaseResult:
     try:
         findings = findings_from(doc)
     except KeyError as exc:
-        raise ConfigError(f"parity data lacks {exc} (written by an older paritygate?)", key="phases.parity.data") from exc
+        raise ConfigError(
+            f"parity data lacks {exc} (written by an older paritygate?)",
+            file=source,
+            key="phases.parity.data",
+        ) from exc
     status = result.status if result.status is PhaseStatus.ERROR and result.error else status_from(findings)
-    return PhaseResult(result.phase, status, summary_from(doc), findings, doc, result.duration_s, result.error)
+    return PhaseResult(
+        result.phase, status, summary_from(doc), findings, doc, result.duration_s, result.error
+    )

@@ -34,13 +34,21 @@ SEED_CASES: list[tuple[str, int, Any, Any]] = [
         "playbook_missing_fingerprint",
         422,
         {"Schema": {"field": "fingerprint", "reason": "missing — required for Phase 25 validity window"}},
-        {"Field": "fingerprint", "Kind": "schema", "Reason": "missing — required for Phase 25 validity window"},
+        {
+            "Field": "fingerprint",
+            "Kind": "schema",
+            "Reason": "missing — required for Phase 25 validity window",
+        },
     ),
     (
         "playbook_wrong_prefix",
         422,
         {"Schema": {"field": "operation", "reason": 'expected `fill: ...` prefix, got "sms_draft: hello"'}},
-        {"Field": "operation", "Kind": "schema", "Reason": 'expected `fill: ...` prefix, got "sms_draft: hello"'},
+        {
+            "Field": "operation",
+            "Kind": "schema",
+            "Reason": 'expected `fill: ...` prefix, got "sms_draft: hello"',
+        },
     ),
     (
         "playbook_empty_endorsed",
@@ -57,7 +65,11 @@ SEED_CASES: list[tuple[str, int, Any, Any]] = [
     (
         "fill_phantom",
         422,
-        {"Consistency": {"reason": 'fills[0].candidate_id "W-PHANTOM-NEVER-EXISTS" does not exist in worker roster'}},
+        {
+            "Consistency": {
+                "reason": 'fills[0].candidate_id "W-PHANTOM-NEVER-EXISTS" does not exist in worker roster'
+            }
+        },
         {
             "Field": "",
             "Kind": "consistency",
@@ -65,4 +77,7 @@ SEED_CASES: list[tuple[str, int, Any, Any]] = [
         },
     ),
 ]
-HAPPY = ({"valid": True, "kind": "playbook", "elapsed_ms": 0.137}, {"valid": True, "kind": "playbook", "elapsed_ms": 0.412})
+HAPPY = (
+    {"valid": True, "kind": "playbook", "elapsed_ms": 0.137},
+    {"valid": True, "kind": "playbook", "elapsed_ms": 0.412},
+)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from compare_helpers import HAPPY, SEED_CASES, jresp
+
 from paritygate.compare import (
     KEY_SEPARATOR,
     CompareRules,
@@ -22,9 +22,9 @@ ENDPOINT = "POST /v1/validate"
 DEMO_RULES = CompareRules(ignore=(IgnoreRule(path="$.elapsed_ms"),))
 
 
-def classify_pair(left: object, right: object, status: int = 200, rules: CompareRules = DEMO_RULES) -> (
-    DivergenceClass | None
-):
+def classify_pair(
+    left: object, right: object, status: int = 200, rules: CompareRules = DEMO_RULES
+) -> DivergenceClass | None:
     lresp, rresp = jresp(left, status), jresp(right, status)
     return classify(ENDPOINT, compare(lresp, rresp, rules), lresp, rresp)
 
@@ -55,8 +55,11 @@ def test_key_does_not_depend_on_case_order_or_leaf_values() -> None:
     forward = [classify_pair(t, f, s) for _, s, t, f in SEED_CASES]
     backward = [classify_pair(t, f, s) for _, s, t, f in reversed(SEED_CASES)]
     assert {c.key for c in forward if c} == {c.key for c in backward if c}
-    other = classify_pair({"Schema": {"field": "zzz", "reason": "other words"}}, {"Kind": "Schema", "Field": "zzz",
-                                                                                   "Reason": "other words"}, 422)
+    other = classify_pair(
+        {"Schema": {"field": "zzz", "reason": "other words"}},
+        {"Kind": "Schema", "Field": "zzz", "Reason": "other words"},
+        422,
+    )
     assert other is not None and other.key == forward[0].key  # type: ignore[union-attr]
 
 
@@ -72,11 +75,19 @@ def test_tagged_side_may_be_either_and_may_be_nested() -> None:
 @pytest.mark.parametrize(
     ("tagged", "flat"),
     [
-        pytest.param({"Schema": {"field": "x", "reason": "y"}}, {"Kind": "schema", "Field": "x", "Reason": "z"},
-                     id="payload-differs"),
-        pytest.param({"Schema": {"field": "x", "reason": "y"}}, {"Kind": "consistency", "Field": "x", "Reason": "y"},
-                     id="kind-differs"),
-        pytest.param({"Schema": {"field": "x", "reason": "y"}}, {"Kind": "schema", "Reason": "y"}, id="field-lost"),
+        pytest.param(
+            {"Schema": {"field": "x", "reason": "y"}},
+            {"Kind": "schema", "Field": "x", "Reason": "z"},
+            id="payload-differs",
+        ),
+        pytest.param(
+            {"Schema": {"field": "x", "reason": "y"}},
+            {"Kind": "consistency", "Field": "x", "Reason": "y"},
+            id="kind-differs",
+        ),
+        pytest.param(
+            {"Schema": {"field": "x", "reason": "y"}}, {"Kind": "schema", "Reason": "y"}, id="field-lost"
+        ),
     ],
 )
 def test_tagged_enum_needs_information_equivalence(tagged: object, flat: object) -> None:
@@ -88,14 +99,28 @@ def test_tagged_enum_needs_information_equivalence(tagged: object, flat: object)
 @pytest.mark.parametrize(
     ("left", "right", "name", "slug"),
     [
-        pytest.param({"user_id": 1, "created_at": "x", "tags": [{"tag_name": "a"}]},
-                     {"userId": 1, "createdAt": "x", "tags": [{"tagName": "a"}]}, "key case styles", "key-case",
-                     id="key-case"),
+        pytest.param(
+            {"user_id": 1, "created_at": "x", "tags": [{"tag_name": "a"}]},
+            {"userId": 1, "createdAt": "x", "tags": [{"tagName": "a"}]},
+            "key case styles",
+            "key-case",
+            id="key-case",
+        ),
         pytest.param({"a": 1, "b": None}, {"a": 1}, "null vs absent", "null~absent", id="null-absent"),
-        pytest.param({"a": 1, "n": {"count": "3", "ratio": "0.5"}}, {"a": 1, "n": {"count": 3, "ratio": 0.5}},
-                     "number vs numeric string", "number~string", id="number-string"),
-        pytest.param({"at": "2026-05-02T08:59:17.123456789Z"}, {"at": "2026-05-02T08:59:17.123+00:00"},
-                     "timestamp precision", "timestamp-precision", id="timestamp"),
+        pytest.param(
+            {"a": 1, "n": {"count": "3", "ratio": "0.5"}},
+            {"a": 1, "n": {"count": 3, "ratio": 0.5}},
+            "number vs numeric string",
+            "number~string",
+            id="number-string",
+        ),
+        pytest.param(
+            {"at": "2026-05-02T08:59:17.123456789Z"},
+            {"at": "2026-05-02T08:59:17.123+00:00"},
+            "timestamp precision",
+            "timestamp-precision",
+            id="timestamp",
+        ),
     ],
 )
 def test_other_mappings_are_recognised(left: object, right: object, name: str, slug: str) -> None:
@@ -147,3 +172,12 @@ def test_endpoint_is_made_safe_for_a_markdown_cell() -> None:
     assert "|" not in result.key and "\n" not in result.key
     assert result.endpoint == "GET /a¦b"
     assert result.to_dict()["mapping"] is None
+
+
+def test_demo_key_is_stable_across_releases() -> None:
+    # Keys are persisted in decisions trackers (the demo ships this one in
+    # ARCHITECTURE_COMPARISON.md); changing how keys are built orphans every recorded row.
+    _, status, tagged, flat = SEED_CASES[0]
+    found = classify_pair(tagged, flat, status)
+    assert found is not None
+    assert found.key == "POST /v1/validate·shape·tagged-enum~flat-kind·5d06913e"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from compare_helpers import jresp, raw
+
 from paritygate.compare import CompareRules, Comparison, Difference, Outcome, Response, compare
 
 
@@ -156,3 +156,10 @@ def test_nesting_within_the_parser_limit_is_walked_without_recursion_error() -> 
     assert result.differences[0].path == "$" + ".a" * depth
     same = raw(b' {"a":' * depth + b" 1 " + b"}" * depth, "application/json")  # equal, other bytes
     assert compare(left, same).outcome is Outcome.MATCH
+
+
+def test_partial_reorder_plus_change_reports_both() -> None:
+    result = compare(jresp({"v": ["x", "y", "z"]}), jresp({"v": ["y", "x", "w"]}))
+    assert kinds(result) == [("$.v", "order"), ("$.v[2]", "value")]
+    assert result.differences[1].left == "z" and result.differences[1].right == "w"
+    assert result.outcome is Outcome.VALUE

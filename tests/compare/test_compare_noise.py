@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 
 from compare_helpers import jresp
+
 from paritygate.compare import CompareRules, Outcome, Response, compare, detect_noise
 
 
@@ -41,7 +42,9 @@ def test_changing_order_suggests_an_unordered_array_rule() -> None:
     samples = [jresp({"ids": [1, 2, 3]}), jresp({"ids": [3, 1, 2]})]
     noise = detect_noise(samples)
     assert [n.path for n in noise] == ["$.ids"]
-    assert tomllib.loads(noise[0].suggested_rule) == {"parity": {"arrays": [{"path": "$.ids", "mode": "unordered"}]}}
+    assert tomllib.loads(noise[0].suggested_rule) == {
+        "parity": {"arrays": [{"path": "$.ids", "mode": "unordered"}]}
+    }
 
 
 def test_quoted_keys_are_escaped_for_toml() -> None:
@@ -53,7 +56,11 @@ def test_quoted_keys_are_escaped_for_toml() -> None:
 
 
 def test_nested_noise_is_reported_once_at_the_subtree() -> None:
-    samples = [jresp({"debug": {"trace": [1]}}), jresp({"debug": {"trace": [1, 2], "x": 1}}), jresp({"debug": None})]
+    samples = [
+        jresp({"debug": {"trace": [1]}}),
+        jresp({"debug": {"trace": [1, 2], "x": 1}}),
+        jresp({"debug": None}),
+    ]
     assert [n.path for n in detect_noise(samples)] == ["$.debug"]
 
 
@@ -67,3 +74,9 @@ def test_noisy_compared_header_and_skipped_failures() -> None:
     noise = detect_noise(samples, rules)
     assert [(n.path, n.examples) for n in noise] == [("header:x-trace", ["t0", "t1"])]
     assert noise[0].suggested_rule == '[[parity.ignore]]\nheader = "x-trace"'
+
+
+def test_odd_first_sample_does_not_hide_noise() -> None:
+    odd = jresp({"error": "warming up"}, status=503)
+    samples = [odd] + [jresp({"n": 1, "elapsed_ms": ms}) for ms in (1.5, 2.5)]
+    assert [n.path for n in detect_noise(samples)] == ["$.elapsed_ms"]

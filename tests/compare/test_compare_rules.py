@@ -5,9 +5,18 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-
 from compare_helpers import jresp
-from paritygate.compare import ArrayRule, CompareRules, Difference, IgnoreRule, Outcome, Response, RuleError, compare
+
+from paritygate.compare import (
+    ArrayRule,
+    CompareRules,
+    Difference,
+    IgnoreRule,
+    Outcome,
+    Response,
+    RuleError,
+    compare,
+)
 from paritygate.config.phases import ArrayRule as ConfigArrayRule
 from paritygate.config.phases import IgnoreRule as ConfigIgnoreRule
 
@@ -31,8 +40,12 @@ def test_ignore_path_drops_the_subtree_and_missing_keys() -> None:
 
 
 def test_recursive_descent_ignores_at_any_depth() -> None:
-    left = jresp({"request_id": "a", "items": [{"request_id": "b", "n": 1}], "deep": {"x": {"request_id": 1}}})
-    right = jresp({"request_id": "z", "items": [{"request_id": "y", "n": 1}], "deep": {"x": {"request_id": 2}}})
+    left = jresp(
+        {"request_id": "a", "items": [{"request_id": "b", "n": 1}], "deep": {"x": {"request_id": 1}}}
+    )
+    right = jresp(
+        {"request_id": "z", "items": [{"request_id": "y", "n": 1}], "deep": {"x": {"request_id": 2}}}
+    )
     assert compare(left, right).outcome is Outcome.VALUE
     assert compare(left, right, ignoring("$..request_id")).outcome is Outcome.MATCH
 
@@ -53,15 +66,19 @@ def test_when_regex_ignores_only_matching_values() -> None:
 
 
 def test_when_regex_sees_numbers_and_json_of_containers() -> None:
-    assert compare(jresp({"n": 10}), jresp({"n": 12}), ignoring("$.n", when=r"^1\d$")).outcome is Outcome.MATCH
-    rules = ignoring("$.o", when=r'"debug":true')
-    assert compare(jresp({"o": {"debug": True, "a": 1}}), jresp({"o": {"debug": True, "a": 2}}), rules).outcome is (
-        Outcome.MATCH
+    assert (
+        compare(jresp({"n": 10}), jresp({"n": 12}), ignoring("$.n", when=r"^1\d$")).outcome is Outcome.MATCH
     )
+    rules = ignoring("$.o", when=r'"debug":true')
+    assert compare(
+        jresp({"o": {"debug": True, "a": 1}}), jresp({"o": {"debug": True, "a": 2}}), rules
+    ).outcome is (Outcome.MATCH)
 
 
 def test_header_ignore_and_when() -> None:
-    rules = CompareRules(headers=("content-type", "server"), ignore=(IgnoreRule(header="Server", when="^uvicorn"),))
+    rules = CompareRules(
+        headers=("content-type", "server"), ignore=(IgnoreRule(header="Server", when="^uvicorn"),)
+    )
     a = Response(200, [("Server", "uvicorn"), ("Content-Type", "application/json")], b"{}")
     b = Response(200, [("Server", "uvicorn/2"), ("Content-Type", "application/json")], b"{}")
     c = Response(200, [("Server", "aiohttp"), ("Content-Type", "application/json")], b"{}")
@@ -81,7 +98,10 @@ def test_noise_argument_ignores_learned_paths_and_headers() -> None:
 
 def test_unordered_array_rule() -> None:
     rules = CompareRules(arrays=(ArrayRule("$.tags"),))
-    assert compare(jresp({"tags": ["a", "b", "a"]}), jresp({"tags": ["a", "a", "b"]}), rules).outcome is Outcome.MATCH
+    assert (
+        compare(jresp({"tags": ["a", "b", "a"]}), jresp({"tags": ["a", "a", "b"]}), rules).outcome
+        is Outcome.MATCH
+    )
     result = compare(jresp({"tags": ["a", "b", "c"]}), jresp({"tags": ["c", "x", "a"]}), rules)
     assert result.outcome is Outcome.VALUE
     assert result.differences == [Difference("$.tags[1]", "value", "b", "x")]
@@ -118,7 +138,10 @@ def test_build_accepts_config_models_and_mappings() -> None:
     rules = CompareRules.build(
         ["Content-Type"],
         [ConfigIgnoreRule(path="$.elapsed_ms", reason="volatile"), {"header": "date"}],
-        [ConfigArrayRule(path="$.x", mode="by_key", key="id"), SimpleNamespace(path="$.y", mode="unordered", key=None)],
+        [
+            ConfigArrayRule(path="$.x", mode="by_key", key="id"),
+            SimpleNamespace(path="$.y", mode="unordered", key=None),
+        ],
     )
     assert rules.headers == ("content-type",)
     assert rules.ignore == (IgnoreRule(path="$.elapsed_ms"), IgnoreRule(header="date"))
@@ -130,12 +153,20 @@ def test_build_accepts_config_models_and_mappings() -> None:
     [
         pytest.param({"ignore": [{"path": "$.a["}]}, "ignore[0].path", "expected an index", id="bad-path"),
         pytest.param({"ignore": [{"path": "elapsed"}]}, "ignore[0].path", "starts with '$'", id="no-dollar"),
-        pytest.param({"ignore": [{"path": "$.a", "when": "("}]}, "ignore[0].when", "invalid regular", id="bad-re"),
+        pytest.param(
+            {"ignore": [{"path": "$.a", "when": "("}]}, "ignore[0].when", "invalid regular", id="bad-re"
+        ),
         pytest.param({"ignore": [{"path": "$.a", "header": "x"}]}, "ignore[0]", "exactly one", id="both"),
         pytest.param({"ignore": [{}]}, "ignore[0]", "exactly one", id="neither"),
-        pytest.param({"arrays": [{"path": "$.a", "mode": "by_key"}]}, "arrays[0].key", "needs `key`", id="no-key"),
-        pytest.param({"arrays": [{"path": "$.a", "key": "id"}]}, "arrays[0].key", "only used", id="stray-key"),
-        pytest.param({"arrays": [{"path": "$.a", "mode": "sorted"}]}, "arrays[0].mode", "'unordered'", id="mode"),
+        pytest.param(
+            {"arrays": [{"path": "$.a", "mode": "by_key"}]}, "arrays[0].key", "needs `key`", id="no-key"
+        ),
+        pytest.param(
+            {"arrays": [{"path": "$.a", "key": "id"}]}, "arrays[0].key", "only used", id="stray-key"
+        ),
+        pytest.param(
+            {"arrays": [{"path": "$.a", "mode": "sorted"}]}, "arrays[0].mode", "'unordered'", id="mode"
+        ),
         pytest.param({"headers": [""]}, "headers[0]", "header name", id="empty-header"),
     ],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from compare_helpers import jresp, raw, tresp
+
 from paritygate.compare import Difference, Outcome, Response, body_for_report, canonicalize, compare
 
 
@@ -16,7 +17,10 @@ def test_text_is_compared_line_by_line() -> None:
 
 def test_text_inserted_line_is_aligned() -> None:
     result = compare(tresp("a\nb\nc"), tresp("a\nnew\nb\nc"))
-    assert [(d.path, d.kind, d.right) for d in result.differences] == [("$", "length", 4), ("$[1]", "extra", "new")]
+    assert [(d.path, d.kind, d.right) for d in result.differences] == [
+        ("$", "length", 4),
+        ("$[1]", "extra", "new"),
+    ]
 
 
 def test_text_line_endings_are_not_compared() -> None:

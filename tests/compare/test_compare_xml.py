@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from compare_helpers import raw, xresp
-from paritygate.compare import CompareRules, ArrayRule, Difference, IgnoreRule, Outcome, canonicalize, compare
+
+from paritygate.compare import ArrayRule, CompareRules, Difference, IgnoreRule, Outcome, canonicalize, compare
+from paritygate.core.paths import parse_path
 
 
 def test_attribute_order_and_whitespace_do_not_matter() -> None:
@@ -21,17 +23,28 @@ def test_namespace_prefix_does_not_matter_uri_does() -> None:
     other = xresp('<order xmlns="urn:other"><item>1</item></order>')
     assert compare(left, same).outcome is Outcome.MATCH
     assert compare(left, default).outcome is Outcome.MATCH
+    attrs = xresp('<r xmlns:x="urn:x" x:id="1" plain="2"/>'), xresp('<r plain="2" xmlns:y="urn:x" y:id="1"/>')
+    assert compare(*attrs).outcome is Outcome.MATCH
+    assert canonicalize(attrs[0]).body == {"r": {"@{urn:x}id": "1", "@plain": "2"}}
     result = compare(left, other)
     assert result.outcome is Outcome.SHAPE
     first = result.differences[0]
-    assert (first.kind, first.path, first.right_path) == ("namespace", "$['{urn:shop}order']", "$['{urn:other}order']")
+    assert (first.kind, first.path, first.right_path) == (
+        "namespace",
+        "$['{urn:shop}order']",
+        "$['{urn:other}order']",
+    )
     assert (first.left, first.right) == ("urn:shop", "urn:other")
 
 
 def test_element_vs_attribute_is_shape() -> None:
-    result = compare(xresp('<user id="7"><name>Ada</name></user>'), xresp("<user><id>7</id><name>Ada</name></user>"))
+    result = compare(
+        xresp('<user id="7"><name>Ada</name></user>'), xresp("<user><id>7</id><name>Ada</name></user>")
+    )
     assert result.outcome is Outcome.SHAPE
-    assert result.differences == [Difference("$.user['@id']", "element_vs_attribute", "7", ["7"], "$.user.id")]
+    assert result.differences == [
+        Difference("$.user['@id']", "element_vs_attribute", "7", ["7"], "$.user.id")
+    ]
 
 
 def test_paths_follow_the_documented_mapping() -> None:
@@ -43,8 +56,16 @@ def test_paths_follow_the_documented_mapping() -> None:
         ("$.r.item[1]['#text']", "y", "z"),
         ("$.r.note[0]", "n", "m"),
     ]
-    assert compare(left, right, CompareRules(ignore=(IgnoreRule(path="$.r.item[*]"), IgnoreRule(path="$..note")))) \
-        .outcome is Outcome.MATCH
+    left_tree, right_tree = canonicalize(left).body, canonicalize(right).body
+    for diff in result.differences:  # printed paths locate the values in the canonical trees
+        assert parse_path(diff.path).find(left_tree) == [(parse_path(diff.path).concrete_parts(), diff.left)]
+        assert parse_path(diff.path).find(right_tree)[0][1] == diff.right
+    assert (
+        compare(
+            left, right, CompareRules(ignore=(IgnoreRule(path="$.r.item[*]"), IgnoreRule(path="$..note")))
+        ).outcome
+        is Outcome.MATCH
+    )
 
 
 def test_same_name_siblings_can_be_unordered() -> None:
@@ -55,9 +76,7 @@ def test_same_name_siblings_can_be_unordered() -> None:
 
 
 def test_billion_laughs_does_not_expand() -> None:
-    levels = "".join(
-        f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10}">' for n in range(1, 10)
-    )
+    levels = "".join(f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10}">' for n in range(1, 10))
     body = f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">{levels}]><lolz>&lol9;</lolz>'
     canon = canonicalize(xresp(body))
     # libxml2 refuses the amplification outright; the body is then compared as its raw text

@@ -47,7 +47,9 @@ def write_flip_project(root: Path, *, cases: str = FLIP_CASES, timeout: float = 
     """A project of two flip_server.py flavours compared by parity; returns its config."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "cases.toml").write_text(cases)
-    services = "".join(_FLIP_SERVICE.replace("@NAME@", n).replace("@SERVER@", str(FLIP_SERVER)) for n in ("left", "right"))
+    services = "".join(
+        _FLIP_SERVICE.replace("@NAME@", n).replace("@SERVER@", str(FLIP_SERVER)) for n in ("left", "right")
+    )
     config = (
         f'name = "flip"\n{services}\n'
         f'[parity]\ncases = "cases.toml"\ntargets = ["left", "right"]\ntracker = "DECISIONS.md"\ntimeout = {timeout}\n'

@@ -13,16 +13,37 @@ from paritygate.phases.assess import ReasonLevel, VerdictKind, assess
 KEY = "POST /v1/validate shape $.Schema"
 
 
-def _phase(name: str, *findings: Finding, status: PhaseStatus = PhaseStatus.PASSED, data: dict[str, Any] | None = None,
-           error: str | None = None) -> PhaseResult:
+def _phase(
+    name: str,
+    *findings: Finding,
+    status: PhaseStatus = PhaseStatus.PASSED,
+    data: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> PhaseResult:
     return PhaseResult(name, status, f"{name} summary", list(findings), data or {}, error=error)
 
 
 def _parity_data(status: str = "known") -> dict[str, Any]:
-    decision = {"status": "_open_", "decision": "Go side: custom MarshalJSON", "evidence": "seed"} if status == "known" else None
-    return {"classes": [{"key": KEY, "title": "error wire shape", "endpoint": "POST /v1/validate", "outcome": "shape",
-                         "mapping": {"name": "tagged enum vs flat kind field", "fix": "MarshalJSON"},
-                         "cases": ["a", "b"], "status": status, "decision": decision}], "fixed": []}
+    decision = (
+        {"status": "_open_", "decision": "Go side: custom MarshalJSON", "evidence": "seed"}
+        if status == "known"
+        else None
+    )
+    return {
+        "classes": [
+            {
+                "key": KEY,
+                "title": "error wire shape",
+                "endpoint": "POST /v1/validate",
+                "outcome": "shape",
+                "mapping": {"name": "tagged enum vs flat kind field", "fix": "MarshalJSON"},
+                "cases": ["a", "b"],
+                "status": status,
+                "decision": decision,
+            }
+        ],
+        "fixed": [],
+    }
 
 
 def test_all_passed_is_ship_without_reasons() -> None:
@@ -67,18 +88,35 @@ def test_errored_phase_without_finding_blocks_with_its_error_as_evidence() -> No
     assert verdict.reasons[0].evidence == "smoke" and "refused" in verdict.reasons[0].message
 
 
+def test_new_class_reason_claims_no_tracker_decision() -> None:
+    parity = _phase("parity", Finding(FindingKind.NEW_DIVERGENCE, KEY, "new"), data=_parity_data("new"))
+    (reason,) = assess([parity]).reasons
+    assert "error wire shape on POST /v1/validate (2 cases)" in reason.message
+    assert "tracker decision" not in reason.message
+
+
 def test_fixed_row_is_reported_loudly_but_does_not_block_by_default() -> None:
-    fixed = _phase("parity", Finding(FindingKind.FIXED_DIVERGENCE, "old-row", "not seen"))
+    row = {
+        "key": "old-row",
+        "area": "GET /x",
+        "divergence": "old shape",
+        "status": "_open_",
+        "decision": "fix it",
+    }
+    data = {"classes": [], "fixed": [row]}
+    fixed = _phase("parity", Finding(FindingKind.FIXED_DIVERGENCE, "old-row", "not seen"), data=data)
     verdict = assess([fixed])
     assert verdict.verdict is VerdictKind.SHIP
     assert [r.level for r in verdict.reasons] == [ReasonLevel.NOTICE]
-    assert "fixed?" in verdict.reasons[0].message
+    assert "fixed?" in verdict.reasons[0].message and "_open_: fix it" in verdict.reasons[0].message
     strict = assess([fixed], AssessConfig(block_on_fixed_divergence=True))
     assert strict.verdict is VerdictKind.BLOCK
 
 
 def test_disabled_blocker_becomes_a_warning() -> None:
-    smoke = _phase("smoke", Finding(FindingKind.SMOKE_FAILED, "health", "status 500"), status=PhaseStatus.FAILED)
+    smoke = _phase(
+        "smoke", Finding(FindingKind.SMOKE_FAILED, "health", "status 500"), status=PhaseStatus.FAILED
+    )
     verdict = assess([smoke], AssessConfig(block_on_smoke_failure=False))
     assert verdict.verdict is VerdictKind.SHIP
     assert verdict.warnings[0].evidence == "health"

@@ -36,7 +36,15 @@ def test_demo_ends_in_ship_with_known_gap(demo_cli_run: CliRun) -> None:
 def test_demo_run_dir_holds_the_five_files_and_the_phase_files(demo_cli_run: CliRun) -> None:
     run_dir = demo_cli_run.run_dir
     assert run_dir.parent == demo_cli_run.workdir / ".paritygate" / "runs"
-    for name in ("report.md", "report.html", "report.json", "junit.xml", "parity.md", "parity.json", "smoke.json"):
+    for name in (
+        "report.md",
+        "report.html",
+        "report.json",
+        "junit.xml",
+        "parity.md",
+        "parity.json",
+        "smoke.json",
+    ):
         assert (run_dir / name).stat().st_size > 0, name
     logs = sorted(p.name for p in (run_dir / "logs").iterdir())
     assert logs == ["flat.log", "tagged.log"]
@@ -62,7 +70,9 @@ def test_demo_report_json_is_versioned_and_complete(demo_cli_run: CliRun) -> Non
 def test_demo_junit_covers_every_phase(demo_cli_run: CliRun) -> None:
     from lxml import etree
 
-    root = etree.parse(str(demo_cli_run.run_dir / "junit.xml"), etree.XMLParser(resolve_entities=False)).getroot()
+    root = etree.parse(
+        str(demo_cli_run.run_dir / "junit.xml"), etree.XMLParser(resolve_entities=False)
+    ).getroot()
     names = [s.get("name") for s in root.iter("testsuite")]
     assert "parity" in names and "verdict" in names and any(str(n).startswith("smoke.") for n in names)
     assert root.get("failures") == "0" and root.get("errors") == "0"
@@ -90,19 +100,34 @@ def _chromium() -> str:
 
 @pytest.mark.browser
 def test_demo_report_renders_in_headless_chromium(demo_cli_run: CliRun, tmp_path: Path) -> None:
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
     url = (demo_cli_run.run_dir / "report.html").as_uri()
     shot = tmp_path / "report.png"
-    dom = subprocess.run([_chromium(), *flags, "--dump-dom", url], capture_output=True, text=True, timeout=60, check=False)
+    dom = subprocess.run(
+        [_chromium(), *flags, "--dump-dom", url], capture_output=True, text=True, timeout=60, check=False
+    )
     assert dom.returncode == 0, dom.stderr[-2000:]
     tree = lxml.html.fromstring(dom.stdout)
     assert tree.xpath("string(//*[@id='verdict-label'])").strip() == "ship with known gap"
     rows = tree.xpath("//table[@id='classes-table']/tbody/tr")
     assert len(rows) == 1 and "known" in rows[0].text_content()
     assert len(tree.xpath("//table[@id='parity-grid']/tbody/tr")) == 6
-    pic = subprocess.run([_chromium(), *flags, f"--screenshot={shot}", "--window-size=1280,2000", url],
-                         capture_output=True, text=True, timeout=60, check=False)
+    pic = subprocess.run(
+        [_chromium(), *flags, f"--screenshot={shot}", "--window-size=1280,2000", url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert pic.returncode == 0, pic.stderr[-2000:]
     assert shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size > 50_000

@@ -53,7 +53,9 @@ def test_removing_the_tracker_row_blocks_naming_the_class(untracked: Untracked) 
 
 
 def _assess(run_dir: Path, config: Path, *extra: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["assess", str(run_dir), "--config", str(config), *extra], env={"NO_COLOR": "1"})
+    result = CliRunner().invoke(
+        cli, ["assess", str(run_dir), "--config", str(config), *extra], env={"NO_COLOR": "1"}
+    )
     return result.exit_code, result.output
 
 
@@ -80,6 +82,18 @@ def test_assess_after_editing_the_tracker_flips_the_verdict(untracked: Untracked
     assert run.run_id == untracked.result.run_id and run.verdict == "block"
 
 
+def test_assess_reports_a_tracker_row_no_class_matched_as_fixed(untracked: Untracked) -> None:
+    stale = "| `GET /gone·status·unmapped·00000000` | GET /gone | a divergence fixed long ago | _open_ | fix it | old run |\n"
+    with_row = untracked.original.replace(f"| `{untracked.key}`", stale + f"| `{untracked.key}`")
+    untracked.tracker.write_text(with_row, encoding="utf-8")
+    code, out = _assess(untracked.result.run_dir, untracked.config, "--json")
+    doc = orjson.loads(out)
+    assert code == 0 and doc["verdict"] == "ship-with-known-gap"
+    notices = [r for r in doc["reasons"] if r["level"] == "notice"]
+    assert [r["evidence"] for r in notices] == ["GET /gone·status·unmapped·00000000"]
+    assert "fixed?" in notices[0]["message"]
+
+
 def test_assess_of_a_directory_without_a_report_is_a_usage_error(tmp_path: Path) -> None:
     code, out = _assess(tmp_path, copy_demo(tmp_path / "p"))
     assert code == 2 and "report.json" in out
@@ -91,11 +105,13 @@ def test_breaking_a_smoke_check_blocks_naming_it(tmp_path: Path) -> None:
     text = smoke.read_text(encoding="utf-8")
     marker = 'name = "health-tagged"'
     head, tail = text.split(marker, 1)
-    smoke.write_text(head + marker + tail.replace("expect.status = 200", "expect.status = 418", 1), encoding="utf-8")
+    smoke.write_text(
+        head + marker + tail.replace("expect.status = 200", "expect.status = 418", 1), encoding="utf-8"
+    )
     result = run_gauntlet(load_config(config), out_dir=tmp_path / "out")
     assert result.run_dir == (tmp_path / "out").resolve()
     assert result.verdict.verdict is VerdictKind.BLOCK
     blockers = [r for r in result.verdict.reasons if r.level is ReasonLevel.BLOCK]
-    assert [r.evidence for r in blockers] == ["health-tagged"]
+    assert [r.evidence for r in blockers] == ["health/health-tagged"]  # chain/check
     assert "418" in blockers[0].message and "smoke-checks" in blockers[0].ref
     assert any(r.level is ReasonLevel.GAP for r in result.verdict.reasons)  # the known gap is still listed

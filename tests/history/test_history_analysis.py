@@ -8,8 +8,14 @@ from paritygate.history.snapshot import CaseOutcome
 RAN = {"parity": {"status": "passed", "summary": "", "counts": {}}}
 
 
-def snap(run_id: str, cases: list[CaseOutcome] | None = None, classes: list[ClassRecord] | None = None,
-         *, parity_ran: bool = True, verdict: str = "ship") -> RunSnapshot:
+def snap(
+    run_id: str,
+    cases: list[CaseOutcome] | None = None,
+    classes: list[ClassRecord] | None = None,
+    *,
+    parity_ran: bool = True,
+    verdict: str = "ship",
+) -> RunSnapshot:
     phases = RAN if parity_ran else {"parity": {"status": "skipped", "summary": "", "counts": {}}}
     return RunSnapshot(run_id, run_id, verdict, phases=dict(phases), cases=cases or [], classes=classes or [])
 
@@ -57,10 +63,17 @@ def test_class_the_tracker_marks_fixed_is_a_regression_when_seen() -> None:
 
 
 def test_diff_lists_new_fixed_changed_classes_and_cases() -> None:
-    a = snap("a", [case("match"), case("shape", name="c2"), CaseOutcome("smoke", "health", "pass", "s")],
-             [ClassRecord("gone", "known", "shape"), ClassRecord("kept", "new", "value")], verdict="block")
-    b = snap("b", [case("shape"), case("shape", name="c2"), CaseOutcome("smoke", "health", "fail", "s")],
-             [ClassRecord("kept", "known", "value"), ClassRecord("fresh", "new", "shape")])
+    a = snap(
+        "a",
+        [case("match"), case("shape", name="c2"), CaseOutcome("smoke", "health", "pass", "s")],
+        [ClassRecord("gone", "known", "shape"), ClassRecord("kept", "new", "value")],
+        verdict="block",
+    )
+    b = snap(
+        "b",
+        [case("shape"), case("shape", name="c2"), CaseOutcome("smoke", "health", "fail", "s")],
+        [ClassRecord("kept", "known", "value"), ClassRecord("fresh", "new", "shape")],
+    )
     result = diff_runs(a, b)
     assert [c.key for c in result.new] == ["fresh"]
     assert [c.key for c in result.fixed] == ["gone"]

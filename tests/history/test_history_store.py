@@ -12,31 +12,89 @@ from paritygate.errors import ConfigError, UsageError
 from paritygate.history import SCHEMA_VERSION, HistoryStore, snapshot_from_report
 
 
-def report(run_id: str, started: str, *, outcome: str = "shape", classes: list[dict[str, Any]] | None = None,
-           smoke_status: str = "pass", parity_status: str = "passed", fixed: list[dict[str, Any]] | None = None,
-           definitions: dict[str, Any] | None = None) -> dict[str, Any]:
+def report(
+    run_id: str,
+    started: str,
+    *,
+    outcome: str = "shape",
+    classes: list[dict[str, Any]] | None = None,
+    smoke_status: str = "pass",
+    parity_status: str = "passed",
+    fixed: list[dict[str, Any]] | None = None,
+    definitions: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """A minimal paritygate.report/1 document with one smoke check and one parity case."""
     key = "POST /v1/validate shape $.Schema"
     if classes is None:
-        classes = [] if outcome == "match" else [{"key": key, "title": "wire shape", "endpoint": "POST /v1/validate",
-                                                  "outcome": outcome, "cases": ["c1"], "status": "known",
-                                                  "decision": {"status": "_open_"}}]
+        classes = (
+            []
+            if outcome == "match"
+            else [
+                {
+                    "key": key,
+                    "title": "wire shape",
+                    "endpoint": "POST /v1/validate",
+                    "outcome": outcome,
+                    "cases": ["c1"],
+                    "status": "known",
+                    "decision": {"status": "_open_"},
+                }
+            ]
+        )
     parity_data = {
-        "cases": [{"name": "c1", "method": "POST", "path": "/v1/validate", "tags": [], "outcome": outcome,
-                   "class_key": None if outcome == "match" else key}],
-        "tally": {"cases": 1, "status_match": 1, "body_match": int(outcome == "match"), "body_diff": int(outcome != "match"), "errors": 0},
-        "classes": classes, "fixed": fixed or [],
+        "cases": [
+            {
+                "name": "c1",
+                "method": "POST",
+                "path": "/v1/validate",
+                "tags": [],
+                "outcome": outcome,
+                "class_key": None if outcome == "match" else key,
+            }
+        ],
+        "tally": {
+            "cases": 1,
+            "status_match": 1,
+            "body_match": int(outcome == "match"),
+            "body_diff": int(outcome != "match"),
+            "errors": 0,
+        },
+        "classes": classes,
+        "fixed": fixed or [],
     }
-    smoke_data = {"total": 1, "passed": int(smoke_status == "pass"), "failed": int(smoke_status != "pass"), "errors": 0,
-                  "checks": [{"chain": "env", "name": "health", "target": "tagged", "method": "GET",
-                              "url": f"http://127.0.0.1:{40000 + len(run_id)}/health", "status": smoke_status}]}
+    smoke_data = {
+        "total": 1,
+        "passed": int(smoke_status == "pass"),
+        "failed": int(smoke_status != "pass"),
+        "errors": 0,
+        "checks": [
+            {
+                "chain": "env",
+                "name": "health",
+                "target": "tagged",
+                "method": "GET",
+                "url": f"http://127.0.0.1:{40000 + len(run_id)}/health",
+                "status": smoke_status,
+            }
+        ],
+    }
     return {
-        "schema": "paritygate.report/1", "run_id": run_id, "started_at": started, "verdict": "ship-with-known-gap",
-        "config": "/p/paritygate.toml", "project": "demo", "interrupted": False, "reasons": [],
+        "schema": "paritygate.report/1",
+        "run_id": run_id,
+        "started_at": started,
+        "verdict": "ship-with-known-gap",
+        "config": "/p/paritygate.toml",
+        "project": "demo",
+        "interrupted": False,
+        "reasons": [],
         "definitions": definitions or {},
         "phases": {
             "smoke": {"status": "passed", "summary": "1/1", "data": smoke_data},
-            "parity": {"status": parity_status, "summary": "", "data": parity_data if parity_status != "skipped" else {}},
+            "parity": {
+                "status": parity_status,
+                "summary": "",
+                "data": parity_data if parity_status != "skipped" else {},
+            },
         },
     }
 
@@ -58,7 +116,10 @@ def test_record_and_read_back(tmp_path: Path) -> None:
         first = runs[0]
         assert first.run_dir == "/runs/r1" and first.verdict == "ship-with-known-gap"
         assert first.phases["parity"]["counts"]["known_classes"] == 1
-        assert {(c.phase, c.name, c.outcome) for c in first.cases} == {("smoke", "health", "pass"), ("parity", "c1", "shape")}
+        assert {(c.phase, c.name, c.outcome) for c in first.cases} == {
+            ("smoke", "env/health", "pass"),
+            ("parity", "c1", "shape"),
+        }
         assert [c.key for c in first.classes] == ["POST /v1/validate shape $.Schema"]
         assert store.resolve("latest") == "r2" and store.resolve("previous") == "r1"
         assert [r.run_id for r in store.recent(1)] == ["r2"]
@@ -88,7 +149,10 @@ def test_unknown_run_and_alias_beyond_history(tmp_path: Path) -> None:
 def test_smoke_definition_hash_ignores_the_free_port() -> None:
     a = snapshot_from_report(report("r1", "t"))
     b = snapshot_from_report(report("r22", "t"))  # other port in the URL
-    assert a.case_map()[("smoke", "health")].definition_hash == b.case_map()[("smoke", "health")].definition_hash
+    assert (
+        a.case_map()[("smoke", "env/health")].definition_hash
+        == b.case_map()[("smoke", "env/health")].definition_hash
+    )
 
 
 def test_definitions_from_the_report_take_precedence() -> None:

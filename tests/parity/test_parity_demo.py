@@ -10,11 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from paritygate.cli.main import cli
-from paritygate.config import LoadedConfig
+from paritygate.config import LoadedConfig, load_config
 from paritygate.config.loader import demo_config_path
 from paritygate.core.models import Endpoint, FindingKind, PhaseStatus
 from paritygate.phases.parity import read_tracker, run_parity
 from paritygate.reports.parity_report import parity_markdown
+from paritygate.stack import Stack
 
 SEED_CASES = [
     ("playbook_happy", 200, True),
@@ -91,6 +92,20 @@ def test_parity_up_prints_and_writes_the_seed_result(tmp_path: Path, monkeypatch
     (run_dir,) = (tmp_path / ".paritygate" / "parity").iterdir()
     assert sorted(p.name for p in run_dir.iterdir()) == ["junit.xml", "parity.json", "parity.md"]
     assert "Tally: 1 match · 5 diff" in (run_dir / "parity.md").read_text(encoding="utf-8")
+
+
+def test_parity_probes_a_running_detached_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    loaded = load_config()  # the bundled demo, its state under tmp_path/.paritygate
+    assert loaded.is_demo
+    assert invoke(["parity"])[0] == 3  # nothing running yet: a runtime error, not a crash
+    stack = Stack(loaded)
+    stack.up(detach=True)  # what `paritygate stack up --detach` leaves behind: a state file
+    try:
+        code, out, _ = invoke(["parity", "--out", str(tmp_path / "out")])
+    finally:
+        stack.down()
+    assert code == 0 and "Tally: 1 match · 5 diff (out of 6 cases)" in out
 
 
 def test_without_the_tracker_row_the_run_fails_until_recorded(tmp_path: Path, demo_stack: DemoStack) -> None:

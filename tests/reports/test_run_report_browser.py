@@ -67,7 +67,10 @@ def test_verdict_and_divergence_table_render(report_dir: Path, tmp_path: Path) -
 
 def test_screenshot_is_non_trivial(report_dir: Path, tmp_path: Path) -> None:
     shot = tmp_path / "report.png"
-    done = _run(["--screenshot=" + str(shot), "--window-size=1280,2000", (report_dir / "report.html").as_uri()], tmp_path)
+    done = _run(
+        ["--screenshot=" + str(shot), "--window-size=1280,2000", (report_dir / "report.html").as_uri()],
+        tmp_path,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"

@@ -65,7 +65,9 @@ def test_body_lines_highlight_only_the_differing_subtree() -> None:
 
 
 def test_markdown_escapes_data_and_keeps_stable_anchors() -> None:
-    doc = sample_doc([smoke_result(fail=True), parity_result(known=False, hostile=True), review_result(lineages=2)])
+    doc = sample_doc(
+        [smoke_result(fail=True), parity_result(known=False, hostile=True), review_result(lineages=2)]
+    )
     md = render_markdown(doc)
     for heading in ("## Verdict", "## Smoke checks", "## Parity cases", "## Divergence classes", "## Review"):
         assert heading in md
@@ -90,9 +92,21 @@ def test_junit_has_a_suite_per_phase_and_the_verdict() -> None:
 
 def test_junit_marks_errored_and_skipped_phases() -> None:
     doc = sample_doc([smoke_result(), parity_result()])
-    doc["phases"]["review"] = {"phase": "review", "status": "skipped", "summary": "no [review]", "findings": [], "data": {}}
-    doc["phases"]["stack"] = {"phase": "stack", "status": "error", "summary": "error: port busy", "findings": [],
-                              "data": {}, "error": "port 3100 busy"}
+    doc["phases"]["review"] = {
+        "phase": "review",
+        "status": "skipped",
+        "summary": "no [review]",
+        "findings": [],
+        "data": {},
+    }
+    doc["phases"]["stack"] = {
+        "phase": "stack",
+        "status": "error",
+        "summary": "error: port busy",
+        "findings": [],
+        "data": {},
+        "error": "port 3100 busy",
+    }
     suites = {s.name: s for s in run_suites(doc)}
     assert suites["review"].cases[0].skipped == "no [review]"
     assert suites["stack"].cases[0].error == "error: port busy"
@@ -100,7 +114,9 @@ def test_junit_marks_errored_and_skipped_phases() -> None:
 
 def test_junit_file_parses(tmp_path: Path) -> None:
     write_run_reports(tmp_path, sample_doc([smoke_result(fail=True), parity_result(hostile=True)]))
-    root = etree.parse(str(tmp_path / "junit.xml"), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+    root = etree.parse(
+        str(tmp_path / "junit.xml"), etree.XMLParser(resolve_entities=False, no_network=True)
+    ).getroot()
     assert root.tag == "testsuites" and int(root.get("failures", "0")) == 2  # the smoke check and the verdict
 
 
@@ -109,7 +125,11 @@ def test_junit_file_parses(tmp_path: Path) -> None:
     [
         pytest.param(b"{not json", "not valid JSON", id="bad-json"),
         pytest.param(b'{"schema": "paritygate.report/9"}', "schema", id="schema"),
-        pytest.param(b'{"schema": "paritygate.report/1", "run_id": "x", "verdict": "ship", "reasons": []}', "phases", id="missing"),
+        pytest.param(
+            b'{"schema": "paritygate.report/1", "run_id": "x", "verdict": "ship", "reasons": []}',
+            "phases",
+            id="missing",
+        ),
     ],
 )
 def test_read_report_rejects_bad_documents(tmp_path: Path, content: bytes, message: str) -> None:

@@ -91,7 +91,8 @@ def test_manifest_lists_what_was_left_out_and_why(
     repo = make_repo("repo")
     old = lines("keep", 30)
     repo.commit(
-        {"src/validatord/app.py": old, "src/validatord/gone.py": lines("gone", 10), "README.md": "x\n"}, "base"
+        {"src/validatord/app.py": old, "src/validatord/gone.py": lines("gone", 10), "README.md": "x\n"},
+        "base",
     )
     # Lines 11-20 deleted (a deletion-only hunk), one line changed near the end.
     kept = old.splitlines(keepends=True)
@@ -106,7 +107,9 @@ def test_manifest_lists_what_was_left_out_and_why(
         "change",
     )
     loaded = write_config(CONFIG)
-    result = run_review(loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "out", dry_run=True)
+    result = run_review(
+        loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "out", dry_run=True
+    )
     data = result.data
     assert data["commits"] == 1 and data["base_is_empty_tree"] is False
     validatord = _manifest(data, "validatord")

@@ -60,7 +60,9 @@ def test_a_250kb_range_becomes_four_bundles_under_the_limit(
     assert [b["component"] for b in bundles] == ["validatord", "vectord", "materializer", "replay"]
     assert all(b["bytes"] < 100 * 1024 for b in bundles)
     # Each is above the 60 KB warning level: warned, still sent.
-    assert all(b["oversize"] == "warn" and "above the 60 KB warning level" in b["warnings"][0] for b in bundles)
+    assert all(
+        b["oversize"] == "warn" and "above the 60 KB warning level" in b["warnings"][0] for b in bundles
+    )
     assert bundles[0]["tally_line"].startswith(f"c1 validatord ({round(bundles[0]['bytes'] / 1024)}KB) → ")
 
 
@@ -107,13 +109,22 @@ def test_override_by_flag_or_environment_is_disclosed(
     repo = _oversize_repo(make_repo)
     loaded = write_config(ONE)
     forced = run_review(
-        loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "a", dry_run=True, force_oversize=True
+        loaded,
+        repo=repo.path,
+        rev_range="HEAD~1..HEAD",
+        out_dir=tmp_path / "a",
+        dry_run=True,
+        force_oversize=True,
     )
     (bundle,) = forced.data["bundles"]
     assert bundle["oversize"] == "forced" and bundle["bytes"] > 100 * 1024
-    assert any(f.kind is FindingKind.NOTE and "size guard was overridden" in f.message for f in forced.findings)
+    assert any(
+        f.kind is FindingKind.NOTE and "size guard was overridden" in f.message for f in forced.findings
+    )
     monkeypatch.setenv(FORCE_ENV, "1")
-    by_env = run_review(loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "b", dry_run=True)
+    by_env = run_review(
+        loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "b", dry_run=True
+    )
     assert by_env.data["bundles"][0]["oversize"] == "forced"
 
 
@@ -143,7 +154,9 @@ def test_split_cuts_on_file_and_hunk_boundaries(
     parts = result.data["bundles"]
     assert len(parts) >= 2
     assert [p["id"] for p in parts] == [f"c1.{n}" for n in range(1, len(parts) + 1)]
-    assert all(p["bytes"] <= 100 * 1024 and p["parts"] == len(parts) and p["oversize"] == "split" for p in parts)
+    assert all(
+        p["bytes"] <= 100 * 1024 and p["parts"] == len(parts) and p["oversize"] == "split" for p in parts
+    )
     assert all(p["clipped"] == [] for p in parts)
     # big.py is spread over several parts, each with its header and whole hunks.
     holding_big = [p for p in parts if "src/validatord/big.py" in p["files"]]
@@ -169,7 +182,9 @@ def test_a_hunk_bigger_than_the_limit_is_clipped_and_disclosed(
     (part,) = result.data["bundles"]
     assert part["bytes"] <= 100 * 1024
     (note,) = part["clipped"]
-    assert note.startswith("src/validatord/huge.py: hunk @@ -0,0 +1,2000 @@ clipped") and "of 2000 lines" in note
+    assert (
+        note.startswith("src/validatord/huge.py: hunk @@ -0,0 +1,2000 @@ clipped") and "of 2000 lines" in note
+    )
     prompt = (out / part["prompt_file"]).read_text()
     assert "this bundle is incomplete" in prompt and note in prompt
     assert "CLIPPED:" in prompt

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 import orjson
+from rich import box
 from rich.table import Table
 
 from paritygate.cli.common import config_option, console, json_option, load_for_command
@@ -36,13 +37,17 @@ def _counts(run: RunSnapshot, phase: str) -> str:
     if phase == "smoke":
         return f"{c.get('passed', '?')}/{c.get('total', '?')} pass"
     if phase == "parity":
-        return f"{c.get('body_match', '?')} match · {c.get('body_diff', '?')} diff · {c.get('new_classes', 0)} new"
+        return (
+            f"{c.get('body_match', '?')} match, {c.get('body_diff', '?')} diff, {c.get('new_classes', 0)} new"
+        )
     return str(info["status"])
 
 
 @click.command()
 @config_option
-@click.option("-n", "limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many recent runs.")
+@click.option(
+    "-n", "limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many recent runs."
+)
 @json_option
 def history(config_path: Path | None, limit: int, as_json: bool) -> int:
     """Recent runs, FLAKY cases (outcome changed, definition did not) and REGRESSIONS
@@ -63,15 +68,24 @@ def history(config_path: Path | None, limit: int, as_json: bool) -> int:
     if not runs:
         console.print(f"no runs recorded yet in {path}; run `paritygate run`", markup=False)
         return 0
-    table = Table("run", "started", "verdict", "smoke", "parity", "review", title=f"last {len(runs)} run(s) · {path}")
+    # The run id is its UTC start time, so it doubles as the "when" column.
+    table = Table(box=box.SIMPLE_HEAD, title=f"last {len(runs)} run(s) · {path}", title_justify="left")
+    table.add_column("run", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    for name in ("smoke", "parity", "review"):
+        table.add_column(name)
     for run in reversed(runs):
         verdict = run.verdict + (" (interrupted)" if run.interrupted else "")
-        table.add_row(run.run_id, run.started_at, verdict, _counts(run, "smoke"), _counts(run, "parity"), _counts(run, "review"))
+        table.add_row(
+            run.run_id, verdict, _counts(run, "smoke"), _counts(run, "parity"), _counts(run, "review")
+        )
     console.print(table)
     console.print(f"FLAKY: {len(flaky)} case(s)" + (":" if flaky else ""), markup=False)
     for f in flaky:
         seq = ", ".join(f"{o} ({r})" for r, o in f.outcomes)
-        console.print(f"  FLAKY {f.phase}/{f.name}: {seq}; definition unchanged ({f.definition_hash})", markup=False)
+        console.print(
+            f"  FLAKY {f.phase}/{f.name}: {seq}; definition unchanged ({f.definition_hash})", markup=False
+        )
     console.print(f"REGRESSIONS: {len(back)}" + (":" if back else ""), markup=False)
     for r in back:
         console.print(
@@ -94,7 +108,10 @@ def _snapshot(ref: str, store: HistoryStore) -> RunSnapshot:
 def _print_diff(result: RunDiff) -> None:
     console.print(f"diff {result.a} -> {result.b}", markup=False)
     a_verdict, b_verdict = result.verdict
-    console.print(f"verdict: {a_verdict}" + (f" -> {b_verdict}" if a_verdict != b_verdict else " (unchanged)"), markup=False)
+    console.print(
+        f"verdict: {a_verdict}" + (f" -> {b_verdict}" if a_verdict != b_verdict else " (unchanged)"),
+        markup=False,
+    )
     sections: list[tuple[str, list[Any]]] = [
         ("new divergences", result.new),
         ("fixed divergences", result.fixed),
@@ -103,7 +120,10 @@ def _print_diff(result: RunDiff) -> None:
     for title, rows in sections:
         console.print(f"{title}: {len(rows)}", markup=False)
         for row in rows:
-            console.print(f"  {row.key}: {row.before} -> {row.after}" + (f"  ({row.title})" if row.title else ""), markup=False)
+            console.print(
+                f"  {row.key}: {row.before} -> {row.after}" + (f"  ({row.title})" if row.title else ""),
+                markup=False,
+            )
     console.print(f"changed case outcomes: {len(result.cases)}", markup=False)
     for case in result.cases:
         note = "  (definition changed)" if case.definition_changed else ""

@@ -130,9 +130,21 @@ def _phase_list(values: tuple[str, ...]) -> list[str]:
 @click.command()
 @config_option
 @out_option
-@click.option("--only", multiple=True, metavar="PHASES", help=f"Run only these phases (comma-separated: {','.join(PHASES)}).")
-@click.option("--skip", multiple=True, metavar="PHASES", help="Skip these phases (--skip stack: use a stack already running).")
-@click.option("--keep-up", is_flag=True, help="Leave the stack running (detached) afterwards; prints how to stop it.")
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="PHASES",
+    help=f"Run only these phases (comma-separated: {','.join(PHASES)}).",
+)
+@click.option(
+    "--skip",
+    multiple=True,
+    metavar="PHASES",
+    help="Skip these phases (--skip stack: use a stack already running).",
+)
+@click.option(
+    "--keep-up", is_flag=True, help="Leave the stack running (detached) afterwards; prints how to stop it."
+)
 @click.option("--strict", is_flag=True, help="Exit 1 for ship-with-known-gap too.")
 @json_option
 def run(
@@ -155,7 +167,12 @@ def run(
     progress = Progress(err_console if as_json else console)
     try:
         result = run_gauntlet(
-            loaded, out_dir=out_dir, only=_phase_list(only), skip=_phase_list(skip), keep_up=keep_up, on_progress=progress
+            loaded,
+            out_dir=out_dir,
+            only=_phase_list(only),
+            skip=_phase_list(skip),
+            keep_up=keep_up,
+            on_progress=progress,
         )
     finally:
         progress.stop()

@@ -9,7 +9,7 @@ tell), so the walker skips its equality short-cut for them.
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable
 from difflib import SequenceMatcher
 from typing import Any
@@ -33,14 +33,27 @@ def _by_index(a: list[Any], b: list[Any]) -> list[Step]:
     return steps
 
 
+def _moved_and_changed(a: list[Any], b: list[Any], differing: list[int]) -> list[Step]:
+    """Same-length arrays: elements found elsewhere are an order change; the rest are paired."""
+    waiting: dict[object, deque[int]] = {}
+    for i in differing:
+        waiting.setdefault(fingerprint(a[i]), deque()).append(i)
+    right: list[int] = []
+    for j in differing:
+        queue = waiting.get(fingerprint(b[j]))
+        if queue:
+            queue.popleft()
+        else:
+            right.append(j)
+    left = sorted(i for queue in waiting.values() for i in queue)
+    steps: list[Step] = [("order", -1, -1)] if len(right) < len(differing) else []
+    return steps + [("pair", i, j) for i, j in zip(left, right, strict=True)]
+
+
 def plan_ordered(a: list[Any], b: list[Any]) -> list[Step]:
     if len(a) == len(b):
         differing = [i for i in range(len(a)) if exact_eq(a[i], b[i]) is not True]
-        if len(differing) > 1 and Counter(fingerprint(a[i]) for i in differing) == Counter(
-            fingerprint(b[i]) for i in differing
-        ):
-            return [("order", -1, -1)]
-        return [("pair", i, i) for i in differing]
+        return _moved_and_changed(a, b, differing) if differing else []
     if len(a) + len(b) > _ALIGN_LIMIT:
         return _by_index(a, b)
     # Align so that one inserted element does not make every later element "differ".
@@ -84,9 +97,7 @@ def _settle(
     return steps
 
 
-def plan_unordered(
-    a: list[Any], b: list[Any], equal_under_rules: Callable[[int, int], bool]
-) -> list[Step]:
+def plan_unordered(a: list[Any], b: list[Any], equal_under_rules: Callable[[int, int], bool]) -> list[Step]:
     """Match equal elements wherever they are; what remains is paired (same length) or
     reported missing/extra."""
     waiting: dict[object, deque[int]] = {}

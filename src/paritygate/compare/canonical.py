@@ -95,12 +95,20 @@ def _parse_body(body: bytes, content_type: str) -> tuple[BodyKind, Any, str | No
         try:
             return "json", orjson.loads(body), None
         except orjson.JSONDecodeError as exc:
-            return "text", _lines(body, content_type), f"declared JSON but not valid JSON ({exc}); compared as text"
+            return (
+                "text",
+                _lines(body, content_type),
+                f"declared JSON but not valid JSON ({exc}); compared as text",
+            )
     if kind == "xml":
         try:
             return "xml", parse_xml(body), None
         except XmlBodyError as exc:
-            return "text", _lines(body, content_type), f"declared XML but not well-formed ({exc}); compared as text"
+            return (
+                "text",
+                _lines(body, content_type),
+                f"declared XML but not well-formed ({exc}); compared as text",
+            )
     if kind == "text":
         return "text", _lines(body, content_type), None
     return "bytes", _digest(body), None
@@ -144,12 +152,14 @@ def body_for_report(resp: Response) -> Any:
     """The body as a report shows it: parsed JSON, else text, else ``<N bytes sha256:...>``."""
     if not resp.body:
         return ""
-    kind, tree, _ = _parse_body(resp.body, resp.content_type)
-    if kind == "json":
-        return tree
-    if kind in ("text", "xml"):
-        return resp.body.decode(_charset(resp.content_type), errors="replace")
+    kind = declared_kind(resp.content_type)
+    if kind in ("json", None):
+        try:
+            return orjson.loads(resp.body)
+        except orjson.JSONDecodeError:
+            pass
+    charset = _charset(resp.content_type) if kind in ("text", "xml", "json") else "utf-8"
     try:
-        return resp.body.decode("utf-8")
+        return resp.body.decode(charset)
     except UnicodeDecodeError:
         return f"<{len(resp.body)} bytes sha256:{hashlib.sha256(resp.body).hexdigest()}>"

@@ -77,7 +77,7 @@ def _title(outcome: Outcome, diffs: list[Difference]) -> str:
     return f"{outcome.value} difference: {shown}{more}"
 
 
-def signatures(comparison: Comparison, left: Response, right: Response) -> tuple[str, str, Any, Any]:
+def _signatures(comparison: Comparison, left: Response, right: Response) -> tuple[str, str, Any, Any]:
     """(left signature, right signature, left pruned tree, right pruned tree)."""
     rules = comparison.rules or CompareRules()
     lc = comparison.left_canonical or canonicalize(left, rules)
@@ -107,7 +107,7 @@ def classify(
         title = f"status {left.status} vs {right.status}"
         return DivergenceClass(class_key(endpoint, outcome, "status", codes), title, endpoint, outcome, None)
     rules = comparison.rules or CompareRules()
-    lsig, rsig, lt, rt = signatures(comparison, left, right)
+    lsig, rsig, lt, rt = _signatures(comparison, left, right)
     body_diffs = [d for d in comparison.differences if d.path.startswith("$")]
     match = None
     only_body = len(body_diffs) == len(comparison.differences)

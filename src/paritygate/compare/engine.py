@@ -64,9 +64,7 @@ def diff_canonical(
 
 
 def _same_body_bytes(left: Response, right: Response) -> bool:
-    return left.body == right.body and declared_kind(left.content_type) == declared_kind(
-        right.content_type
-    )
+    return left.body == right.body and declared_kind(left.content_type) == declared_kind(right.content_type)
 
 
 def compare(
@@ -88,9 +86,7 @@ def compare(
     # Byte-identical bodies of the same declared kind cannot differ: skip the tree walk.
     differences = diff_canonical(lc, rc, rules, body=not _same_body_bytes(left, right))
     outcome = most_severe([severity_of_kind(d.kind) for d in differences])
-    result = Comparison(
-        outcome, differences, notes=notes, left_canonical=lc, right_canonical=rc, rules=rules
-    )
+    result = Comparison(outcome, differences, notes=notes, left_canonical=lc, right_canonical=rc, rules=rules)
     if outcome is not Outcome.MATCH:  # only divergences need signatures (class keys)
         result.left_signature = signature(lc.kind, prune(lc.body, rules))
         result.right_signature = signature(rc.kind, prune(rc.body, rules))

@@ -47,23 +47,23 @@ class WireMapping:
 
 TAGGED_FLAT = WireMapping(
     "tagged enum vs flat kind field",
-    "One side sends an externally tagged enum ({\"Variant\": {payload}}), the other a flat "
+    'One side sends an externally tagged enum ({"Variant": {payload}}), the other a flat '
     "object whose kind field names the variant next to the payload fields; the tag, the "
     "kind and every payload field carry the same information.",
     "make the flat side emit the tagged shape (custom MarshalJSON on the error type) or the "
-    "tagged side emit the flat shape (#[serde(tag = \"kind\")])",
+    'tagged side emit the flat shape (#[serde(tag = "kind")])',
 )
 KEY_CASE = WireMapping(
     "key case styles",
     "Both sides send the same values; object keys differ only by case style.",
-    "pick one key style for the wire: #[serde(rename_all = \"...\")] on the Rust side, "
-    "json:\"...\" struct tags on the Go side, an alias generator in Python",
+    'pick one key style for the wire: #[serde(rename_all = "...")] on the Rust side, '
+    'json:"..." struct tags on the Go side, an alias generator in Python',
 )
 NULL_ABSENT = WireMapping(
     "null vs absent",
     "One side sends null for a field the other side leaves out.",
     "decide whether empty optional fields are sent: #[serde(skip_serializing_if = "
-    "\"Option::is_none\")] or `omitempty` on the Go struct tag, or send null on both sides",
+    '"Option::is_none")] or `omitempty` on the Go struct tag, or send null on both sides',
 )
 NUMBER_STRING = WireMapping(
     "number vs numeric string",
@@ -155,7 +155,9 @@ class _EnumFinder:
                 nx[key], ny[key], ab[key] = self.pair(x[key], y[key], (*path, key), depth + 1)
             return nx, ny, ab
         if isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
-            triples = [self.pair(a, b, (*path, i), depth + 1) for i, (a, b) in enumerate(zip(x, y, strict=True))]
+            triples = [
+                self.pair(a, b, (*path, i), depth + 1) for i, (a, b) in enumerate(zip(x, y, strict=True))
+            ]
             return [t[0] for t in triples], [t[1] for t in triples], [t[2] for t in triples]
         return x, y, x
 
@@ -215,8 +217,7 @@ def _paths(diffs: list[Difference]) -> str:
 
 def _diffwise(diffs: list[Difference]) -> MappingMatch | None:
     if all(
-        (d.kind == "missing" and d.left is None) or (d.kind == "extra" and d.right is None)
-        for d in diffs
+        (d.kind == "missing" and d.left is None) or (d.kind == "extra" and d.right is None) for d in diffs
     ):
         return MappingMatch(NULL_ABSENT, "null~absent", _paths(diffs))
     if all(

@@ -131,16 +131,13 @@ class Comparison:
 
     @property
     def status_match(self) -> bool:
-        return not any(d.kind == "status" for d in self.differences) and (
-            self.outcome is not Outcome.ERROR
-        )
+        return not any(d.kind == "status" for d in self.differences) and (self.outcome is not Outcome.ERROR)
 
     @property
     def body_match(self) -> bool:
         """No body difference (status, header and error differences do not count)."""
         return self.outcome is not Outcome.ERROR and not any(
-            not (d.path in ("status", "error") or d.path.startswith("header:"))
-            for d in self.differences
+            not (d.path in ("status", "error") or d.path.startswith("header:")) for d in self.differences
         )
 
     def to_dict(self) -> dict[str, Any]:

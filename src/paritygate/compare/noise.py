@@ -5,12 +5,13 @@
 Concrete paths that differ only by array index are merged into one ``[*]`` pattern, and a
 path inside an already noisy subtree is not listed again. An array whose order changes
 between repeats gets an ``[[parity.arrays]]`` unordered rule suggested instead of an
-ignore rule. Repeats that did not answer, or answered another status or body kind, are
-skipped: that is flakiness, not a noisy field.
+ignore rule. Repeats are compared within the most common (status, body kind); repeats
+that did not answer or answered otherwise are flakiness, not a noisy field, and skipped.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -85,17 +86,17 @@ def _inside(path: str, ancestor: str) -> bool:
 def detect_noise(samples: Sequence[Response], rules: CompareRules | None = None) -> list[NoisyPath]:
     """Paths whose value changes between repeats of one request to one target."""
     rules = rules if rules is not None else CompareRules()
-    canon = [canonicalize(s, rules) for s in samples if s.error is None]
-    if len(canon) < 2:
+    answered = [canonicalize(s, rules) for s in samples if s.error is None]
+    # Compare within the most common (status, body kind); the odd ones out are flakiness.
+    groups = Counter((c.status, c.kind) for c in answered)
+    if not groups:
         return []
-    base = canon[0]
+    usual = groups.most_common(1)[0][0]
+    canon = [c for c in answered if (c.status, c.kind) == usual]
     kinds: dict[str, set[str]] = {}  # concrete path -> difference kinds seen there
     for other in canon[1:]:
-        if other.status != base.status or other.kind != base.kind:
-            continue
-        for diff in diff_canonical(base, other, rules):
-            if diff.kind != "status":
-                kinds.setdefault(diff.path, set()).add(diff.kind)
+        for diff in diff_canonical(canon[0], other, rules):
+            kinds.setdefault(diff.path, set()).add(diff.kind)
     # Merge index-only variants: $.items[0].ts, $.items[1].ts -> $.items[*].ts
     merged: dict[str, set[str]] = {}
     members: dict[str, int] = {}
@@ -110,6 +111,5 @@ def detect_noise(samples: Sequence[Response], rules: CompareRules | None = None)
         chosen.setdefault(key, set()).update(merged[general] if key == general else seen)
     paths = [p for p in chosen if not any(_inside(p, other) for other in chosen)]
     return [
-        NoisyPath(p, _examples(p, canon), suggest_rule(p, order_only=chosen[p] == {"order"}))
-        for p in paths
+        NoisyPath(p, _examples(p, canon), suggest_rule(p, order_only=chosen[p] == {"order"})) for p in paths
     ]

@@ -111,6 +111,7 @@ class CompareRules:
 
     def __post_init__(self) -> None:
         self.headers = tuple(h.strip().lower() for h in self.headers)
+        self.ignore, self.arrays = tuple(self.ignore), tuple(self.arrays)
         body: list[tuple[PathPattern, re.Pattern[str] | None]] = []
         headers: dict[str, list[re.Pattern[str] | None]] = {}
         for n, rule in enumerate(self.ignore):
@@ -153,12 +154,9 @@ class CompareRules:
             if not isinstance(name, str) or not name.strip():
                 raise RuleError(f"headers[{n}]", f"expected a header name, got {name!r}")
             header_names.append(name)
-        ignores = tuple(
-            IgnoreRule(_field(e, "path"), _field(e, "header"), _field(e, "when")) for e in ignore
-        )
+        ignores = tuple(IgnoreRule(_field(e, "path"), _field(e, "header"), _field(e, "when")) for e in ignore)
         array_rules = tuple(
-            ArrayRule(_field(e, "path"), _field(e, "mode") or "unordered", _field(e, "key"))
-            for e in arrays
+            ArrayRule(_field(e, "path"), _field(e, "mode") or "unordered", _field(e, "key")) for e in arrays
         )
         return cls(tuple(header_names), ignores, array_rules)
 

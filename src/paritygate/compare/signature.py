@@ -1,8 +1,9 @@
 """Structural signatures of body trees and path generalisation, for divergence class keys.
 
 A signature describes shape only, never leaf values: ``{"a":num,"b":[str]}``. Object keys
-are sorted; an array is the sorted set of its element signatures joined with ``|``, so
-length and order do not matter. Signatures stop at 32 levels and 5,000 nodes (``…``).
+are sorted; an array is the sorted set of the signatures of its first 64 elements joined
+with ``|``, so length and order do not matter. Signatures stop at 32 levels and 20,000
+nodes (``…``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from paritygate.core.paths import PathPart, format_path, parse_path
 __all__ = ["generalize_path", "prune", "signature"]
 
 _MAX_DEPTH = 32
-_MAX_NODES = 5_000
+_MAX_NODES = 20_000
+_MAX_ITEMS = 64
 
 
 _SCALARS = {str: "str", int: "num", float: "num", bool: "bool", type(None): "null"}
@@ -49,7 +51,7 @@ class _Signer:
             return "{" + ",".join(fields) + "}"
         if kind is list:
             shapes: set[str] = set()
-            for item in value:
+            for item in value[:_MAX_ITEMS]:  # a sample, so the length never shows
                 if self.budget < 0:
                     shapes.add("…")
                     break

@@ -12,7 +12,16 @@ from typing import Any
 
 from paritygate.history.snapshot import CaseOutcome, ClassRecord, RunSnapshot
 
-__all__ = ["CaseChange", "ClassChange", "Flaky", "Regression", "RunDiff", "diff_runs", "flaky_cases", "regressions"]
+__all__ = [
+    "CaseChange",
+    "ClassChange",
+    "Flaky",
+    "Regression",
+    "RunDiff",
+    "diff_runs",
+    "flaky_cases",
+    "regressions",
+]
 
 
 @dataclass(slots=True)
@@ -23,8 +32,12 @@ class Flaky:
     outcomes: list[tuple[str, str]]  # (run id, outcome), oldest first
 
     def to_dict(self) -> dict[str, Any]:
-        return {"phase": self.phase, "name": self.name, "definition_hash": self.definition_hash,
-                "outcomes": [{"run_id": r, "outcome": o} for r, o in self.outcomes]}
+        return {
+            "phase": self.phase,
+            "name": self.name,
+            "definition_hash": self.definition_hash,
+            "outcomes": [{"run_id": r, "outcome": o} for r, o in self.outcomes],
+        }
 
 
 @dataclass(slots=True)
@@ -117,13 +130,19 @@ class RunDiff:
 
     @property
     def empty(self) -> bool:
-        return not (self.new or self.fixed or self.changed or self.cases) and self.verdict[0] == self.verdict[1]
+        return (
+            not (self.new or self.fixed or self.changed or self.cases) and self.verdict[0] == self.verdict[1]
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "a": self.a, "b": self.b, "verdict": {"a": self.verdict[0], "b": self.verdict[1]},
-            "new": [c.to_dict() for c in self.new], "fixed": [c.to_dict() for c in self.fixed],
-            "changed": [c.to_dict() for c in self.changed], "cases": [c.to_dict() for c in self.cases],
+            "a": self.a,
+            "b": self.b,
+            "verdict": {"a": self.verdict[0], "b": self.verdict[1]},
+            "new": [c.to_dict() for c in self.new],
+            "fixed": [c.to_dict() for c in self.fixed],
+            "changed": [c.to_dict() for c in self.changed],
+            "cases": [c.to_dict() for c in self.cases],
         }
 
 
@@ -155,10 +174,13 @@ def diff_runs(a: RunSnapshot, b: RunSnapshot) -> RunDiff:
             continue
         diff.cases.append(
             CaseChange(
-                case_key[0], case_key[1],
+                case_key[0],
+                case_key[1],
                 old_case.outcome if old_case else "-",
                 new_case.outcome if new_case else "-",
-                definition_changed=bool(old_case and new_case and old_case.definition_hash != new_case.definition_hash),
+                definition_changed=bool(
+                    old_case and new_case and old_case.definition_hash != new_case.definition_hash
+                ),
             )
         )
     return diff

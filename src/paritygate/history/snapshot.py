@@ -106,11 +106,13 @@ def _counts(phase: str, data: dict[str, Any]) -> dict[str, Any]:
 def _smoke_cases(data: dict[str, Any], hashes: dict[str, str]) -> list[CaseOutcome]:
     out = []
     for check in data.get("checks") or []:
-        name = str(check.get("name"))
+        name = f"{check.get('chain')}/{check.get('name')}"  # as the smoke phase names a check
         # The URL's port changes every run (free ports); only its path is part of the definition.
         definition = {k: check.get(k) for k in ("chain", "name", "target", "method")}
         definition["path"] = urlsplit(str(check.get("url", ""))).path
-        out.append(CaseOutcome("smoke", name, str(check.get("status")), hashes.get(name) or _digest(definition)))
+        out.append(
+            CaseOutcome("smoke", name, str(check.get("status")), hashes.get(name) or _digest(definition))
+        )
     return out
 
 
@@ -120,7 +122,13 @@ def _parity_cases(data: dict[str, Any], hashes: dict[str, str]) -> list[CaseOutc
         name = str(case.get("name"))
         definition = {k: case.get(k) for k in ("method", "path", "tags", "request")}
         out.append(
-            CaseOutcome("parity", name, str(case.get("outcome")), hashes.get(name) or _digest(definition), case.get("class_key"))
+            CaseOutcome(
+                "parity",
+                name,
+                str(case.get("outcome")),
+                hashes.get(name) or _digest(definition),
+                case.get("class_key"),
+            )
         )
     return out
 
@@ -141,8 +149,13 @@ def _classes(data: dict[str, Any]) -> list[ClassRecord]:
         key = str(row.get("key"))
         out.setdefault(
             key,
-            ClassRecord(key, "fixed", title=str(row.get("divergence") or ""), endpoint=str(row.get("area") or ""),
-                        decision_status=str(row.get("status") or "")),
+            ClassRecord(
+                key,
+                "fixed",
+                title=str(row.get("divergence") or ""),
+                endpoint=str(row.get("area") or ""),
+                decision_status=str(row.get("status") or ""),
+            ),
         )
     return list(out.values())
 
@@ -167,6 +180,7 @@ def snapshot_from_report(doc: dict[str, Any], run_dir: str = "") -> RunSnapshot:
         run_dir=run_dir,
         interrupted=bool(doc.get("interrupted")),
         phases=phases,
-        cases=_smoke_cases(smoke, definitions.get("smoke") or {}) + _parity_cases(parity, definitions.get("parity") or {}),
+        cases=_smoke_cases(smoke, definitions.get("smoke") or {})
+        + _parity_cases(parity, definitions.get("parity") or {}),
         classes=_classes(parity),
     )

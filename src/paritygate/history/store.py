@@ -73,15 +73,21 @@ class HistoryStore:
 
     def _version(self) -> int:
         try:
-            tables = {row[0] for row in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            tables = {
+                row[0] for row in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
         except sqlite3.DatabaseError as exc:
-            raise ConfigError(f"not a SQLite database ({exc})", file=self.path,
-                              hint="move the file away; paritygate starts a new history") from exc
+            raise ConfigError(
+                f"not a SQLite database ({exc})",
+                file=self.path,
+                hint="move the file away; paritygate starts a new history",
+            ) from exc
         if "schema_version" not in tables:
             if tables:
                 raise ConfigError(
                     f"not a paritygate run history (tables: {', '.join(sorted(tables))}; no schema_version)",
-                    file=self.path, hint="point [run].history at another file",
+                    file=self.path,
+                    hint="point [run].history at another file",
                 )
             return 0
         row = self._conn.execute("SELECT max(version) FROM schema_version").fetchone()
@@ -94,7 +100,8 @@ class HistoryStore:
         if version > SCHEMA_VERSION:
             raise ConfigError(
                 f"history schema version {version} is newer than this paritygate understands ({SCHEMA_VERSION})",
-                file=self.path, key="schema_version",
+                file=self.path,
+                key="schema_version",
                 hint="upgrade paritygate, or point [run].history at another file",
             )
         for step in range(version + 1, SCHEMA_VERSION + 1):
@@ -115,23 +122,40 @@ class HistoryStore:
                 "INSERT INTO runs (id, started_at, verdict, config_path, project, run_dir, interrupted)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET verdict = excluded.verdict,"
                 " run_dir = excluded.run_dir, interrupted = excluded.interrupted",
-                (snap.run_id, snap.started_at, snap.verdict, snap.config_path, snap.project, snap.run_dir,
-                 int(snap.interrupted)),
+                (
+                    snap.run_id,
+                    snap.started_at,
+                    snap.verdict,
+                    snap.config_path,
+                    snap.project,
+                    snap.run_dir,
+                    int(snap.interrupted),
+                ),
             )
             for table in ("phases", "cases", "classes"):
-                c.execute(f"DELETE FROM {table} WHERE run_id = ?", (snap.run_id,))  # fixed table names, not data
+                c.execute(
+                    f"DELETE FROM {table} WHERE run_id = ?", (snap.run_id,)
+                )  # fixed table names, not data
             c.executemany(
                 "INSERT INTO phases VALUES (?, ?, ?, ?, ?)",
-                [(snap.run_id, name, p["status"], p["summary"], orjson.dumps(p.get("counts", {})).decode())
-                 for name, p in snap.phases.items()],
+                [
+                    (snap.run_id, name, p["status"], p["summary"], orjson.dumps(p.get("counts", {})).decode())
+                    for name, p in snap.phases.items()
+                ],
             )
             c.executemany(
                 "INSERT OR REPLACE INTO cases VALUES (?, ?, ?, ?, ?, ?)",
-                [(snap.run_id, k.phase, k.name, k.outcome, k.definition_hash, k.class_key) for k in snap.cases],
+                [
+                    (snap.run_id, k.phase, k.name, k.outcome, k.definition_hash, k.class_key)
+                    for k in snap.cases
+                ],
             )
             c.executemany(
                 "INSERT OR REPLACE INTO classes VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(snap.run_id, k.key, k.status, k.outcome, k.endpoint, k.title, k.decision_status) for k in snap.classes],
+                [
+                    (snap.run_id, k.key, k.status, k.outcome, k.endpoint, k.title, k.decision_status)
+                    for k in snap.classes
+                ],
             )
 
     # -- reading ------------------------------------------------------------------------------
@@ -155,11 +179,14 @@ class HistoryStore:
             return ids[index]
         if ref in self.run_ids():
             return ref
-        raise UsageError(f"no run {ref!r} in {self.path} (use a run id from `paritygate history`, a run directory, latest or previous)")
+        raise UsageError(
+            f"no run {ref!r} in {self.path} (use a run id from `paritygate history`, a run directory, latest or previous)"
+        )
 
     def get(self, run_id: str) -> RunSnapshot:
         row = self._conn.execute(
-            "SELECT id, started_at, verdict, config_path, project, run_dir, interrupted FROM runs WHERE id = ?", (run_id,)
+            "SELECT id, started_at, verdict, config_path, project, run_dir, interrupted FROM runs WHERE id = ?",
+            (run_id,),
         ).fetchone()
         if row is None:
             raise UsageError(f"no run {run_id!r} in {self.path}")
@@ -171,7 +198,8 @@ class HistoryStore:
         snap.cases = [
             CaseOutcome(*r)
             for r in self._conn.execute(
-                "SELECT phase, name, outcome, definition_hash, class_key FROM cases WHERE run_id = ? ORDER BY rowid", (run_id,)
+                "SELECT phase, name, outcome, definition_hash, class_key FROM cases WHERE run_id = ? ORDER BY rowid",
+                (run_id,),
             )
         ]
         snap.classes = [

@@ -129,15 +129,19 @@ def _describe_class(key: str, row: dict[str, Any] | None, fallback: str) -> str:
         parts.append(f"on {where}")
     if cases:
         parts.append(f"({len(cases)} case{'s' if len(cases) != 1 else ''})")
-    decision = row.get("decision") or {}
     mapping = row.get("mapping") or {}
     text = " ".join(parts)
     if mapping.get("name") and mapping["name"] != title:
         text += f" ({mapping['name']})"
-    if decision:
-        status = decision.get("status") or "?"
-        said = str(decision.get("decision") or "no decision text").rstrip(". ")
-        text += f"; tracker decision {status}: {said}"
+    # A class carries its tracker row as {"status", "decision", ...}; a `fixed` entry IS the row.
+    decision = row.get("decision")
+    status, said = None, None
+    if isinstance(decision, dict):
+        status, said = decision.get("status"), decision.get("decision")
+    elif isinstance(decision, str):
+        status, said = row.get("status"), decision
+    if status or said:
+        text += f"; tracker decision {status or '?'}: {str(said or 'no decision text').rstrip('. ')}"
     return text
 
 
@@ -157,7 +161,11 @@ def _finding_reason(
     if kind is FindingKind.SMOKE_FAILED:
         return gate(cfg.block_on_smoke_failure, f"smoke check {ev} failed: {finding.message}", _REFS["smoke"])
     if kind is FindingKind.STATUS_MISMATCH:
-        return gate(cfg.block_on_status_mismatch, f"status codes differ in case {ev}: {finding.message}", _REFS["status"])
+        return gate(
+            cfg.block_on_status_mismatch,
+            f"status codes differ in case {ev}: {finding.message}",
+            _REFS["status"],
+        )
     if kind is FindingKind.NEW_DIVERGENCE:
         text = _describe_class(ev, classes.get(ev), finding.message)
         return gate(cfg.block_on_new_divergence, f"new divergence (no tracker row): {text}", _REFS["class"])
@@ -175,9 +183,23 @@ def _finding_reason(
         return Reason(level, kind.value, phase, ev, msg, _REFS["fixed"])
     if kind is FindingKind.REVIEW_BLOCK:
         # The review phase applies `[assess] review_block_lineages` when it tallies lineages.
-        return Reason(ReasonLevel.BLOCK, kind.value, phase, ev, f"review block at {ev}: {finding.message}", _REFS["review"])
+        return Reason(
+            ReasonLevel.BLOCK,
+            kind.value,
+            phase,
+            ev,
+            f"review block at {ev}: {finding.message}",
+            _REFS["review"],
+        )
     if kind is FindingKind.REVIEW_WARNING:
-        return Reason(ReasonLevel.WARNING, kind.value, phase, ev, f"review warning at {ev}: {finding.message}", _REFS["review"])
+        return Reason(
+            ReasonLevel.WARNING,
+            kind.value,
+            phase,
+            ev,
+            f"review warning at {ev}: {finding.message}",
+            _REFS["review"],
+        )
     return Reason(ReasonLevel.WARNING, kind.value, phase, ev, finding.message, _REFS["phase"])
 
 
@@ -193,7 +215,9 @@ def assess(
     reasons: list[Reason] = []
     if interrupted:
         reached = [p for p, r in by_phase.items() if r.status is not PhaseStatus.SKIPPED]
-        msg = "run interrupted" + (f" after: {', '.join(reached)}" if reached else " before any phase finished")
+        msg = "run interrupted" + (
+            f" after: {', '.join(reached)}" if reached else " before any phase finished"
+        )
         reasons.append(Reason(ReasonLevel.BLOCK, INTERRUPTED, "run", "signal", msg, _REFS["phase"]))
     for phase, result in by_phase.items():
         kinds = {f.kind for f in result.findings}

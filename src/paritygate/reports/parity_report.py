@@ -236,10 +236,14 @@ def parity_markdown(doc: dict[str, Any]) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def write_parity_reports(out_dir: Path, doc: dict[str, Any]) -> list[Path]:
-    """Write parity.md, parity.json and junit.xml into ``out_dir``; returns their paths."""
-    md, js, junit = out_dir / "parity.md", out_dir / "parity.json", out_dir / "junit.xml"
+def write_parity_reports(out_dir: Path, doc: dict[str, Any], *, junit_name: str | None = "junit.xml") -> list[Path]:
+    """Write parity.md, parity.json and (unless ``junit_name`` is None) the JUnit file into
+    ``out_dir``; returns their paths. A run directory holding other phases may pass e.g.
+    ``junit_name="parity-junit.xml"``."""
+    md, js = out_dir / "parity.md", out_dir / "parity.json"
     atomic_write_bytes(js, parity_json_bytes(doc))
     atomic_write_text(md, parity_markdown(doc))
-    write_junit(junit, parity_junit_suites(doc))
-    return [md, js, junit]
+    if junit_name is None:
+        return [md, js]
+    write_junit(out_dir / junit_name, parity_junit_suites(doc))
+    return [md, js, out_dir / junit_name]

@@ -48,7 +48,7 @@ def _bundle_section(b: dict[str, Any]) -> list[str]:
         out.append(f"- left out: `{item['path']}`: {item['why']}")
     redactions = b.get("redactions", [])
     if redactions:
-        where = ", ".join(f"`{r['path']}:{r['line']}` ({r['type']})" for r in redactions)
+        where = ", ".join(f"`{r['path']}:{r['line']}` ({', '.join(r['types'])})" for r in redactions)
         out.append(f"- {len(redactions)} secret(s) redacted before sending: {where}")
     for review in b.get("reviews", []):
         attempts = " → ".join(a["outcome"] for a in review.get("attempts", []))

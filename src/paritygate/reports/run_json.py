@@ -41,7 +41,9 @@ def read_report(run_dir: Path) -> dict[str, Any]:
         raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(
-            f"cannot read run report: {exc.strerror or exc}", file=path, hint="pass a run directory written by `paritygate run`"
+            f"cannot read run report: {exc.strerror or exc}",
+            file=path,
+            hint="pass a run directory written by `paritygate run`",
         ) from exc
     try:
         doc = orjson.loads(raw)

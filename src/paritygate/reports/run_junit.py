@@ -50,7 +50,12 @@ def _phase_suites(doc: dict[str, Any], name: str, phase: dict[str, Any]) -> list
     if name == "parity" and data.get("cases"):
         return parity_junit_suites(data)
     if name == "stack":
-        return [JUnitSuite("stack", [JUnitCase(name=str(s.get("name")), classname="stack") for s in data.get("services") or []])]
+        return [
+            JUnitSuite(
+                "stack",
+                [JUnitCase(name=str(s.get("name")), classname="stack") for s in data.get("services") or []],
+            )
+        ]
     if name == "review":
         return [JUnitSuite("review", _review_cases(doc))]
     return []
@@ -64,8 +69,13 @@ def run_suites(doc: dict[str, Any]) -> list[JUnitSuite]:
         if stand_in is not None and (stand_in.error is not None or not found):
             found.insert(0, JUnitSuite(name, [stand_in]))
         suites += found
-    verdict = JUnitCase(name=str(doc.get("verdict")), classname="paritygate.verdict", time_s=float(doc.get("duration_s") or 0))
-    lines = [f"[{r.get('level')}] {r.get('message')} (evidence: {r.get('evidence')})" for r in doc.get("reasons") or []]
+    verdict = JUnitCase(
+        name=str(doc.get("verdict")), classname="paritygate.verdict", time_s=float(doc.get("duration_s") or 0)
+    )
+    lines = [
+        f"[{r.get('level')}] {r.get('message')} (evidence: {r.get('evidence')})"
+        for r in doc.get("reasons") or []
+    ]
     if doc.get("verdict") == "block":
         verdict.failure = lines[0] if lines else "block"
         verdict.failure_text = "\n".join(lines)

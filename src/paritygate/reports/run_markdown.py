@@ -73,18 +73,30 @@ def _verdict(doc: dict[str, Any]) -> list[str]:
     if not reasons:
         out.append("No reason to hold this change back: every phase that ran passed.")
     for r in reasons:
-        out.append(f"- **{_text(r.get('level'))}** {_text(r.get('message'))} (evidence {_code(r.get('evidence'))}; see {_text(r.get('ref'))})")
+        out.append(
+            f"- **{_text(r.get('level'))}** {_text(r.get('message'))} (evidence {_code(r.get('evidence'))}; see {_text(r.get('ref'))})"
+        )
     warnings = doc.get("warnings") or []
     if warnings:
         out += ["", "### Warnings", ""]
-        out += [f"- {_text(w.get('message'))} (evidence {_code(w.get('evidence'))}; see {_text(w.get('ref'))})" for w in warnings]
+        out += [
+            f"- {_text(w.get('message'))} (evidence {_code(w.get('evidence'))}; see {_text(w.get('ref'))})"
+            for w in warnings
+        ]
     return [*out, ""]
 
 
 def _phases(doc: dict[str, Any]) -> list[str]:
     rows = []
     for name, phase in (doc.get("phases") or {}).items():
-        rows.append([_text(name), _text(phase.get("status")), _text(phase.get("summary")), f"{float(phase.get('duration_s') or 0):.2f}s"])
+        rows.append(
+            [
+                _text(name),
+                _text(phase.get("status")),
+                _text(phase.get("summary")),
+                f"{float(phase.get('duration_s') or 0):.2f}s",
+            ]
+        )
     out = ["## Phases", "", *_table(["phase", "status", "summary", "time"], rows), ""]
     for name, phase in (doc.get("phases") or {}).items():
         if phase.get("error") and phase.get("error") != "interrupted":
@@ -98,10 +110,19 @@ def _smoke(doc: dict[str, Any]) -> list[str]:
     out = ["## Smoke checks", ""]
     if not checks:
         return [*out, "Smoke did not run.", ""]
-    out += [f"{data.get('passed', 0)}/{data.get('total', len(checks))} passed · {data.get('failed', 0)} failed · {data.get('errors', 0)} errors", ""]
+    out += [
+        f"{data.get('passed', 0)}/{data.get('total', len(checks))} passed · {data.get('failed', 0)} failed · {data.get('errors', 0)} errors",
+        "",
+    ]
     rows = [
-        [_text(c.get("chain")), _code(c.get("name")), _text(c.get("target")), _code(f"{c.get('method', '')} {c.get('url', '')}"),
-         _text(c.get("status")), f"{float(c.get('duration_ms') or 0):.1f} ms"]
+        [
+            _text(c.get("chain")),
+            _code(c.get("name")),
+            _text(c.get("target")),
+            _code(f"{c.get('method', '')} {c.get('url', '')}"),
+            _text(c.get("status")),
+            f"{float(c.get('duration_ms') or 0):.1f} ms",
+        ]
         for c in checks
     ]
     out += [*_table(["chain", "check", "target", "request", "status", "time"], rows), ""]
@@ -110,7 +131,9 @@ def _smoke(doc: dict[str, Any]) -> list[str]:
             continue
         out += [f"### Check {_code(c.get('name'))}: {_text(c.get('status'))}", ""]
         for f in c.get("failures") or []:
-            out.append(f"- {_text(f.get('assertion'))}: expected {_code(f.get('expected'))}, got {_code(f.get('actual'))}")
+            out.append(
+                f"- {_text(f.get('assertion'))}: expected {_code(f.get('expected'))}, got {_code(f.get('actual'))}"
+            )
         if c.get("body_snippet"):
             out += ["", "Body:", *_block(str(c["body_snippet"]))]
         if c.get("log_tail"):
@@ -122,12 +145,23 @@ def _smoke(doc: dict[str, Any]) -> list[str]:
 def _case_detail(view: CaseView) -> list[str]:
     out = [f"### DIFF: {_code(view.name)} ({_text(view.outcome)})", ""]
     if view.differences:
-        rows = [[_code(d.get("path")), _text(d.get("kind")), f"{_text(d.get('left_target'))}: {_code(_json(d.get('left')))}",
-                 f"{_text(d.get('right_target'))}: {_code(_json(d.get('right')))}"] for d in view.differences]
+        rows = [
+            [
+                _code(d.get("path")),
+                _text(d.get("kind")),
+                f"{_text(d.get('left_target'))}: {_code(_json(d.get('left')))}",
+                f"{_text(d.get('right_target'))}: {_code(_json(d.get('right')))}",
+            ]
+            for d in view.differences
+        ]
         out += [*_table(["path", "kind", "left", "right"], rows), ""]
     for cell in view.cells:
         answer = cell.error or f"HTTP {cell.status}"
-        out += [f"{_text(cell.target)} ({_text(answer)}):", *_block("\n".join(line.text for line in cell.lines), "json"), ""]
+        out += [
+            f"{_text(cell.target)} ({_text(answer)}):",
+            *_block("\n".join(line.text for line in cell.lines), "json"),
+            "",
+        ]
     return out
 
 
@@ -138,15 +172,30 @@ def _parity(doc: dict[str, Any]) -> list[str]:
     if not views:
         return [*out, "Parity did not run.", ""]
     tally = data.get("tally") or {}
-    out += [f"{tally.get('status_match', '?')}/{tally.get('cases', len(views))} status codes match · "
-            f"{tally.get('body_match', '?')} body match · {tally.get('body_diff', '?')} diff · {tally.get('errors', 0)} errors", ""]
+    out += [
+        f"{tally.get('status_match', '?')}/{tally.get('cases', len(views))} status codes match · "
+        f"{tally.get('body_match', '?')} body match · {tally.get('body_diff', '?')} diff · {tally.get('errors', 0)} errors",
+        "",
+    ]
     names = target_names(data)
     rows = []
     for v in views:
         cells = [_text(c.error or c.status) for c in v.cells]
-        cls = _code(v.class_key) + (" (known)" if v.known else " (new)" if v.class_key else "") if v.class_key else ""
-        rows.append([_code(v.name), *cells, "✓" if v.status_match else "✗", "✓" if v.body_match else "✗",
-                     _OUTCOME_MARK.get(v.outcome, v.outcome), cls])
+        cls = (
+            _code(v.class_key) + (" (known)" if v.known else " (new)" if v.class_key else "")
+            if v.class_key
+            else ""
+        )
+        rows.append(
+            [
+                _code(v.name),
+                *cells,
+                "✓" if v.status_match else "✗",
+                "✓" if v.body_match else "✗",
+                _OUTCOME_MARK.get(v.outcome, v.outcome),
+                cls,
+            ]
+        )
     out += [*_table(["case", *map(_text, names), "status match", "body match", "outcome", "class"], rows), ""]
     for v in views:
         if v.outcome != "match":
@@ -165,25 +214,47 @@ def _classes(doc: dict[str, Any]) -> list[str]:
         for c in classes:
             mapping = c.get("mapping") or {}
             decision = c.get("decision") or {}
-            rows.append([
-                _code(c.get("key")), _text(c.get("endpoint")), _text(c.get("outcome")), str(len(c.get("cases") or [])),
-                f"**{_text(c.get('status'))}**", _text(mapping.get("name")), _text(mapping.get("fix")),
-                _text(f"{decision.get('status', '')} {decision.get('decision', '')}".strip()),
-            ])
-        out += [*_table(["class", "endpoint", "outcome", "cases", "status", "mapping", "fix", "tracker decision"], rows), ""]
+            rows.append(
+                [
+                    _code(c.get("key")),
+                    _text(c.get("endpoint")),
+                    _text(c.get("outcome")),
+                    str(len(c.get("cases") or [])),
+                    f"**{_text(c.get('status'))}**",
+                    _text(mapping.get("name")),
+                    _text(mapping.get("fix")),
+                    _text(f"{decision.get('status', '')} {decision.get('decision', '')}".strip()),
+                ]
+            )
+        out += [
+            *_table(
+                ["class", "endpoint", "outcome", "cases", "status", "mapping", "fix", "tracker decision"],
+                rows,
+            ),
+            "",
+        ]
     fixed = data.get("fixed") or []
     out += ["## Fixed tracker rows", ""]
     if fixed:
-        rows = [[_code(f.get("key")), _text(f.get("area")), _text(f.get("divergence")), _text(f.get("status"))] for f in fixed]
-        out += ["Tracker rows not seen in this run (fixed? update the tracker):", "", *_table(["row", "area", "divergence", "status"], rows)]
+        rows = [
+            [_code(f.get("key")), _text(f.get("area")), _text(f.get("divergence")), _text(f.get("status"))]
+            for f in fixed
+        ]
+        out += [
+            "Tracker rows not seen in this run (fixed? update the tracker):",
+            "",
+            *_table(["row", "area", "divergence", "status"], rows),
+        ]
     else:
         out.append("None.")
     noise = data.get("noise") or []
     out += ["", "## Noise", ""]
     if noise:
         for n in noise:
-            out += [f"- {_text(n.get('target'))} {_code(n.get('path'))} varies between identical requests, e.g. {_code(_json(n.get('examples')))}",
-                    *["  " + line for line in _block(str(n.get("suggested_rule", "")), "toml")]]
+            out += [
+                f"- {_text(n.get('target'))} {_code(n.get('path'))} varies between identical requests, e.g. {_code(_json(n.get('examples')))}",
+                *["  " + line for line in _block(str(n.get("suggested_rule", "")), "toml")],
+            ]
     else:
         out.append("No noise detected" + (" (noise runs off)." if not data.get("noise_runs") else "."))
     return [*out, ""]
@@ -199,12 +270,28 @@ def _review(doc: dict[str, Any]) -> list[str]:
     out += [""] + [f"- {_text(b.get('tally_line'))}" for b in data.get("bundles") or []]
     reviewers = data.get("reviewers") or []
     if reviewers:
-        rows = [[_text(r.get("name")), _text(", ".join(r.get("lineage") or [])), _text(r.get("status")), _text(r.get("tokens_out"))] for r in reviewers]
+        rows = [
+            [
+                _text(r.get("name")),
+                _text(", ".join(r.get("lineage") or [])),
+                _text(r.get("status")),
+                _text(r.get("tokens_out")),
+            ]
+            for r in reviewers
+        ]
         out += ["", *_table(["reviewer", "lineage", "status", "tokens out"], rows)]
     findings = [f for f in data.get("findings") or [] if not f.get("retracted")]
     if findings:
-        rows = [[_text(f.get("severity")), _code(f"{f.get('path')}:{f.get('start')}"), _text(f.get("what")),
-                 _text(", ".join(f.get("lineages") or [])), str(f.get("convergence", ""))] for f in findings]
+        rows = [
+            [
+                _text(f.get("severity")),
+                _code(f"{f.get('path')}:{f.get('start')}"),
+                _text(f.get("what")),
+                _text(", ".join(f.get("lineages") or [])),
+                str(f.get("convergence", "")),
+            ]
+            for f in findings
+        ]
         out += ["", *_table(["severity", "where", "what", "lineages", "convergence"], rows)]
     return [*out, ""]
 

@@ -24,6 +24,7 @@ __all__ = [
     "target_names",
 ]
 
+
 @dataclass(slots=True, frozen=True)
 class BodyLine:
     text: str
@@ -72,7 +73,7 @@ def target_names(parity: dict[str, Any]) -> list[str]:
         return names
     seen: list[str] = []
     for case in parity.get("cases", []):
-        for name in (case.get("targets") or {}):
+        for name in case.get("targets") or {}:
             if name not in seen:
                 seen.append(name)
     return seen

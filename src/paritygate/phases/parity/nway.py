@@ -8,7 +8,7 @@ every target against the reference); targets are grouped into agreement classes
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
 
 from paritygate.compare.model import Comparison, Outcome, Response
@@ -23,7 +23,6 @@ class CaseComparison:
     pairs: list[tuple[str, str, Comparison]]  # reported pairs, in order
     groups: list[list[str]]  # agreement classes, largest first
     odd_one_out: str | None = None
-    _cache: dict[tuple[str, str], Comparison] = field(default_factory=dict, repr=False)
 
 
 def reported_pairs(names: list[str], reference: str | None) -> list[tuple[str, str]]:
@@ -51,9 +50,10 @@ def compare_case(
         return cache[key]
 
     def agree(a: str, b: str) -> bool:
-        left, right = (a, b) if order[a] < order[b] else (b, a)
-        if (a, b) in cache:
-            return cache[(a, b)].outcome is Outcome.MATCH
+        for known in ((a, b), (b, a)):
+            if known in cache:
+                return cache[known].outcome is Outcome.MATCH
+        left, right = sorted((a, b), key=order.__getitem__)
         return pair(left, right).outcome is Outcome.MATCH
 
     pairs = [(a, b, pair(a, b)) for a, b in reported_pairs(names, reference)]
@@ -71,4 +71,4 @@ def compare_case(
     odd = None
     if len(groups) == 2 and len(groups[1]) == 1 and len(groups[0]) >= 2:
         odd = groups[1][0]
-    return CaseComparison(pairs, groups, odd, cache)
+    return CaseComparison(pairs, groups, odd)

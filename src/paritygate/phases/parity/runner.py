@@ -79,7 +79,8 @@ async def run_parity_async(
     started = time.perf_counter()
     cfg = loaded.model.parity or ParityConfig()
     chosen, ref = choose_targets(loaded, endpoints, targets, reference)
-    cases: list[Case] = load_cases(_cases_path(loaded, cfg, cases_path))
+    cases_file = _cases_path(loaded, cfg, cases_path)
+    cases: list[Case] = load_cases(cases_file)
     tracker = read_tracker(tracker_path or loaded.resolve(cfg.tracker))
     rules = _rules(loaded, cfg)
     runs = noise_runs if noise_runs is not None else cfg.noise_runs
@@ -102,7 +103,7 @@ async def run_parity_async(
         header_names=rules.headers,
         ignored=[r.path if r.path is not None else f"header:{r.header}" for r in cfg.ignore],
         noise_runs=runs,
-        cases_file=str(_cases_path(loaded, cfg, cases_path)),
+        cases_file=str(cases_file),
         duration_s=time.perf_counter() - started,
     )
     doc = build_document(facts, case_runs, tracker, recorded=set())

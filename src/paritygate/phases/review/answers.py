@@ -177,7 +177,7 @@ def parse_answer(text: str) -> ParsedAnswer:
                     value = getattr(current, last_key)
                     setattr(current, last_key, f"{value}\n{line.strip()}".strip())
             continue
-        key, value = m.group(1).lower(), m.group(2).strip().rstrip("*_`").strip()
+        key, value = m.group(1).lower(), m.group(2).strip().strip("*_`").strip()
         if key == "verdict":
             verdicts.append((n, value))
             current, last_key = None, None

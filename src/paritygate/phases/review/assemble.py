@@ -27,7 +27,7 @@ class Outcome:
 
 
 def bundle_tally_line(bundle: Bundle, convergent: int, distinct: int, *, dry_run: bool) -> str:
-    head = f"{bundle.id} {bundle.component} ({bundle.kb}KB)"
+    head = f"{bundle.id} {bundle.component} ({bundle.kb_label})"
     if dry_run:
         return f"{head} → dry run, not sent"
     return f"{head} → {convergent} convergent / {distinct} distinct"

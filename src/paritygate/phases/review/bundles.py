@@ -69,8 +69,9 @@ class Bundle:
         return f"{self.id} {self.component}{part}"
 
     @property
-    def kb(self) -> int:
-        return round(self.size / 1024)
+    def kb_label(self) -> str:
+        """``46KB`` as in the tally line; ``<1KB`` rather than a misleading ``0KB``."""
+        return f"{round(self.size / 1024)}KB" if self.size >= 1024 else "<1KB"
 
     def manifest(self) -> dict[str, Any]:
         return {

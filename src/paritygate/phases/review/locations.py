@@ -61,7 +61,8 @@ class BundleIndex:
         index = self.files[path]
         if start < 1 or (index.line_count is not None and stop > index.line_count):
             total = index.line_count if index.line_count is not None else "?"
-            return path, "invalid", f"line {start}-{stop} beyond the file ({total} lines)"
+            lines = f"{start}" if stop == start else f"{start}-{stop}"
+            return path, "invalid", f"line {lines} is beyond the end of the file ({total} lines)"
         touched = {kind for n, kind in index.kinds.items() if start <= n <= stop}
         if "added" in touched:
             return path, "added", ""

@@ -13,20 +13,24 @@ message this module returns; they never reach a log, a report or an exception.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from typing import Any
-
-import anthropic
-import openai
+from typing import TYPE_CHECKING, Any
 
 from paritygate.config.review import ReviewConfig, ReviewerConfig
 
+if TYPE_CHECKING:  # the SDKs are imported when a reviewer is called, not for a dry run
+    import anthropic
+    import openai
+
 __all__ = ["Attempt", "CallResult", "Job", "run_calls", "scrub"]
 
+Answer = tuple[str, int | None, str | None, str | None]  # text, tokens out, finish reason, served model
+Ask = Callable[[str], Awaitable[Answer]]
 _OK_FINISH = {"stop", "end_turn", "stop_sequence"}
 _RETRY_STATUS = {408, 409, 429}
 
@@ -76,6 +80,9 @@ def scrub(text: str, secrets: list[str]) -> str:
 
 def _classify(exc: Exception) -> tuple[str, bool, float | None]:
     """``(outcome, retryable, retry-after seconds)`` for an SDK exception."""
+    import anthropic
+    import openai
+
     if isinstance(exc, openai.APIStatusError | anthropic.APIStatusError):
         status = exc.status_code
         retry_after: float | None = None
@@ -91,9 +98,7 @@ def _classify(exc: Exception) -> tuple[str, bool, float | None]:
     return type(exc).__name__, False, None
 
 
-async def _ask_openai(
-    client: openai.AsyncOpenAI, reviewer: ReviewerConfig, prompt: str
-) -> tuple[str, int | None, str | None, str | None]:
+async def _ask_openai(client: openai.AsyncOpenAI, reviewer: ReviewerConfig, prompt: str) -> Answer:
     response = await client.chat.completions.create(
         model=reviewer.model, messages=[{"role": "user", "content": prompt}], max_tokens=reviewer.max_tokens
     )
@@ -103,13 +108,13 @@ async def _ask_openai(
     return text, tokens, (choice.finish_reason if choice else None), response.model
 
 
-async def _ask_anthropic(
-    client: anthropic.AsyncAnthropic, reviewer: ReviewerConfig, prompt: str
-) -> tuple[str, int | None, str | None, str | None]:
+async def _ask_anthropic(client: anthropic.AsyncAnthropic, reviewer: ReviewerConfig, prompt: str) -> Answer:
     message = await client.messages.create(
         model=reviewer.model, max_tokens=reviewer.max_tokens, messages=[{"role": "user", "content": prompt}]
     )
-    text = "".join(block.text for block in message.content if isinstance(block, anthropic.types.TextBlock))
+    from anthropic.types import TextBlock
+
+    text = "".join(block.text for block in message.content if isinstance(block, TextBlock))
     return text, message.usage.output_tokens, message.stop_reason, message.model
 
 
@@ -120,7 +125,7 @@ class _Caller:
         self.progress = progress
         self.semaphore = asyncio.Semaphore(cfg.concurrency)
 
-    async def call(self, job: Job, client: openai.AsyncOpenAI | anthropic.AsyncAnthropic) -> CallResult:
+    async def call(self, job: Job, ask: Ask) -> CallResult:
         result = CallResult(job.reviewer.name, job.bundle, "failed")
         started = time.monotonic()
         async with self.semaphore:
@@ -128,10 +133,7 @@ class _Caller:
                 attempt = Attempt(n, "ok")
                 result.attempts.append(attempt)
                 try:
-                    if isinstance(client, openai.AsyncOpenAI):
-                        answer = await _ask_openai(client, job.reviewer, job.prompt)
-                    else:
-                        answer = await _ask_anthropic(client, job.reviewer, job.prompt)
+                    answer = await ask(job.prompt)
                 except Exception as exc:  # every SDK failure becomes a recorded outcome
                     outcome, retryable, retry_after = _classify(exc)
                     attempt.outcome = outcome
@@ -172,27 +174,30 @@ async def run_calls(
             missing[name] = f"environment variable {env} (api_key_env of reviewer {name!r}) is not set"
         keys[name] = environ.get(env) if env else None
     caller = _Caller(cfg, [k for k in keys.values() if k], progress)
+    import anthropic
+    import openai
+
     async with AsyncExitStack() as stack:
-        clients: dict[str, openai.AsyncOpenAI | anthropic.AsyncAnthropic] = {}
+        asks: dict[str, Ask] = {}
         for name, reviewer in reviewers.items():
             if name in missing:
                 continue
             # Local servers (vLLM, Ollama) take no key, but the SDKs insist on one.
             key = keys[name] or "no-key"
-            client: openai.AsyncOpenAI | anthropic.AsyncAnthropic
             if reviewer.provider == "openai":
-                client = openai.AsyncOpenAI(
+                oa = openai.AsyncOpenAI(
                     api_key=key, base_url=reviewer.base_url, max_retries=0, timeout=reviewer.timeout
                 )
+                asks[name] = functools.partial(_ask_openai, await stack.enter_async_context(oa), reviewer)
             else:
-                client = anthropic.AsyncAnthropic(
+                an = anthropic.AsyncAnthropic(
                     api_key=key, base_url=reviewer.base_url, max_retries=0, timeout=reviewer.timeout
                 )
-            clients[name] = await stack.enter_async_context(client)
+                asks[name] = functools.partial(_ask_anthropic, await stack.enter_async_context(an), reviewer)
 
         async def one(job: Job) -> CallResult:
             if job.reviewer.name in missing:
                 return CallResult(job.reviewer.name, job.bundle, "failed", error=missing[job.reviewer.name])
-            return await caller.call(job, clients[job.reviewer.name])
+            return await caller.call(job, asks[job.reviewer.name])
 
         return list(await asyncio.gather(*(one(job) for job in jobs)))

@@ -31,10 +31,10 @@ class Redaction:
     path: str
     line: int  # new-file line, or old-file line for a deleted line (side "old")
     side: str  # "new" | "old"
-    type: str  # detect-secrets' secret type, e.g. "AWS Access Key"
+    types: tuple[str, ...]  # detect-secrets' secret types found there, e.g. ("AWS Access Key",)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "side": self.side, "type": self.type}
+        return {"path": self.path, "line": self.line, "side": self.side, "types": list(self.types)}
 
 
 def plugin_names() -> list[str]:
@@ -90,7 +90,8 @@ def _targets(lines: list[DiffLine], number: int, value: str | None) -> list[int]
 def redact_files(
     files: list[FileDiff], cfg: SecretsConfig, *, config_file: Path | None = None
 ) -> list[Redaction]:
-    """Redact secrets in place in every hunk line of ``files``; return where (never what)."""
+    """Redact secrets in place in every hunk line of ``files``; return where (never what),
+    one entry per redacted line."""
     redactions: list[Redaction] = []
     scannable = [f for f in files if f.hunks]
     if not scannable:
@@ -118,6 +119,5 @@ def redact_files(
                 line = lines[i]
                 _redact_line(line, found)
                 side, at = ("old", line.old_no) if line.kind == "-" else ("new", line.new_no)
-                for secret_type in sorted({t for t, _ in found}):
-                    redactions.append(Redaction(fd.path, at or 0, side, secret_type))
+                redactions.append(Redaction(fd.path, at or 0, side, tuple(sorted({t for t, _ in found}))))
     return redactions

@@ -1,0 +1,116 @@
+"""`paritygate review` on the command line, and the strict `[review]` config."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from review_fake_llm import FakeLLM, Reply, Rule, serve
+from review_helpers import Repo, lines
+
+from paritygate.cli.main import cli
+from paritygate.config import LoadedConfig
+from paritygate.errors import ConfigError
+
+BLOCK = "WHERE: src/svc/core.py:3\nSEVERITY: block\nWHAT: off by one\nWHY: the loop skips the last item\n\nVERDICT: block\n"
+
+
+def _repo(make_repo: Callable[[str], Repo]) -> Repo:
+    repo = make_repo("repo")
+    repo.commit({"src/svc/core.py": lines("core", 10)}, "base")
+    repo.commit(
+        {"src/svc/core.py": lines("core", 2) + "for i in range(len(xs) - 1):\n" + lines("tail", 5)}, "fix"
+    )
+    return repo
+
+
+def _invoke(*args: str) -> tuple[int, str, str]:
+    outcome = CliRunner().invoke(cli, ["review", *args], env={"NO_COLOR": "1", "COLUMNS": "200"})
+    return outcome.exit_code, outcome.stdout, outcome.stderr
+
+
+def test_dry_run_writes_bundles_prompts_and_reports_offline(
+    make_repo: Callable[[str], Repo], write_config: Callable[[str], LoadedConfig], tmp_path: Path
+) -> None:
+    repo = _repo(make_repo)
+    loaded = write_config(
+        '[review.components]\nsvc = ["src/svc/**"]\n\n[[review.reviewers]]\nname = "x"\nlineage = ["x"]\n'
+        'provider = "openai"\nmodel = "m"\nbase_url = "http://127.0.0.1:9/v1"\n'
+    )
+    out = tmp_path / "out"
+    code, stdout, _ = _invoke("--config", str(loaded.path), "--repo", str(repo.path), "--range", "HEAD~1..HEAD",
+                              "--dry-run", "--out", str(out))  # fmt: skip
+    assert code == 0, stdout
+    assert re.search(r"^c1 svc \(\d+KB\) → dry run, not sent$", stdout, re.M)
+    assert {p.name for p in out.iterdir()} == {"review", "review.md", "review.json", "review.sarif"}
+    assert (out / "review" / "c1-svc.prompt.md").read_text().count(
+        "WHERE: <path exactly as listed above>"
+    ) == 1
+    assert json.loads((out / "review.json").read_text())["dry_run"] is True
+
+
+def test_json_output_and_exit_1_on_a_converged_block(
+    make_repo: Callable[[str], Repo], write_config: Callable[[str], LoadedConfig], tmp_path: Path
+) -> None:
+    repo = _repo(make_repo)
+    script = {"model-a": [Rule([Reply(BLOCK)])], "model-b": [Rule([Reply(BLOCK.replace(":3", ":4"))])]}
+    with serve(FakeLLM(script)) as fake:
+        reviewers = "".join(
+            f'[[review.reviewers]]\nname = "{n}"\nlineage = ["{n}-lab"]\nprovider = "openai"\nmodel = "model-{n}"\n'
+            f'base_url = "{fake.openai_url}"\n\n'
+            for n in ("a", "b")
+        )
+        loaded = write_config(f'[review.components]\nsvc = ["src/svc/**"]\n\n{reviewers}')
+        code, stdout, _ = _invoke("--config", str(loaded.path), "--repo", str(repo.path), "--range", "HEAD~1..HEAD",
+                                  "--out", str(tmp_path / "out"), "--json")  # fmt: skip
+    assert code == 1
+    doc = json.loads(stdout)
+    assert doc["phase"] == "review" and doc["status"] == "failed"
+    assert [f["kind"] for f in doc["findings"]] == ["review_block"]
+    assert doc["data"]["findings"][0]["convergence"] == 2
+
+
+def test_usage_errors_exit_2(
+    make_repo: Callable[[str], Repo], write_config: Callable[[str], LoadedConfig]
+) -> None:
+    repo = _repo(make_repo)
+    loaded = write_config('[review.components]\nsvc = ["src/svc/**"]\n')
+    code, _, stderr = _invoke("--config", str(loaded.path), "--repo", str(repo.path), "--range", "HEAD~1..HEAD",
+                              "--since", "yesterday")  # fmt: skip
+    assert code == 2 and "either --range or --since" in stderr
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        pytest.param('[review.components]\nother = ["x/**"]\n', "reserved", id="other-is-reserved"),
+        pytest.param("[review]\nwarn_kb = 120\n", "must not exceed max_kb", id="warn-above-max"),
+        pytest.param(
+            '[[review.reviewers]]\nname = "a"\nlineage = []\nprovider = "openai"\nmodel = "m"\n',
+            "review.reviewers[0].lineage",
+            id="lineage-required",
+        ),
+        pytest.param(
+            '[[review.reviewers]]\nname = "a"\nlineage = ["x"]\nprovider = "openai"\nmodel = "m"\n'
+            'api_key_env = "sk-live-123"\n',
+            "name of an environment variable",
+            id="key-instead-of-env-name",
+        ),
+        pytest.param(
+            '[[review.reviewers]]\nname = "a"\nlineage = ["x"]\nprovider = "gemini"\nmodel = "m"\n',
+            "review.reviewers[0].provider",
+            id="unknown-provider",
+        ),
+        pytest.param("[review]\nmatch_windw = 3\n", "did you mean 'match_window'", id="typo"),
+    ],
+)
+def test_review_config_is_strict(
+    write_config: Callable[[str], LoadedConfig], toml: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        write_config(toml)
+    assert message in str(info.value) and info.value.exit_code == 2

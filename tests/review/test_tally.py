@@ -1,0 +1,80 @@
+"""The tally: dedupe per reviewer, match across reviewers, count lineages not reviewers."""
+
+from __future__ import annotations
+
+from paritygate.phases.review.tally import Vote, dedupe_votes, lineage_groups, tally_votes
+
+OPUS = ("anthropic", "claude")
+SONNET = ("anthropic", "claude")
+KIMI = ("moonshot",)
+
+
+def vote(reviewer: str, lineage: tuple[str, ...], start: int, end: int | None = None, **kw: object) -> Vote:
+    fields: dict[str, object] = {
+        "bundle": "c1", "written": f"a.py:{start}", "path": "a.py", "severity": "block",
+        "what": f"{reviewer} says", "why": "because", "line_kind": "added",
+    }  # fmt: skip
+    fields.update(kw)
+    return Vote(
+        reviewer=reviewer, lineage=lineage, start=start, end=end if end is not None else start, **fields
+    )  # type: ignore[arg-type]
+
+
+def test_lineage_groups_merge_on_shared_labels() -> None:
+    assert lineage_groups([OPUS, SONNET, KIMI]) == ["anthropic+claude", "moonshot"]
+    assert lineage_groups([("meta",), ("meta", "nous"), ("qwen",)]) == ["meta+nous", "qwen"]
+    assert lineage_groups([]) == []
+
+
+def test_three_claude_models_are_one_lineage() -> None:
+    (finding,) = tally_votes(
+        [vote("opus", OPUS, 10), vote("sonnet", SONNET, 11), vote("haiku", OPUS, 12)], window=3
+    )
+    assert finding.reviewers == ["haiku", "opus", "sonnet"]
+    assert finding.convergence == 1  # the opus+opus+opus false convergence, closed
+
+
+def test_two_of_one_lineage_and_one_of_another_converge_at_two() -> None:
+    (finding,) = tally_votes(
+        [vote("opus", OPUS, 10), vote("sonnet", SONNET, 12), vote("kimi", KIMI, 9, 10)], window=3
+    )
+    assert finding.convergence == 2 and finding.lineages == ["anthropic+claude", "moonshot"]
+    assert (finding.start, finding.end, finding.evidence) == (9, 12, "a.py:9-12")
+
+
+def test_the_window_decides_what_is_nearby() -> None:
+    near = tally_votes([vote("opus", OPUS, 10), vote("kimi", KIMI, 13)], window=3)
+    far = tally_votes([vote("opus", OPUS, 10), vote("kimi", KIMI, 14)], window=3)
+    other_file = tally_votes([vote("opus", OPUS, 10), vote("kimi", KIMI, 10, path="b.py")], window=3)
+    assert [f.convergence for f in near] == [2]
+    assert sorted(f.convergence for f in far) == [1, 1]
+    assert sorted(f.convergence for f in other_file) == [1, 1]
+
+
+def test_one_vote_per_reviewer_per_location() -> None:
+    kept, dropped = dedupe_votes(
+        [
+            vote("kimi", KIMI, 10, severity="minor"),
+            vote("kimi", KIMI, 10, severity="block"),
+            vote("kimi", KIMI, 20),
+        ]
+    )
+    assert dropped == 1
+    assert sorted((v.start, v.severity) for v in kept) == [(10, "block"), (20, "block")]
+
+
+def test_invalid_retracted_and_unanchored_never_converge() -> None:
+    findings = tally_votes(
+        [
+            vote("opus", OPUS, 10),
+            vote("kimi", KIMI, 10, line_kind="invalid", reason="path not in this bundle's diff"),
+            vote("qwen", ("qwen",), 10, retracted=True, retraction="I retract this"),
+            vote("glm", ("zhipu",), 0, line_kind="unanchored", path=None),
+        ],
+        window=3,
+    )
+    by_kind = {(f.line_kind, f.retracted): f for f in findings}
+    assert by_kind[("added", False)].convergence == 1 and by_kind[("added", False)].reviewers == ["opus"]
+    assert by_kind[("invalid", False)].convergence == 0
+    assert by_kind[("added", True)].convergence == 0
+    assert by_kind[("unanchored", False)].convergence == 0
