@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from paritygate.phases.review.tally import Vote, dedupe_votes, lineage_groups, tally_votes
 
 OPUS = ("anthropic", "claude")
@@ -9,15 +12,13 @@ SONNET = ("anthropic", "claude")
 KIMI = ("moonshot",)
 
 
-def vote(reviewer: str, lineage: tuple[str, ...], start: int, end: int | None = None, **kw: object) -> Vote:
-    fields: dict[str, object] = {
-        "bundle": "c1", "written": f"a.py:{start}", "path": "a.py", "severity": "block",
-        "what": f"{reviewer} says", "why": "because", "line_kind": "added",
-    }  # fmt: skip
-    fields.update(kw)
-    return Vote(
-        reviewer=reviewer, lineage=lineage, start=start, end=end if end is not None else start, **fields
-    )  # type: ignore[arg-type]
+def vote(reviewer: str, lineage: tuple[str, ...], start: int, end: int | None = None, **changes: Any) -> Vote:
+    base = Vote(
+        reviewer=reviewer, lineage=lineage, bundle="c1", written=f"a.py:{start}", path="a.py",
+        start=start, end=end if end is not None else start, severity="block",
+        what=f"{reviewer} says", why="because", line_kind="added",
+    )  # fmt: skip
+    return replace(base, **changes)
 
 
 def test_lineage_groups_merge_on_shared_labels() -> None:
