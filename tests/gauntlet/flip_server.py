@@ -5,12 +5,14 @@ GET /stable     -> 200 {"answer": 42}, the same on every flavour
 GET /flip       -> 200; flavour "right" answers {"v": 2, "note": <markup>} when the mode
                    file says "diff", else {"v": 1} like flavour "left"
 GET /slow       -> sleeps 60 s (for interrupting a run mid-phase)
+GET /die        -> flavour "right" crashes without answering; "left" answers {"alive": true}
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -45,6 +47,11 @@ def main() -> None:
                     self._send({"v": 2, "note": MARKUP})
                 else:
                     self._send({"v": 1})
+            elif self.path == "/die":
+                if args.flavour == "right":
+                    print("right: crashing on purpose", flush=True)
+                    os._exit(1)
+                self._send({"alive": True})
             elif self.path == "/slow":
                 time.sleep(60)
                 self._send({"late": True})

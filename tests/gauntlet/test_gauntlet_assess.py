@@ -95,6 +95,16 @@ def test_new_class_reason_claims_no_tracker_decision() -> None:
     assert "tracker decision" not in reason.message
 
 
+def test_unreachable_target_explains_the_errored_phase_once() -> None:
+    parity = _phase(
+        "parity",
+        Finding(FindingKind.UNREACHABLE, "flat", "flat never answered: refused"),
+        status=PhaseStatus.ERROR,
+    )
+    verdict = assess([parity])
+    assert [(r.kind, r.evidence) for r in verdict.reasons] == [("unreachable", "flat")]
+
+
 def test_fixed_row_is_reported_loudly_but_does_not_block_by_default() -> None:
     row = {
         "key": "old-row",

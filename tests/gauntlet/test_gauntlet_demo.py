@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import orjson
@@ -13,7 +14,7 @@ import pytest
 from gauntlet_helpers import CliRun, port_is_closed, processes_mentioning
 
 
-def _report(run: CliRun) -> dict[str, object]:
+def _report(run: CliRun) -> dict[str, Any]:
     doc = orjson.loads((run.run_dir / "report.json").read_bytes())
     assert isinstance(doc, dict)
     return doc
@@ -63,7 +64,7 @@ def test_demo_report_json_is_versioned_and_complete(demo_cli_run: CliRun) -> Non
     assert (tally["cases"], tally["status_match"], tally["body_match"], tally["body_diff"]) == (6, 6, 1, 5)
     assert doc["tally"] == tally
     assert phases["smoke"]["data"]["failed"] == 0
-    (reason,) = doc["reasons"]  # type: ignore[misc]
+    (reason,) = doc["reasons"]
     assert reason["level"] == "gap" and reason["kind"] == "known_divergence"
 
 
@@ -80,7 +81,7 @@ def test_demo_junit_covers_every_phase(demo_cli_run: CliRun) -> None:
 
 def test_demo_leaves_no_process_behind(demo_cli_run: CliRun) -> None:
     doc = _report(demo_cli_run)
-    services = doc["phases"]["stack"]["data"]["services"]  # type: ignore[index]
+    services = doc["phases"]["stack"]["data"]["services"]
     assert len(services) == 2
     for service in services:
         assert port_is_closed(service["url"])

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import IO
 
 import orjson
 import pytest
@@ -55,11 +56,24 @@ def test_service_dying_at_start_still_writes_a_report(tmp_path: Path) -> None:
     assert (run_dir / "report.html").is_file() and (run_dir / "junit.xml").is_file()
 
 
+def test_service_crashing_mid_run_blocks_with_evidence(tmp_path: Path) -> None:
+    cases = '[[cases]]\nname = "crash"\nmethod = "GET"\npath = "/die"\n'
+    config = write_flip_project(tmp_path / "project", cases=cases, timeout=5.0)
+    result = run_gauntlet(load_config(config))
+    assert result.verdict.verdict.value == "block" and result.exit_code == 1
+    evidence = {(r.kind, r.evidence) for r in result.verdict.reasons if r.level.value == "block"}
+    assert ("unreachable", "right") in evidence
+    report = orjson.loads((result.run_dir / "report.json").read_bytes())
+    crash = report["phases"]["parity"]["data"]["cases"][0]
+    assert crash["outcome"] == "error" and crash["targets"]["right"]["error"]
+    assert "crashing on purpose" in (result.run_dir / "logs" / "right.log").read_text()
+
+
 SLOW_CASES = FLIP_CASES + '\n[[cases]]\nname = "slow"\nmethod = "GET"\npath = "/slow"\n'
 
 
-def _lines(stream: object, into: queue.Queue[str]) -> None:
-    for line in stream:  # type: ignore[attr-defined]
+def _lines(stream: IO[str], into: queue.Queue[str]) -> None:
+    for line in stream:
         into.put(line)
 
 

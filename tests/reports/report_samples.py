@@ -96,9 +96,20 @@ def _case(
         "outcome": outcome,
         "class_key": key,
         "known": known,
-        "pairs": [{"left": "tagged", "right": "flat", "outcome": outcome, "differences": diffs}],
+        "pairs": [
+            {
+                "left": "tagged",
+                "right": "flat",
+                "outcome": outcome,
+                "class_key": key,
+                "differences": diffs,
+                "notes": [],
+            }
+        ],
         "groups": [["tagged", "flat"]] if outcome == "match" else [["tagged"], ["flat"]],
         "odd_one_out": None,
+        "odd_one_out_text": None,
+        "noise_paths": [],
     }
 
 
@@ -145,10 +156,16 @@ def parity_result(*, known: bool = True, hostile: bool = False) -> PhaseResult:
             "title": "error wire shape: tagged enum vs flat kind field",
             "endpoint": "POST /v1/validate",
             "outcome": "shape",
-            "mapping": {"name": "tagged enum vs flat kind field", "fix": "~50 LOC MarshalJSON"},
+            "mapping": {
+                "name": "tagged enum vs flat kind field",
+                "description": "tagged enum vs kind field",
+                "fix": "~50 LOC MarshalJSON",
+            },
             "cases": ["playbook_missing_fingerprint"],
             "status": "known" if known else "new",
             "decision": decision,
+            "regressed": False,
+            "recorded": False,
         }
     ]
     kind = FindingKind.KNOWN_DIVERGENCE if known else FindingKind.NEW_DIVERGENCE
@@ -166,7 +183,24 @@ def parity_result(*, known: bool = True, hostile: bool = False) -> PhaseResult:
             ],
             "reference": None,
             "cases": cases,
-            "tally": {"cases": 2, "status_match": 2, "body_match": 1, "body_diff": 1, "errors": 0},
+            "tally": {
+                "cases": 2,
+                "status_match": 2,
+                "body_match": 1,
+                "body_diff": 1,
+                "errors": 0,
+                "match": 1,
+                "diff": 1,
+            },
+            "unreachable": [],
+            "fixed_skipped": None,
+            "project": "sample",
+            "compared_headers": ["content-type"],
+            "ignored": ["$.elapsed_ms"],
+            "cases_file": "cases.toml",
+            "tracker": "ARCHITECTURE_COMPARISON.md",
+            "noise_runs": 2,
+            "duration_s": 0.05,
             "classes": classes,
             "fixed": [],
             "noise": [
@@ -175,6 +209,7 @@ def parity_result(*, known: bool = True, hostile: bool = False) -> PhaseResult:
                     "path": "$.elapsed_ms",
                     "examples": [0.1, 0.2],
                     "suggested_rule": '[[parity.ignore]]\npath = "$.elapsed_ms"',
+                    "cases": ["playbook_happy"],
                 }
             ],
         },

@@ -114,3 +114,30 @@ def test_review_config_is_strict(
     with pytest.raises(ConfigError) as info:
         write_config(toml)
     assert message in str(info.value) and info.value.exit_code == 2
+
+
+def test_a_user_prompt_template_overrides_the_bundled_one(
+    make_repo: Callable[[str], Repo], write_config: Callable[[str], LoadedConfig], tmp_path: Path
+) -> None:
+    from paritygate.phases.review import run_review
+
+    repo = _repo(make_repo)
+    template = tmp_path / "cfg" / "my-prompt.j2"
+    template.parent.mkdir(parents=True, exist_ok=True)
+    template.write_text(
+        "Review {{ component }} ({{ files | length }} file):\n{{ diff }}VERDICT: ship|block\n"
+    )
+    loaded = write_config(
+        '[review]\nprompt_template = "my-prompt.j2"\n\n[review.components]\nsvc = ["src/svc/**"]\n'
+    )
+    result = run_review(
+        loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "out", dry_run=True
+    )
+    prompt = (tmp_path / "out" / result.data["bundles"][0]["prompt_file"]).read_text()
+    assert prompt.startswith("Review svc (1 file):\ndiff --git a/src/svc/core.py b/src/svc/core.py\n")
+    assert "    3 + for i in range(len(xs) - 1):" in prompt
+    assert result.data["prompt_template"] == str(template)
+    template.write_text("Review {{ component }\n")
+    with pytest.raises(ConfigError) as info:
+        run_review(loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "out", dry_run=True)
+    assert str(info.value).startswith(f"{template}:1: template syntax error")

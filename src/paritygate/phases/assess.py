@@ -102,6 +102,8 @@ _REFS: dict[str, str] = {
 }
 
 
+# Findings that already explain an errored phase (so no second, generic "phase errored" reason).
+_SAYS_WHY = frozenset({FindingKind.PHASE_ERROR, FindingKind.UNREACHABLE})
 _TRACKED = frozenset({FindingKind.NEW_DIVERGENCE, FindingKind.KNOWN_DIVERGENCE, FindingKind.FIXED_DIVERGENCE})
 
 
@@ -221,8 +223,8 @@ def assess(
         reasons.append(Reason(ReasonLevel.BLOCK, INTERRUPTED, "run", "signal", msg, _REFS["phase"]))
     for phase, result in by_phase.items():
         kinds = {f.kind for f in result.findings}
-        if result.status is PhaseStatus.ERROR and FindingKind.PHASE_ERROR not in kinds:
-            # A phase that errored without saying so in a finding still blocks, with its error as evidence.
+        if result.status is PhaseStatus.ERROR and not kinds & _SAYS_WHY:
+            # A phase that errored without a finding saying why still blocks, with its error as evidence.
             error = Finding(FindingKind.PHASE_ERROR, phase, result.error or result.summary or "error")
             reasons.append(_finding_reason(error, phase, cfg, classes))
         for finding in result.findings:

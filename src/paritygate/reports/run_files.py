@@ -31,24 +31,36 @@ def write_phase_files(run_dir: Path, doc: dict[str, Any]) -> None:
         atomic_write_text(run_dir / "parity.md", parity_markdown(parity))
 
 
-def files_listing(run_dir: Path) -> dict[str, list[str]]:
-    """What the run directory holds, relative to it, for the reports' "Files" section."""
+def _phase_file_names(doc: dict[str, Any]) -> set[str]:
+    phases = doc.get("phases") or {}
+    names = set()
+    if ((phases.get("smoke") or {}).get("data") or {}).get("checks") is not None:
+        names.add("smoke.json")
+    if ((phases.get("parity") or {}).get("data") or {}).get("cases") is not None:
+        names |= {"parity.json", "parity.md"}
+    return names
+
+
+def files_listing(run_dir: Path, doc: dict[str, Any]) -> dict[str, list[str]]:
+    """What the run directory holds (or is about to), relative to it, for the "Files" sections."""
     logs = sorted(f"logs/{p.name}" for p in (run_dir / "logs").glob("*.log"))
     own = {*RUN_REPORTS, "logs"}
-    phase_files = sorted(
-        p.name for p in run_dir.iterdir() if p.name not in own and not p.name.startswith(".")
-    )
-    return {"reports": [*RUN_REPORTS, "logs/"], "phase_files": phase_files, "logs": logs}
+    present = {p.name for p in run_dir.iterdir() if p.name not in own and not p.name.startswith(".")}
+    return {
+        "reports": [*RUN_REPORTS, "logs/"],
+        "phase_files": sorted(present | _phase_file_names(doc)),
+        "logs": logs,
+    }
 
 
 def write_run_reports(run_dir: Path, doc: dict[str, Any]) -> list[Path]:
-    """Write the phase files, then report.json, report.md, report.html and junit.xml (``doc["files"]``
+    """Write report.json, the phase files, report.md, report.html and junit.xml (``doc["files"]``
     is filled in on the way); return the four reports and logs/."""
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "logs").mkdir(exist_ok=True)
+    doc["files"] = files_listing(run_dir, doc)
+    write_report_json(run_dir / "report.json", doc)  # first: everything else can be rebuilt from it
     write_phase_files(run_dir, doc)
-    doc["files"] = files_listing(run_dir)
-    write_report_json(run_dir / "report.json", doc)  # first: every other report can be rebuilt from it
     write_markdown(run_dir / "report.md", doc)
     write_html(run_dir / "report.html", doc)
     write_run_junit(run_dir / "junit.xml", doc)

@@ -19,7 +19,8 @@ class PromptRenderer:
 
     def __init__(self, template_path: Path | None = None) -> None:
         self.source = str(template_path) if template_path else f"paritygate:{DEFAULT_TEMPLATE}"
-        # Plain text, not HTML: no autoescaping (the diff must reach the model verbatim).
+        # Plain text, not HTML: no autoescaping (the diff must reach the model verbatim);
+        # trim_blocks/lstrip_blocks so a line holding only a {% tag %} leaves no blank line.
         if template_path is None:
             loader: jinja2.BaseLoader = jinja2.PackageLoader("paritygate.phases.review", "templates")
             name = DEFAULT_TEMPLATE
@@ -31,7 +32,12 @@ class PromptRenderer:
             loader = jinja2.FileSystemLoader(str(template_path.parent))
             name = template_path.name
         env = jinja2.Environment(
-            loader=loader, autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+            loader=loader,
+            autoescape=False,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
         )
         try:
             self._template = env.get_template(name)

@@ -66,15 +66,27 @@ class Job:
     prompt: str
 
 
+def _mask_pieces(text: str, secret: str) -> str:
+    """Replace each run of text that follows ``secret`` for 8+ characters."""
+    pattern = re.compile("|".join(sorted({re.escape(secret[i : i + 8]) for i in range(len(secret) - 7)})))
+    out: list[str] = []
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        end, k = m.end(), secret.find(m.group()) + 8
+        while end < len(text) and k < len(secret) and text[end] == secret[k]:
+            end, k = end + 1, k + 1  # the leftmost match starts the run; grow it to its end
+        out += [text[pos : m.start()], "[api key]"]
+        pos = end
+    return "".join([*out, text[pos:]])
+
+
 def scrub(text: str, secrets: list[str]) -> str:
     """Remove API keys, and any 8+ character piece of one (SDK errors echo masked keys)."""
     for secret in secrets:
-        if not secret:
-            continue
-        text = text.replace(secret, "[api key]")
-        if len(secret) >= 8:
-            pieces = {re.escape(secret[i : i + 8]) for i in range(len(secret) - 7)}
-            text = re.sub("|".join(sorted(pieces)), "[api key]", text)
+        if secret:
+            text = text.replace(secret, "[api key]")
+            if len(secret) >= 8:
+                text = _mask_pieces(text, secret)
     return text
 
 
@@ -165,6 +177,9 @@ async def run_calls(
     progress: Callable[[str], None] | None = None,
 ) -> list[CallResult]:
     """Run every job (a reviewer x a bundle); results in the order of ``jobs``."""
+    import anthropic  # here, not at module level: a dry run never pays for the SDKs
+    import openai
+
     reviewers = {job.reviewer.name: job.reviewer for job in jobs}
     keys: dict[str, str | None] = {}
     missing: dict[str, str] = {}
@@ -174,9 +189,6 @@ async def run_calls(
             missing[name] = f"environment variable {env} (api_key_env of reviewer {name!r}) is not set"
         keys[name] = environ.get(env) if env else None
     caller = _Caller(cfg, [k for k in keys.values() if k], progress)
-    import anthropic
-    import openai
-
     async with AsyncExitStack() as stack:
         asks: dict[str, Ask] = {}
         for name, reviewer in reviewers.items():
