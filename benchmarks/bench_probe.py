@@ -35,7 +35,9 @@ from paritygate.stack import Stack
 GOAL = 0.80
 
 
-async def plain_loop(cases: list[Case], targets: dict[str, Endpoint], concurrency: int, timeout: float) -> float:
+async def plain_loop(
+    cases: list[Case], targets: dict[str, Endpoint], concurrency: int, timeout: float
+) -> float:
     """Cases per second of sending without comparing: same client settings, same fan-out."""
     connections = concurrency * len(targets)
     semaphore = asyncio.Semaphore(concurrency)
@@ -66,10 +68,13 @@ async def plain_loop(cases: list[Case], targets: dict[str, Endpoint], concurrenc
         return len(cases) / (time.perf_counter() - started)
 
 
-async def probe(cases: list[Case], targets: dict[str, Endpoint], rules: CompareRules, concurrency: int,
-                timeout: float) -> float:
+async def probe(
+    cases: list[Case], targets: dict[str, Endpoint], rules: CompareRules, concurrency: int, timeout: float
+) -> float:
     """Cases per second of the real probe: send, compare, classify."""
-    async with Prober({n: t.base_url for n, t in targets.items()}, concurrency=concurrency, timeout=timeout) as p:
+    async with Prober(
+        {n: t.base_url for n, t in targets.items()}, concurrency=concurrency, timeout=timeout
+    ) as p:
         started = time.perf_counter()
         runs = await probe_cases(p, cases, rules)
         rate = len(cases) / (time.perf_counter() - started)
@@ -81,7 +86,9 @@ async def probe(cases: list[Case], targets: dict[str, Endpoint], rules: CompareR
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=300, help="cases per round (the six seed cases repeated)")
+    parser.add_argument(
+        "--cases", type=int, default=300, help="cases per round (the six seed cases repeated)"
+    )
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
@@ -91,8 +98,10 @@ def main() -> int:
         cfg = loaded.model.parity
         assert cfg is not None and cfg.cases is not None
         seed = load_cases(loaded.resolve(cfg.cases))
-        cases = [dataclasses.replace(seed[i % len(seed)], name=f"{seed[i % len(seed)].name}#{i}")
-                 for i in range(args.cases)]
+        cases = [
+            dataclasses.replace(seed[i % len(seed)], name=f"{seed[i % len(seed)].name}#{i}")
+            for i in range(args.cases)
+        ]
         rules = CompareRules.build(cfg.headers, cfg.ignore, cfg.arrays)
         with Stack(loaded, state_dir=Path(state)) as stack:
             targets = stack.endpoints
@@ -115,10 +124,16 @@ def main() -> int:
     plain_median = statistics.median(plain_rates)
     probe_median = statistics.median(probe_rates)
     ratio = probe_median / plain_median
-    print(f"cases per round: {args.cases} ({args.cases * 2} requests), rounds: {args.rounds}, "
-          f"concurrency: {args.concurrency}")
-    print("plain loop cases/s: " + ", ".join(f"{r:.0f}" for r in plain_rates) + f"  median {plain_median:.0f}")
-    print("parity probe cases/s: " + ", ".join(f"{r:.0f}" for r in probe_rates) + f"  median {probe_median:.0f}")
+    print(
+        f"cases per round: {args.cases} ({args.cases * 2} requests), rounds: {args.rounds}, "
+        f"concurrency: {args.concurrency}"
+    )
+    print(
+        "plain loop cases/s: " + ", ".join(f"{r:.0f}" for r in plain_rates) + f"  median {plain_median:.0f}"
+    )
+    print(
+        "parity probe cases/s: " + ", ".join(f"{r:.0f}" for r in probe_rates) + f"  median {probe_median:.0f}"
+    )
     verdict = "OK" if ratio >= GOAL else "MISSED"
     print(f"ratio probe/plain: {ratio:.2f} (goal >= {GOAL:.2f}) {verdict}")
     return 0 if ratio >= GOAL else 1

@@ -143,14 +143,10 @@ TABLE = [
     pytest.param(Exchange("GET", "/health?probe=1"), Answer(200, {"status": "ok"}), id="health-query"),
     pytest.param(Exchange("GET", "/"), Answer(404, NOT_FOUND), id="404-root"),
     pytest.param(Exchange("GET", "/v1/nope"), Answer(404, NOT_FOUND), id="404-unknown-path"),
-    pytest.param(
-        Exchange("POST", "/v1/validate/", b"{}"), Answer(404, NOT_FOUND), id="404-trailing-slash"
-    ),
+    pytest.param(Exchange("POST", "/v1/validate/", b"{}"), Answer(404, NOT_FOUND), id="404-trailing-slash"),
     pytest.param(Exchange("DELETE", "/nowhere"), Answer(404, NOT_FOUND), id="404-any-method"),
     pytest.param(Exchange("GET", "/v1/validate"), Answer(405, NOT_ALLOWED), id="405-get-validate"),
-    pytest.param(
-        Exchange("PUT", "/v1/validate", b"{}"), Answer(405, NOT_ALLOWED), id="405-put-validate"
-    ),
+    pytest.param(Exchange("PUT", "/v1/validate", b"{}"), Answer(405, NOT_ALLOWED), id="405-put-validate"),
     pytest.param(Exchange("POST", "/health", b"{}"), Answer(405, NOT_ALLOWED), id="405-post-health"),
     pytest.param(Exchange("DELETE", "/health"), Answer(405, NOT_ALLOWED), id="405-delete-health"),
     pytest.param(Exchange("HEAD", "/health"), Answer(405, None), id="405-head-health"),
@@ -165,8 +161,10 @@ TABLE = [
     pytest.param(playbook(target_count=10**30), PLAYBOOK_OK, id="valid-huge-target-count"),
     pytest.param(playbook(operation="fill: "), PLAYBOOK_OK, id="valid-bare-prefix"),
     pytest.param(
-        raw(b'{"kind": "nope", "kind": "fill", "artifact": {"fills": [{"candidate_id": "W-1001",'
-            b' "candidate_id": 5, "candidate_id": "W-1003", "shift_id": "S"}]}}'),
+        raw(
+            b'{"kind": "nope", "kind": "fill", "artifact": {"fills": [{"candidate_id": "W-1001",'
+            b' "candidate_id": 5, "candidate_id": "W-1003", "shift_id": "S"}]}}'
+        ),
         FILL_OK,
         id="valid-duplicate-keys-last-wins",
     ),
@@ -230,9 +228,7 @@ TABLE = [
         schema("fingerprint", FINGERPRINT_MISSING),
         id="rule06-missing-fingerprint",
     ),
-    pytest.param(
-        playbook(fingerprint=None), schema("fingerprint", FINGERPRINT_MISSING), id="rule06-null"
-    ),
+    pytest.param(playbook(fingerprint=None), schema("fingerprint", FINGERPRINT_MISSING), id="rule06-null"),
     pytest.param(playbook(fingerprint=""), schema("fingerprint", FINGERPRINT_MISSING), id="rule06-empty"),
     pytest.param(
         playbook(fingerprint=42),
@@ -284,9 +280,7 @@ TABLE = [
     pytest.param(playbook(target_count=True), target_type("true"), id="rule14-true"),
     pytest.param(playbook(target_count=None), target_type("null"), id="rule14-null"),
     pytest.param(playbook(target_count=[1]), target_type("[1]"), id="rule14-array"),
-    pytest.param(
-        playbook(endorsed_names=[], target_count=0), target_type("0"), id="rule14-before-rule15"
-    ),
+    pytest.param(playbook(endorsed_names=[], target_count=0), target_type("0"), id="rule14-before-rule15"),
     pytest.param(
         playbook(endorsed_names=[]),
         completeness("endorsed_names must be non-empty"),
@@ -325,9 +319,7 @@ TABLE = [
         id="rule19-null",
     ),
     pytest.param(fill(), completeness("fills must be non-empty"), id="rule20-empty-fills"),
-    pytest.param(
-        fill("W-1001"), schema("fills[0]", "expected object, got string"), id="rule21-string"
-    ),
+    pytest.param(fill("W-1001"), schema("fills[0]", "expected object, got string"), id="rule21-string"),
     pytest.param(
         fill(slot(), None), schema("fills[1]", "expected object, got null"), id="rule21-second-null"
     ),
@@ -346,9 +338,7 @@ TABLE = [
         schema("fills[0].candidate_id", "expected string, got null"),
         id="rule22-null",
     ),
-    pytest.param(
-        fill(slot(shift=ABSENT)), schema("fills[0].shift_id", "missing"), id="rule23-missing-shift"
-    ),
+    pytest.param(fill(slot(shift=ABSENT)), schema("fills[0].shift_id", "missing"), id="rule23-missing-shift"),
     pytest.param(
         fill(slot(shift=7)),
         schema("fills[0].shift_id", "expected string, got number"),

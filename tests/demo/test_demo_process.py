@@ -63,6 +63,7 @@ def test_signal_ends_the_daemon_cleanly(name: str, signum: signal.Signals) -> No
 
 def read_response(connection: socket.socket) -> tuple[bytes, bytes]:
     """(status line and headers, body) of one HTTP/1.1 response framed by Content-Length."""
+
     def more() -> bytes:
         chunk = connection.recv(65536)
         assert chunk, "connection closed before the whole response arrived"

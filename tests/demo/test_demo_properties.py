@@ -27,8 +27,9 @@ json_scalars = (
 )
 json_values: st.SearchStrategy[Any] = st.recursive(
     json_scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -112,4 +113,3 @@ def test_any_bytes_get_a_contract_answer(daemons: dict[str, Daemon], name: str, 
 def test_both_implementations_agree(daemons: dict[str, Daemon], body: bytes) -> None:
     # Same status and reason; only the shape (already checked inside answer) may differ.
     assert answer(daemons["tagged"], body) == answer(daemons["flat"], body)
-

@@ -18,6 +18,7 @@ from paritygate.core.models import Endpoint
 IMPLS = Path(__file__).with_name("impls.py")
 STYLES = ["tagged", "flat", "tagged", "slow", "teapot"]
 
+
 def _read_ports(proc: subprocess.Popen[str], deadline: float) -> dict[str, int]:
     assert proc.stdout is not None
     sel = selectors.DefaultSelector()

@@ -45,7 +45,9 @@ reason = "volatile"
 """
 
 
-def make_project(tmp_path: Path, *, ignore_elapsed: bool = True, cases: str = CASES, extra: str = "") -> LoadedConfig:
+def make_project(
+    tmp_path: Path, *, ignore_elapsed: bool = True, cases: str = CASES, extra: str = ""
+) -> LoadedConfig:
     (tmp_path / "cases.toml").write_text(cases, encoding="utf-8")
     config = CONFIG + (IGNORE_ELAPSED if ignore_elapsed else "") + extra
     (tmp_path / "paritygate.toml").write_text(config, encoding="utf-8")

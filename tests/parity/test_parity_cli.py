@@ -30,7 +30,14 @@ def test_an_unreachable_target_exits_3_and_still_writes_the_report(
     make_project(tmp_path)
     out = tmp_path / "out"
     code, stdout, _ = invoke(
-        ["parity", "--config", str(tmp_path / "paritygate.toml"), *targets(impls["tagged"], refused), "--out", str(out)]
+        [
+            "parity",
+            "--config",
+            str(tmp_path / "paritygate.toml"),
+            *targets(impls["tagged"], refused),
+            "--out",
+            str(out),
+        ]
     )
     assert code == 3
     assert "UNREACHABLE: refused never answered" in stdout
@@ -49,7 +56,9 @@ def test_three_targets_on_the_command_line_with_reference(tmp_path: Path, impls:
     assert code == 1  # new classes
     assert doc["reference"] == "tagged"
     assert doc["cases"][1]["odd_one_out_text"] == "flat disagrees with tagged and tagged-2"
-    assert "flat disagrees with tagged and tagged-2" in (tmp_path / "o" / "parity.md").read_text(encoding="utf-8")
+    assert "flat disagrees with tagged and tagged-2" in (tmp_path / "o" / "parity.md").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_usage_and_input_errors_exit_2(tmp_path: Path, impls: dict[str, Endpoint]) -> None:
@@ -62,7 +71,9 @@ def test_usage_and_input_errors_exit_2(tmp_path: Path, impls: dict[str, Endpoint
     assert code == 2 and "NAME=URL" in err
     code, _, err = invoke(["parity", *config, *two, "--reference", "nobody"])
     assert code == 2 and "reference 'nobody'" in err
-    (tmp_path / "bad.toml").write_text('[[cases]]\nname = "x"\nmethod = "GET"\npath = "/"\nbdy = "y"\n', encoding="utf-8")
+    (tmp_path / "bad.toml").write_text(
+        '[[cases]]\nname = "x"\nmethod = "GET"\npath = "/"\nbdy = "y"\n', encoding="utf-8"
+    )
     code, _, err = invoke(["parity", *config, *two, "--cases", str(tmp_path / "bad.toml")])
     assert code == 2 and "bad.toml:5: cases[0].bdy: unknown key (did you mean 'body'?)" in err
     (tmp_path / "TRACKER.md").write_text(

@@ -63,9 +63,15 @@ def test_the_demo_gives_the_seed_result(demo_stack: DemoStack) -> None:
     loaded, endpoints = demo_stack
     result = run_parity(loaded, endpoints)
     doc = result.data
-    assert [(c["name"], c["targets"]["tagged"]["status"], c["body_match"]) for c in doc["cases"]] == SEED_CASES
+    assert [
+        (c["name"], c["targets"]["tagged"]["status"], c["body_match"]) for c in doc["cases"]
+    ] == SEED_CASES
     assert all(c["targets"]["flat"]["status"] == c["targets"]["tagged"]["status"] for c in doc["cases"])
-    assert doc["tally"]["status_match"] == 6 and doc["tally"]["body_match"] == 1 and doc["tally"]["body_diff"] == 5
+    assert (
+        doc["tally"]["status_match"] == 6
+        and doc["tally"]["body_match"] == 1
+        and doc["tally"]["body_diff"] == 5
+    )
     (cls,) = doc["classes"]
     assert cls["mapping"]["name"] == MAPPING and cls["key"] == shipped_key()
     assert cls["status"] == "known" and cls["decision"]["status"] == "_open_"
@@ -136,7 +142,9 @@ def test_elapsed_ms_is_noise_without_the_ignore_rule(tmp_path: Path, demo_stack:
     doc = orjson.loads(out)
     assert code == 0
     assert doc["cases"][0]["outcome"] == "match"
-    assert all(d["path"] != "$.elapsed_ms" for c in doc["cases"] for p in c["pairs"] for d in p["differences"])
+    assert all(
+        d["path"] != "$.elapsed_ms" for c in doc["cases"] for p in c["pairs"] for d in p["differences"]
+    )
     assert {n["path"] for n in doc["noise"]} == {"$.elapsed_ms"}
     assert doc["noise"][0]["suggested_rule"] == '[[parity.ignore]]\npath = "$.elapsed_ms"'
     markdown = (tmp_path / "noise" / "parity.md").read_text(encoding="utf-8")

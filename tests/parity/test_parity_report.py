@@ -48,8 +48,21 @@ SCHEMA: dict[str, Any] = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["name", "method", "path", "tags", "targets", "status_match", "body_match",
-                             "outcome", "class_key", "known", "pairs", "groups", "odd_one_out"],
+                "required": [
+                    "name",
+                    "method",
+                    "path",
+                    "tags",
+                    "targets",
+                    "status_match",
+                    "body_match",
+                    "outcome",
+                    "class_key",
+                    "known",
+                    "pairs",
+                    "groups",
+                    "odd_one_out",
+                ],
                 "properties": {
                     "outcome": {"enum": ["match", "status", "shape", "value", "order", "error"]},
                     "targets": {
@@ -70,7 +83,10 @@ SCHEMA: dict[str, Any] = {
                 },
             },
         },
-        "tally": {"type": "object", "required": ["cases", "status_match", "body_match", "body_diff", "errors"]},
+        "tally": {
+            "type": "object",
+            "required": ["cases", "status_match", "body_match", "body_diff", "errors"],
+        },
         "classes": {
             "type": "array",
             "items": {
@@ -79,7 +95,10 @@ SCHEMA: dict[str, Any] = {
                 "properties": {"status": {"enum": ["known", "new"]}},
             },
         },
-        "fixed": {"type": "array", "items": {"type": "object", "required": ["key", "area", "divergence", "status"]}},
+        "fixed": {
+            "type": "array",
+            "items": {"type": "object", "required": ["key", "area", "divergence", "status"]},
+        },
         "noise": {
             "type": "array",
             "items": {"type": "object", "required": ["target", "path", "examples", "suggested_rule"]},
@@ -93,7 +112,11 @@ def handler(request: httpx.Request) -> httpx.Response:
     if path == "/silent" and host == "flat":
         raise httpx.ReadTimeout("timed out", request=request)
     if path == "/shape":
-        body = {"Kind": "schema", "Field": "x", "Reason": "y"} if host == "flat" else {"Schema": {"field": "x", "reason": "y"}}
+        body = (
+            {"Kind": "schema", "Field": "x", "Reason": "y"}
+            if host == "flat"
+            else {"Schema": {"field": "x", "reason": "y"}}
+        )
         return httpx.Response(422, json=body)
     return httpx.Response(200, json={"ok": True, "at": "ünïcode"})
 
@@ -115,8 +138,15 @@ async def test_the_document_follows_the_phase_data_contract(tmp_path: Path) -> N
     doc = await run(tmp_path)
     jsonschema.validate(doc, SCHEMA)
     assert [c["outcome"] for c in doc["cases"]] == ["match", "shape", "error"]
-    assert doc["tally"] == {"cases": 3, "status_match": 2, "body_match": 1, "body_diff": 1, "errors": 1,
-                            "match": 1, "diff": 1}
+    assert doc["tally"] == {
+        "cases": 3,
+        "status_match": 2,
+        "body_match": 1,
+        "body_diff": 1,
+        "errors": 1,
+        "match": 1,
+        "diff": 1,
+    }
     assert doc["fixed"] == [] and doc["fixed_skipped"]  # an unanswered case proves nothing about fixes
     assert doc["unreachable"] == []
 
@@ -132,11 +162,18 @@ async def test_markdown_has_the_seed_layout_and_every_section(tmp_path: Path) ->
     assert "| shape | 422 | 422 | ✓ | ✗ |" in lines
     assert "| silent \\| piped | 200 | no answer | ✗ | ✗ |" in lines
     assert "Tally: 1 match · 1 diff · 1 error (out of 3 cases)" in lines
-    for heading in ("## Divergences", "### DIFF — `shape`", "### ERROR — `silent | piped`",
-                    "## Divergence classes", "### tagged enum vs flat kind field — NEW", "## Fixed?", "## Errors"):
+    for heading in (
+        "## Divergences",
+        "### DIFF — `shape`",
+        "### ERROR — `silent | piped`",
+        "## Divergence classes",
+        "### tagged enum vs flat kind field — NEW",
+        "## Fixed?",
+        "## Errors",
+    ):
         assert heading in lines, heading
-    assert "- `$.Schema` (missing): tagged `{\"field\":\"x\",\"reason\":\"y\"}` · flat (absent)" in lines
-    assert "- `$.Kind` (extra): tagged (absent) · flat `\"schema\"`" in lines
+    assert '- `$.Schema` (missing): tagged `{"field":"x","reason":"y"}` · flat (absent)' in lines
+    assert '- `$.Kind` (extra): tagged (absent) · flat `"schema"`' in lines
     assert "flat: no answer — timeout: no answer within 2s (ReadTimeout)" in lines
 
 

@@ -30,7 +30,13 @@ def test_two_targets_new_class_then_recorded_then_known(tmp_path: Path, impls: d
         ("missing_again", "shape", True, False),
     ]
     assert doc["tally"] == {
-        "cases": 3, "status_match": 3, "body_match": 1, "body_diff": 2, "errors": 0, "match": 1, "diff": 2,
+        "cases": 3,
+        "status_match": 3,
+        "body_match": 1,
+        "body_diff": 2,
+        "errors": 0,
+        "match": 1,
+        "diff": 2,
     }
     (cls,) = doc["classes"]
     assert cls["mapping"]["name"] == TAGGED_FLAT and cls["status"] == "new"
@@ -71,9 +77,10 @@ def test_a_tracker_row_whose_class_is_gone_is_fixed(tmp_path: Path, impls: dict[
     assert [r["key"] for r in result.data["fixed"]] == ["GET /gone·shape·x·00000000"]
     assert ("fixed_divergence", "GET /gone·shape·x·00000000") in kinds(result)
     assert result.status is PhaseStatus.PASSED
-    assert "- **FIXED?** `GET /gone·shape·x·00000000` (line 5, accepted): old — GET /gone" in parity_markdown(
-        result.data
-    ).splitlines()
+    assert (
+        "- **FIXED?** `GET /gone·shape·x·00000000` (line 5, accepted): old — GET /gone"
+        in parity_markdown(result.data).splitlines()
+    )
 
 
 def test_three_targets_name_the_odd_one_out(tmp_path: Path, impls: dict[str, Endpoint]) -> None:
@@ -102,7 +109,9 @@ def test_reference_compares_everything_against_one(tmp_path: Path, impls: dict[s
     assert missing["odd_one_out"] == "flat"
 
 
-def test_a_target_that_times_out_on_every_case_is_unreachable(tmp_path: Path, impls: dict[str, Endpoint]) -> None:
+def test_a_target_that_times_out_on_every_case_is_unreachable(
+    tmp_path: Path, impls: dict[str, Endpoint]
+) -> None:
     loaded = make_project(tmp_path, extra="")
     result = run_parity(loaded, pick(impls, "tagged", "slow"), timeout=0.3, out_dir=tmp_path / "out")
     assert result.status is PhaseStatus.ERROR
@@ -115,7 +124,9 @@ def test_a_target_that_times_out_on_every_case_is_unreachable(tmp_path: Path, im
     assert (tmp_path / "out" / "parity.json").is_file()
 
 
-def test_a_refused_target_is_unreachable(tmp_path: Path, impls: dict[str, Endpoint], refused: Endpoint) -> None:
+def test_a_refused_target_is_unreachable(
+    tmp_path: Path, impls: dict[str, Endpoint], refused: Endpoint
+) -> None:
     loaded = make_project(tmp_path)
     result = run_parity(loaded, {"tagged": impls["tagged"], "refused": refused})
     assert result.status is PhaseStatus.ERROR
@@ -123,7 +134,9 @@ def test_a_refused_target_is_unreachable(tmp_path: Path, impls: dict[str, Endpoi
     assert result.data["cases"][0]["status_match"] is False
 
 
-def test_a_target_silent_on_some_cases_is_a_status_mismatch(tmp_path: Path, impls: dict[str, Endpoint]) -> None:
+def test_a_target_silent_on_some_cases_is_a_status_mismatch(
+    tmp_path: Path, impls: dict[str, Endpoint]
+) -> None:
     cases = '[[cases]]\nname = "echo"\nmethod = "GET"\npath = "/echo"\n\n' + (
         '[[cases]]\nname = "validate"\nmethod = "POST"\npath = "/v1/validate"\nbody = "{}"\n'
     )

@@ -63,8 +63,10 @@ def test_recording_appends_rows_and_keeps_everything_else(tmp_path: Path, newlin
     after = path.read_bytes()
     split = before.index(b"Trailing prose")
     added = (
-        "| `d\\|key` | POST /v1/validate | odd \\| shape ✓ | _open_ | to decide | parity run |" + newline
-        + "| `é-key` | POST /v1/validate | odd \\| shape ✓ | _open_ | to decide | parity run |" + newline
+        "| `d\\|key` | POST /v1/validate | odd \\| shape ✓ | _open_ | to decide | parity run |"
+        + newline
+        + "| `é-key` | POST /v1/validate | odd \\| shape ✓ | _open_ | to decide | parity run |"
+        + newline
     ).encode()
     assert after == before[:split] + added + before[split:]
     assert [r.key for r in tracker.rows][-2:] == ["d|key", "é-key"]
@@ -117,7 +119,9 @@ def test_a_malformed_table_names_file_and_line_and_writes_nothing(
 
 
 def test_a_header_without_delimiter_row_is_an_error(tmp_path: Path) -> None:
-    path = write(tmp_path, "| key | area | divergence | status | decision | evidence |\n| a | b | c | d | e | f |\n")
+    path = write(
+        tmp_path, "| key | area | divergence | status | decision | evidence |\n| a | b | c | d | e | f |\n"
+    )
     with pytest.raises(ConfigError, match="delimiter row") as info:
         read_tracker(path)
     assert info.value.line == 2

@@ -21,7 +21,12 @@ def entry(request: dict[str, Any]) -> dict[str, Any]:
         "startedDateTime": "2026-05-02T08:59:17.000Z",
         "time": 12.5,
         "request": {"httpVersion": "HTTP/1.1", "cookies": [], "headersSize": -1, "bodySize": -1, **request},
-        "response": {"status": 200, "statusText": "OK", "headers": [], "content": {"size": 0, "mimeType": "x"}},
+        "response": {
+            "status": 200,
+            "statusText": "OK",
+            "headers": [],
+            "content": {"size": 0, "mimeType": "x"},
+        },
         "cache": {},
         "timings": {"send": 0, "wait": 10, "receive": 2.5},
     }
@@ -110,13 +115,25 @@ def test_realistic_har_drops_auth_and_hop_by_hop_headers(tmp_path: Path) -> None
         "accept": "application/json",
         "x-request-source": "ui",
     }
-    assert first.has_json and first.json == {"kind": "playbook", "artifact": {"fingerprint": None, "note": "héllo"}}
+    assert first.has_json and first.json == {
+        "kind": "playbook",
+        "artifact": {"fingerprint": None, "note": "héllo"},
+    }
     assert second.method == "PUT" and second.body == "line one\nline two | pipe"
     assert second.headers == {"accept": "*/*", "content-type": "text/plain"}
     assert third.name == "post_v1_validate_2"
     assert third.body == "a=1+2&b=%26"
     assert third.headers == {"content-type": "application/x-www-form-urlencoded"}
-    for name in ("authorization", "cookie", "x-api-key", "host", "connection", "x-trace-hop", "te", ":authority"):
+    for name in (
+        "authorization",
+        "cookie",
+        "x-api-key",
+        "host",
+        "connection",
+        "x-trace-hop",
+        "te",
+        ":authority",
+    ):
         assert result.dropped_headers[name] == 1, name
     assert result.skipped == ["log.entries[2]: data: URL is not an HTTP request"]
 
@@ -159,19 +176,37 @@ def broken(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("path", "value", "expected"),
     [
-        pytest.param(("log", "entries", 1, "request", "url"), KeyError,
-                     "log.entries[1].request.url: required key is missing", id="missing-url"),
-        pytest.param(("log", "entries", 0, "request", "method"), 7,
-                     "log.entries[0].request.method: expected string, got integer", id="method-type"),
-        pytest.param(("log", "entries", 3, "request", "headers"), [{"name": "x"}],
-                     "log.entries[3].request.headers[0].value: required key is missing", id="header-value"),
-        pytest.param(("log", "entries", 1, "request", "url"), "/relative",
-                     "log.entries[1].request.url: expected an absolute URL", id="relative-url"),
+        pytest.param(
+            ("log", "entries", 1, "request", "url"),
+            KeyError,
+            "log.entries[1].request.url: required key is missing",
+            id="missing-url",
+        ),
+        pytest.param(
+            ("log", "entries", 0, "request", "method"),
+            7,
+            "log.entries[0].request.method: expected string, got integer",
+            id="method-type",
+        ),
+        pytest.param(
+            ("log", "entries", 3, "request", "headers"),
+            [{"name": "x"}],
+            "log.entries[3].request.headers[0].value: required key is missing",
+            id="header-value",
+        ),
+        pytest.param(
+            ("log", "entries", 1, "request", "url"),
+            "/relative",
+            "log.entries[1].request.url: expected an absolute URL",
+            id="relative-url",
+        ),
         pytest.param(("log", "entries"), {}, "log.entries: expected array, got table", id="entries-type"),
         pytest.param(("log",), KeyError, "log: required key is missing", id="no-log"),
     ],
 )
-def test_malformed_har_names_the_entry_and_key(tmp_path: Path, path: tuple[Any, ...], value: Any, expected: str) -> None:
+def test_malformed_har_names_the_entry_and_key(
+    tmp_path: Path, path: tuple[Any, ...], value: Any, expected: str
+) -> None:
     doc = broken(path, value)
     with pytest.raises(ConfigError) as info:
         import_har(write_har(tmp_path, doc))

@@ -42,7 +42,10 @@ def test_toml_cases_are_read_with_every_field(tmp_path: Path) -> None:
     assert happy.method == "POST"
     assert happy.query == {"page": ["2"], "tag": ["a", "b"]}
     assert happy.request_headers() == {"accept": "application/json", "content-type": "application/json"}
-    assert orjson.loads(happy.content() or b"") == {"kind": "playbook", "artifact": {"endorsed_names": ["W-1001"]}}
+    assert orjson.loads(happy.content() or b"") == {
+        "kind": "playbook",
+        "artifact": {"endorsed_names": ["W-1001"]},
+    }
     assert happy.tags == ["playbook"]
     assert happy.source.endswith("cases.toml:2")
     assert happy.endpoint == "POST /v1/validate"
@@ -65,12 +68,21 @@ def test_jsonl_cases_are_read_and_null_json_is_a_body(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("snippet", "line", "expected"),
     [
-        pytest.param('jsn = {a = 1}', 16, "cases[1].jsn: unknown key (did you mean 'json'?) in case 'raw'", id="unknown-key"),
-        pytest.param('tags = "x"', 16, "cases[1].tags: expected array, got string in case 'raw'", id="wrong-type"),
-        pytest.param('json = {a = 1}', 15, "give either `json` or `body`, not both", id="json-and-body"),
+        pytest.param(
+            "jsn = {a = 1}",
+            16,
+            "cases[1].jsn: unknown key (did you mean 'json'?) in case 'raw'",
+            id="unknown-key",
+        ),
+        pytest.param(
+            'tags = "x"', 16, "cases[1].tags: expected array, got string in case 'raw'", id="wrong-type"
+        ),
+        pytest.param("json = {a = 1}", 15, "give either `json` or `body`, not both", id="json-and-body"),
     ],
 )
-def test_bad_case_names_file_line_case_and_key(tmp_path: Path, snippet: str, line: int, expected: str) -> None:
+def test_bad_case_names_file_line_case_and_key(
+    tmp_path: Path, snippet: str, line: int, expected: str
+) -> None:
     text = GOOD.replace('body = "not json at all"', f'body = "not json at all"\n{snippet}')
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as info:
@@ -99,10 +111,20 @@ def test_duplicate_names_are_rejected_naming_both_lines(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        pytest.param('[[cases]]\nname = "a"\nmethod = "GET"\npath = "v1"\n', "expected a path starting with '/'", id="path"),
-        pytest.param('[[cases]]\nname = "a"\nmethod = "GET"\npath = "/v?a=1"\n', "put the query string in", id="query"),
-        pytest.param('[[cases]]\nname = "a"\nmethod = "G T"\npath = "/"\n', "expected an HTTP method", id="method"),
-        pytest.param('[[cases]]\nname = "a"\npath = "/"\n', "cases[0].method: required key is missing", id="missing"),
+        pytest.param(
+            '[[cases]]\nname = "a"\nmethod = "GET"\npath = "v1"\n',
+            "expected a path starting with '/'",
+            id="path",
+        ),
+        pytest.param(
+            '[[cases]]\nname = "a"\nmethod = "GET"\npath = "/v?a=1"\n', "put the query string in", id="query"
+        ),
+        pytest.param(
+            '[[cases]]\nname = "a"\nmethod = "G T"\npath = "/"\n', "expected an HTTP method", id="method"
+        ),
+        pytest.param(
+            '[[cases]]\nname = "a"\npath = "/"\n', "cases[0].method: required key is missing", id="missing"
+        ),
         pytest.param('[[case]]\nname = "a"\n', "unknown top-level key", id="top-level"),
         pytest.param("", "no [[cases]] found", id="empty"),
         pytest.param("[[cases]\n", "invalid TOML", id="toml-syntax"),
@@ -138,7 +160,9 @@ def test_dump_round_trips_through_toml_and_jsonl(tmp_path: Path) -> None:
 
 
 def test_toml_dump_keeps_a_json_null_as_raw_text(tmp_path: Path) -> None:
-    cases = load_cases(write(tmp_path, '{"name": "n", "method": "POST", "path": "/", "json": {"a": null}}\n', "c.jsonl"))
+    cases = load_cases(
+        write(tmp_path, '{"name": "n", "method": "POST", "path": "/", "json": {"a": null}}\n', "c.jsonl")
+    )
     (back,) = load_cases(write(tmp_path, dump_cases_toml(cases), "back.toml"))
     assert back.body == '{"a":null}'
     assert back.request_headers()["content-type"] == "application/json"

@@ -9,7 +9,9 @@ from paritygate.probe import Case, Prober
 
 
 def case(name: str = "c", **kw: object) -> Case:
-    return Case(name=name, method=str(kw.pop("method", "POST")), path=str(kw.pop("path", "/v1/validate")), **kw)  # type: ignore[arg-type]
+    return Case(
+        name=name, method=str(kw.pop("method", "POST")), path=str(kw.pop("path", "/v1/validate")), **kw
+    )  # type: ignore[arg-type]
 
 
 async def test_each_case_reaches_every_target_at_the_same_time() -> None:
@@ -41,7 +43,9 @@ async def test_concurrency_bounds_cases_in_flight() -> None:
         return httpx.Response(204)
 
     cases = [case(f"c{i}", path=f"/c{i}") for i in range(12)]
-    async with Prober({"a": "http://a", "b": "http://b"}, concurrency=3, transport=httpx.MockTransport(handler)) as p:
+    async with Prober(
+        {"a": "http://a", "b": "http://b"}, concurrency=3, transport=httpx.MockTransport(handler)
+    ) as p:
         results = await asyncio.gather(*(p.send(c) for c in cases))
     assert all(r["a"].status == 204 and r["b"].status == 204 for r in results)
     assert peak == 3

@@ -55,7 +55,9 @@ def _default_out(loaded: LoadedConfig) -> Path:
 
 
 @contextmanager
-def _endpoints(loaded: LoadedConfig, targets: dict[str, Endpoint], bring_up: bool) -> Iterator[dict[str, Endpoint]]:
+def _endpoints(
+    loaded: LoadedConfig, targets: dict[str, Endpoint], bring_up: bool
+) -> Iterator[dict[str, Endpoint]]:
     if targets:
         yield targets
         return
@@ -64,7 +66,8 @@ def _endpoints(loaded: LoadedConfig, targets: dict[str, Endpoint], bring_up: boo
 
         with Stack(loaded) as stack:
             err_console.print(
-                "stack up: " + ", ".join(f"{e.name} {e.base_url}" for e in stack.endpoints.values()), markup=False
+                "stack up: " + ", ".join(f"{e.name} {e.base_url}" for e in stack.endpoints.values()),
+                markup=False,
             )
             yield stack.endpoints
         return
@@ -115,7 +118,9 @@ def _print_human(doc: dict[str, Any], paths: list[Path]) -> None:
         elif cls["mapping"]:
             console.print(f"  suggested fix: {cls['mapping']['fix']}", markup=False)
     for row in doc["fixed"]:
-        console.print(f"FIXED?: {row['key']} (tracker line {row['line']}) did not appear in this run", markup=False)
+        console.print(
+            f"FIXED?: {row['key']} (tracker line {row['line']}) did not appear in this run", markup=False
+        )
     if doc["noise"]:
         console.print(
             f"noise: {len(doc['noise'])} path(s) varied between repeats and were excluded from this run: "
@@ -126,7 +131,9 @@ def _print_human(doc: dict[str, Any], paths: list[Path]) -> None:
         console.print(f"UNREACHABLE: {name} never answered", markup=False)
     unsafe = sorted({c["method"] for c in doc["cases"]} & _UNSAFE)
     if unsafe:
-        err_console.print(f"note: {', '.join(unsafe)} requests were sent to every target, as the cases say", markup=False)
+        err_console.print(
+            f"note: {', '.join(unsafe)} requests were sent to every target, as the cases say", markup=False
+        )
     console.print("reports: " + ", ".join(str(p) for p in paths), markup=False)
 
 
@@ -141,12 +148,28 @@ def _print_human(doc: dict[str, Any], paths: list[Path]) -> None:
     help="Probe this URL as NAME (repeat, at least twice); no stack needed.",
 )
 @click.option("--reference", metavar="NAME", help="Compare every target against this one.")
-@click.option("--noise-runs", type=click.IntRange(min=0), default=None, help="Send each case K extra times to learn noise.")
-@click.option("--record-decisions", is_flag=True, help="Append an _open_ tracker row for each new divergence class.")
-@click.option("--cases", "cases_path", type=click.Path(dir_okay=False, path_type=Path), help="Cases file (.toml/.jsonl).")
-@click.option("--tracker", "tracker_path", type=click.Path(dir_okay=False, path_type=Path), help="Decisions tracker.")
+@click.option(
+    "--noise-runs",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Send each case K extra times to learn noise.",
+)
+@click.option(
+    "--record-decisions", is_flag=True, help="Append an _open_ tracker row for each new divergence class."
+)
+@click.option(
+    "--cases",
+    "cases_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Cases file (.toml/.jsonl).",
+)
+@click.option(
+    "--tracker", "tracker_path", type=click.Path(dir_okay=False, path_type=Path), help="Decisions tracker."
+)
 @click.option("--concurrency", type=click.IntRange(min=1), default=None, help="Cases in flight at once.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, help="Per-request timeout (s).")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), default=None, help="Per-request timeout (s)."
+)
 @out_option
 @json_option
 @click.pass_context
@@ -179,7 +202,9 @@ def parity(
 
     targets = _parse_targets(target_specs)
     if targets and bring_up:
-        raise UsageError("--target and --up exclude each other: --target probes URLs that are already running")
+        raise UsageError(
+            "--target and --up exclude each other: --target probes URLs that are already running"
+        )
     if len(targets) == 1:
         raise UsageError("give --target at least twice (parity compares two or more targets)")
     loaded = load_for_command(config_path, quiet=as_json)
@@ -221,13 +246,18 @@ def _progress(as_json: bool) -> Iterator[Any]:
 @parity.command("import-har")
 @click.argument("har_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
     help="Cases file to write (.toml, or .jsonl); default: print TOML to stdout.",
 )
 @click.option("--keep-auth", is_flag=True, help="Keep authorization, cookie, API-key... headers.")
 @click.option("--keep-hop-by-hop", is_flag=True, help="Keep connection, host, content-length... headers.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
-def import_har_cmd(har_file: Path, output: Path | None, keep_auth: bool, keep_hop_by_hop: bool, force: bool) -> int:
+def import_har_cmd(
+    har_file: Path, output: Path | None, keep_auth: bool, keep_hop_by_hop: bool, force: bool
+) -> int:
     """Convert a HAR capture into a parity cases file."""
     from paritygate.core.fs import atomic_write_text
     from paritygate.probe import dump_cases_jsonl, dump_cases_toml, import_har

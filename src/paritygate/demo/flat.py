@@ -129,9 +129,7 @@ def _structure_ok(document: object) -> bool:
 def decode(raw: bytes) -> tuple[object, Problem | None]:
     try:
         text = raw.decode("utf-8", errors="strict")
-        document = json.loads(
-            text, parse_constant=_no_special_floats, parse_float=_bounded_float
-        )
+        document = json.loads(text, parse_constant=_no_special_floats, parse_float=_bounded_float)
     except (ValueError, RecursionError):
         return None, BAD_JSON
     # Only bodies that could be too deep or could hold a surrogate need the walk.
@@ -151,9 +149,7 @@ def check_envelope(document: object) -> tuple[str, dict[str, Any]] | Problem:
         return schema_problem("kind", "missing")
     kind = document["kind"]
     if kind != "playbook" and kind != "fill":
-        return schema_problem(
-            "kind", "unknown kind " + literal(kind) + " (expected one of: fill, playbook)"
-        )
+        return schema_problem("kind", "unknown kind " + literal(kind) + " (expected one of: fill, playbook)")
     if "artifact" not in document:
         return schema_problem("artifact", "missing")
     artifact = document["artifact"]
@@ -195,9 +191,7 @@ def check_playbook(art: dict[str, Any], roster: frozenset[str]) -> Problem | Non
         return completeness_problem("endorsed_names must be non-empty")
     ceiling = 2 * target
     if len(names) > ceiling:
-        return completeness_problem(
-            f"endorsed_names ({len(names)}) exceeds target_count × 2 ({ceiling})"
-        )
+        return completeness_problem(f"endorsed_names ({len(names)}) exceeds target_count × 2 ({ceiling})")
     unknown = [i for i, name in enumerate(names) if name not in roster]
     if unknown:
         first = unknown[0]
@@ -238,8 +232,7 @@ def check_fill(art: dict[str, Any], roster: frozenset[str]) -> Problem | None:
     for position, candidate in enumerate(ids):
         if candidate not in roster:
             return consistency_problem(
-                f"fills[{position}].candidate_id {literal(candidate)} "
-                "does not exist in worker roster"
+                f"fills[{position}].candidate_id {literal(candidate)} does not exist in worker roster"
             )
     first_position: dict[str, int] = {}
     for later, candidate in enumerate(ids):
@@ -358,9 +351,7 @@ def read_roster(source: Path) -> tuple[frozenset[str] | None, str]:
 
 
 async def serve(host: str, port: int, roster: frozenset[str]) -> None:
-    runner = web.AppRunner(
-        make_app(roster), access_log=None, handle_signals=False, shutdown_timeout=2.0
-    )
+    runner = web.AppRunner(make_app(roster), access_log=None, handle_signals=False, shutdown_timeout=2.0)
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)
@@ -368,8 +359,7 @@ async def serve(host: str, port: int, roster: frozenset[str]) -> None:
         bound_host, bound_port = runner.addresses[0][:2]
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
         print(
-            f"flat validatord listening on http://{shown}:{bound_port} "
-            f"(roster: {len(roster)} workers)",
+            f"flat validatord listening on http://{shown}:{bound_port} (roster: {len(roster)} workers)",
             flush=True,
         )
         stop = asyncio.Event()

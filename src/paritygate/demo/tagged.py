@@ -209,14 +209,10 @@ def check_playbook(artifact: dict[str, Any], roster: frozenset[str]) -> None:
     if not names:
         raise completeness("endorsed_names must be non-empty")
     if len(names) > target * 2:
-        raise completeness(
-            f"endorsed_names ({len(names)}) exceeds target_count × 2 ({target * 2})"
-        )
+        raise completeness(f"endorsed_names ({len(names)}) exceeds target_count × 2 ({target * 2})")
     for index, name in enumerate(names):
         if name not in roster:
-            raise consistency(
-                f"endorsed_names[{index}] {as_json(name)} does not exist in worker roster"
-            )
+            raise consistency(f"endorsed_names[{index}] {as_json(name)} does not exist in worker roster")
 
 
 def check_fill(artifact: dict[str, Any], roster: frozenset[str]) -> None:
@@ -248,8 +244,7 @@ def check_fill(artifact: dict[str, Any], roster: frozenset[str]) -> None:
     for index, candidate in enumerate(candidates):
         if candidate in first_seen:
             raise consistency(
-                f"fills[{index}].candidate_id {as_json(candidate)} "
-                f"duplicates fills[{first_seen[candidate]}]"
+                f"fills[{index}].candidate_id {as_json(candidate)} duplicates fills[{first_seen[candidate]}]"
             )
         first_seen[candidate] = index
 
@@ -379,8 +374,7 @@ class QuietServer(uvicorn.Server):
         host, port = self.servers[0].sockets[0].getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
         print(
-            f"tagged validatord listening on http://{shown}:{port} "
-            f"(roster: {self.roster_size} workers)",
+            f"tagged validatord listening on http://{shown}:{port} (roster: {self.roster_size} workers)",
             flush=True,
         )
 

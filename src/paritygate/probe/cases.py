@@ -143,7 +143,9 @@ def _key_line(lines: list[str], start: int | None, key: str) -> int | None:
 def _to_case(raw: Any, index: int, file: Path, line: int | None, lines: list[str]) -> Case:
     label = f"cases[{index}]"
     if not isinstance(raw, dict):
-        raise ConfigError(f"expected a table (one case), got {describe_type(raw)}", file=file, line=line, key=label)
+        raise ConfigError(
+            f"expected a table (one case), got {describe_type(raw)}", file=file, line=line, key=label
+        )
     try:
         model = _CaseModel.model_validate(raw)
     except ValidationError as exc:
@@ -182,10 +184,14 @@ def _parse_toml(text: str, file: Path) -> list[tuple[Any, int | None]]:
         # Python 3.11's TOMLDecodeError carries the position only in its text
         found = _TOML_POSITION.search(str(exc))
         message = _TOML_POSITION.sub("", str(exc)).strip()
-        raise ConfigError(f"invalid TOML: {message}", file=file, line=int(found[1]) if found else None) from None
+        raise ConfigError(
+            f"invalid TOML: {message}", file=file, line=int(found[1]) if found else None
+        ) from None
     unknown = sorted(set(doc) - {"cases"})
     if unknown:
-        raise ConfigError("unknown top-level key (a cases file holds only [[cases]])", file=file, key=unknown[0])
+        raise ConfigError(
+            "unknown top-level key (a cases file holds only [[cases]])", file=file, key=unknown[0]
+        )
     raw = doc.get("cases")
     if not isinstance(raw, list):
         raise ConfigError(
@@ -236,7 +242,9 @@ def load_cases(path: Path) -> list[Case]:
     """Read a ``.toml`` or ``.jsonl`` cases file."""
     suffix = path.suffix.lower()
     if suffix != ".toml" and suffix not in _JSONL_SUFFIXES:
-        raise ConfigError(f"unknown cases file type {suffix or '(none)'!r} (expected .toml or .jsonl)", file=path)
+        raise ConfigError(
+            f"unknown cases file type {suffix or '(none)'!r} (expected .toml or .jsonl)", file=path
+        )
     try:
         text = path.read_bytes().decode("utf-8")
     except OSError as exc:

@@ -168,12 +168,16 @@ def _body(request: _Request, headers: dict[str, str]) -> tuple[Any, bool, str | 
     return None, False, text
 
 
-def _to_case(request: _Request, taken: set[str], keep_auth: bool, keep_hop: bool, dropped: Counter[str]) -> Case:
+def _to_case(
+    request: _Request, taken: set[str], keep_auth: bool, keep_hop: bool, dropped: Counter[str]
+) -> Case:
     parts = urlsplit(request.url)
     path = parts.path or "/"
-    query_pairs = parse_qsl(parts.query, keep_blank_values=True) if parts.query else [
-        (q.name, q.value) for q in request.queryString
-    ]
+    query_pairs = (
+        parse_qsl(parts.query, keep_blank_values=True)
+        if parts.query
+        else [(q.name, q.value) for q in request.queryString]
+    )
     query: dict[str, list[str]] = {}
     for name, value in query_pairs:
         query.setdefault(name, []).append(value)
@@ -216,13 +220,18 @@ def import_har(path: Path, *, keep_auth: bool = False, keep_hop_by_hop: bool = F
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise ConfigError(f"not valid JSON: {exc.msg} (column {exc.colno})", file=path, line=exc.lineno) from None
+        raise ConfigError(
+            f"not valid JSON: {exc.msg} (column {exc.colno})", file=path, line=exc.lineno
+        ) from None
     try:
         har = _Har.model_validate(doc)
     except ValidationError as exc:
         loc, message = first_problem(exc, _Har)
         raise ConfigError(
-            message, file=path, key=key_path(loc), hint="a HAR file is {\"log\": {\"entries\": [{\"request\": ...}]}}"
+            message,
+            file=path,
+            key=key_path(loc),
+            hint='a HAR file is {"log": {"entries": [{"request": ...}]}}',
         ) from None
     result = HarImport(cases=[])
     taken: set[str] = set()
@@ -231,7 +240,9 @@ def import_har(path: Path, *, keep_auth: bool = False, keep_hop_by_hop: bool = F
         if scheme not in ("http", "https"):
             result.skipped.append(f"log.entries[{index}]: {scheme}: URL is not an HTTP request")
             continue
-        result.cases.append(_to_case(entry.request, taken, keep_auth, keep_hop_by_hop, result.dropped_headers))
+        result.cases.append(
+            _to_case(entry.request, taken, keep_auth, keep_hop_by_hop, result.dropped_headers)
+        )
     if not result.cases:
         raise ConfigError("no HTTP request in the capture", file=path, key="log.entries")
     return result

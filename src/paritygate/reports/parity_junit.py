@@ -29,7 +29,9 @@ def _differences_text(case: dict[str, Any]) -> str:
 def _case(case: dict[str, Any], classes: dict[str, dict[str, Any]]) -> JUnitCase:
     targets = case["targets"]
     elapsed = max((t["elapsed_ms"] for t in targets.values()), default=0.0) / 1000
-    statuses = ", ".join(f"{n}={t['status'] if t['error'] is None else 'no answer'}" for n, t in targets.items())
+    statuses = ", ".join(
+        f"{n}={t['status'] if t['error'] is None else 'no answer'}" for n, t in targets.items()
+    )
     junit = JUnitCase(name=case["name"], classname=f"parity.{case['method']} {case['path']}", time_s=elapsed)
     errors = [f"{n}: {t['error']}" for n, t in targets.items() if t["error"] is not None]
     cls = classes.get(case["class_key"]) if case["class_key"] else None

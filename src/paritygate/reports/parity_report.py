@@ -164,8 +164,10 @@ def _classes(doc: dict[str, Any], out: list[str]) -> None:
         out.append(f"### {name} — {status}")
         out.append("")
         out.append(f"- key: {_code(cls['key'])}")
-        out.append(f"- {cls['title']} on {cls['endpoint']} ({cls['outcome']}), {len(cls['cases'])} case(s): "
-                   + ", ".join(_code(c) for c in cls["cases"]))
+        out.append(
+            f"- {cls['title']} on {cls['endpoint']} ({cls['outcome']}), {len(cls['cases'])} case(s): "
+            + ", ".join(_code(c) for c in cls["cases"])
+        )
         if mapping:
             out.append(f"- mapping: **{mapping['name']}** — {mapping['description']}")
             out.append(f"- fix: {mapping['fix']}")
@@ -176,8 +178,10 @@ def _classes(doc: dict[str, Any], out: list[str]) -> None:
             out.append(f"- tracker: NEW — recorded as `_open_` in {doc['tracker']}")
         else:
             came_back = " (a `fixed` row exists: it came back)" if cls.get("regressed") else ""
-            out.append(f"- tracker: NEW — no `_open_`/`accepted` row in {doc['tracker']}{came_back};"
-                       " run with --record-decisions to add one")
+            out.append(
+                f"- tracker: NEW — no `_open_`/`accepted` row in {doc['tracker']}{came_back};"
+                " run with --record-decisions to add one"
+            )
         out.append("")
 
 
@@ -188,12 +192,16 @@ def _fixed_and_noise(doc: dict[str, Any], out: list[str]) -> None:
         if doc.get("fixed_skipped"):
             out.append(f"Not checked: {doc['fixed_skipped']}.")
         else:
-            out.append(f"These rows of {doc['tracker']} are open or accepted, but their class did not appear"
-                       " in this run. Fixed? Confirm and set their status to `fixed`.")
+            out.append(
+                f"These rows of {doc['tracker']} are open or accepted, but their class did not appear"
+                " in this run. Fixed? Confirm and set their status to `fixed`."
+            )
         out.append("")
         for row in doc["fixed"]:
-            out.append(f"- **FIXED?** {_code(row['key'])} (line {row['line']}, {row['status']}): "
-                       f"{row['divergence']} — {row['area']}")
+            out.append(
+                f"- **FIXED?** {_code(row['key'])} (line {row['line']}, {row['status']}): "
+                f"{row['divergence']} — {row['area']}"
+            )
         out.append("")
     if doc["noise"]:
         out.append("## Noise")
@@ -206,7 +214,9 @@ def _fixed_and_noise(doc: dict[str, Any], out: list[str]) -> None:
         out.append("")
         for entry in doc["noise"]:
             examples = ", ".join(_code(_short(e)) for e in entry["examples"])
-            out.append(f"- {entry['target']} {_code(entry['path'])} in {', '.join(entry['cases'])}: {examples}")
+            out.append(
+                f"- {entry['target']} {_code(entry['path'])} in {', '.join(entry['cases'])}: {examples}"
+            )
             out.extend(["", "```toml", entry["suggested_rule"], "```", ""])
 
 
@@ -236,7 +246,9 @@ def parity_markdown(doc: dict[str, Any]) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def write_parity_reports(out_dir: Path, doc: dict[str, Any], *, junit_name: str | None = "junit.xml") -> list[Path]:
+def write_parity_reports(
+    out_dir: Path, doc: dict[str, Any], *, junit_name: str | None = "junit.xml"
+) -> list[Path]:
     """Write parity.md, parity.json and (unless ``junit_name`` is None) the JUnit file into
     ``out_dir``; returns their paths. A run directory holding other phases may pass e.g.
     ``junit_name="parity-junit.xml"``."""

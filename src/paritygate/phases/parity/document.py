@@ -51,7 +51,9 @@ def _unreachable(runs: list[CaseRun], names: list[str]) -> list[str]:
     return [n for n in names if all(run.responses[n].error is not None for run in runs)]
 
 
-def _class_doc(found: DivergenceClass, cases: list[str], tracker: Tracker, recorded: set[str]) -> dict[str, Any]:
+def _class_doc(
+    found: DivergenceClass, cases: list[str], tracker: Tracker, recorded: set[str]
+) -> dict[str, Any]:
     active = tracker.active_row(found.key)
     shown = active or tracker.latest_row(found.key)
     mapping = found.mapping
@@ -91,8 +93,13 @@ def build_document(
             for p in paths:
                 entry = noise.setdefault(
                     (target, p.path),
-                    {"target": target, "path": p.path, "examples": list(p.examples),
-                     "suggested_rule": p.suggested_rule, "cases": []},
+                    {
+                        "target": target,
+                        "path": p.path,
+                        "examples": list(p.examples),
+                        "suggested_rule": p.suggested_rule,
+                        "cases": [],
+                    },
                 )
                 entry["cases"].append(run.case.name)
         case_docs.append(
@@ -120,7 +127,9 @@ def build_document(
                 ],
                 "groups": run.groups,
                 "odd_one_out": run.odd_one_out,
-                "odd_one_out_text": describe_odd_one_out(run.odd_one_out, run.groups) if run.odd_one_out else None,
+                "odd_one_out_text": describe_odd_one_out(run.odd_one_out, run.groups)
+                if run.odd_one_out
+                else None,
                 "noise_paths": sorted({p.path for paths in run.noise.values() for p in paths}),
             }
         )
@@ -175,8 +184,12 @@ def new_rows(doc: dict[str, Any]) -> list[DecisionRow]:
         if cls["status"] != "new":
             continue
         mapping = cls["mapping"]
-        divergence = cls["title"] + (f" ({mapping['name']})" if mapping and mapping["name"] != cls["title"] else "")
-        decision = f"to decide; suggested: {mapping['fix']}" if mapping and mapping.get("fix") else "to decide"
+        divergence = cls["title"] + (
+            f" ({mapping['name']})" if mapping and mapping["name"] != cls["title"] else ""
+        )
+        decision = (
+            f"to decide; suggested: {mapping['fix']}" if mapping and mapping.get("fix") else "to decide"
+        )
         names = ", ".join(t["name"] for t in doc["targets"])
         evidence = f"parity {doc['date']} ({names}): {', '.join(cls['cases'])}"
         rows.append(DecisionRow(cls["key"], cls["endpoint"], divergence, "_open_", decision, evidence))
@@ -206,10 +219,14 @@ def findings_from(doc: dict[str, Any]) -> list[Finding]:
     for cls in doc["classes"]:
         where = f"{cls['endpoint']} in {len(cls['cases'])} case(s)"
         mapping = cls["mapping"]
-        named = cls["title"] + (f" ({mapping['name']})" if mapping and mapping["name"] != cls["title"] else "")
+        named = cls["title"] + (
+            f" ({mapping['name']})" if mapping and mapping["name"] != cls["title"] else ""
+        )
         if cls["status"] == "new":
             extra = " (its tracker row says fixed: it came back)" if cls["regressed"] else ""
-            out.append(Finding(FindingKind.NEW_DIVERGENCE, cls["key"], f"new divergence: {named}, {where}{extra}"))
+            out.append(
+                Finding(FindingKind.NEW_DIVERGENCE, cls["key"], f"new divergence: {named}, {where}{extra}")
+            )
         else:
             decision = cls["decision"]
             out.append(

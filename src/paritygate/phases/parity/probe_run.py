@@ -68,7 +68,9 @@ def _learn_noise(rounds: list[dict[str, Response]], rules: CompareRules) -> dict
     return noise
 
 
-def _evaluate(case: Case, rounds: list[dict[str, Response]], rules: CompareRules, reference: str | None) -> CaseRun:
+def _evaluate(
+    case: Case, rounds: list[dict[str, Response]], rules: CompareRules, reference: str | None
+) -> CaseRun:
     first = rounds[0]
     noise = _learn_noise(rounds, rules) if len(rounds) > 1 else {}
     noisy_paths = sorted({p.path for paths in noise.values() for p in paths})

@@ -43,7 +43,10 @@ def _cases_path(loaded: LoadedConfig, cfg: ParityConfig, cases_path: Path | None
         return cases_path
     if cfg.cases is None:
         raise ConfigError(
-            "no cases file", file=loaded.path, key="parity.cases", hint="set [parity] cases, or pass --cases FILE"
+            "no cases file",
+            file=loaded.path,
+            key="parity.cases",
+            hint="set [parity] cases, or pass --cases FILE",
         )
     return loaded.resolve(cfg.cases)
 
@@ -114,7 +117,9 @@ async def run_parity_async(
             doc = build_document(facts, case_runs, tracker, recorded={r.key for r in rows})
     findings = findings_from(doc)
     if out_dir is not None:
-        atomic_write_bytes(out_dir / "parity.json", orjson.dumps(doc, option=orjson.OPT_INDENT_2, default=str))
+        atomic_write_bytes(
+            out_dir / "parity.json", orjson.dumps(doc, option=orjson.OPT_INDENT_2, default=str)
+        )
     return PhaseResult(
         phase="parity",
         status=status_from(findings),

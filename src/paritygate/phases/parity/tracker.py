@@ -164,7 +164,9 @@ def parse_tracker(text: str, path: Path) -> Tracker:
         status = _normalise_status(cells[3])
         if status is None:
             raise ConfigError(
-                f"unknown status {cells[3]!r} (expected one of: {', '.join(STATUSES)})", file=path, line=number
+                f"unknown status {cells[3]!r} (expected one of: {', '.join(STATUSES)})",
+                file=path,
+                line=number,
             )
         key = _unquote_key(cells[0])
         if not key:
@@ -197,7 +199,14 @@ def format_row(row: DecisionRow) -> str:
     key = _cell(row.key)
     if "`" not in key:
         key = f"`{key}`"
-    cells = [key, _cell(row.area), _cell(row.divergence), row.status, _cell(row.decision), _cell(row.evidence)]
+    cells = [
+        key,
+        _cell(row.area),
+        _cell(row.divergence),
+        row.status,
+        _cell(row.decision),
+        _cell(row.evidence),
+    ]
     return "| " + " | ".join(cells) + " |"
 
 
