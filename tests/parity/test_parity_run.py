@@ -96,7 +96,7 @@ def test_three_targets_name_the_odd_one_out(tmp_path: Path, impls: dict[str, End
         ("tagged", "tagged-2", "match"),
         ("flat", "tagged-2", "shape"),
     ]
-    assert len(result.data["classes"]) == 2  # tagged→flat and flat→tagged are two orientations
+    assert len(result.data["classes"]) == 1  # tagged→flat and flat→tagged are one cause, one class
 
 
 def test_reference_compares_everything_against_one(tmp_path: Path, impls: dict[str, Endpoint]) -> None:

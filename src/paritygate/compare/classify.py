@@ -11,6 +11,7 @@ so it fits a Markdown table cell)::
 * slug: the recognised wire-shape mapping (``tagged-enum~flat-kind``, ``key-case``,
   ``null~absent``, ``number~string``, ``timestamp-precision``), else ``status``,
   ``no-answer`` or ``unmapped``.
+* the key is orientation-free: of the keys of (A, B) and (B, A) the smaller is used.
 * hex: the first 8 hex digits of SHA-256 over what identifies the cause, never leaf values
   and never anything that depends on case order:
   - mapped: the mapping's abstract signature (for a tagged enum: where it sits, which side
@@ -91,7 +92,51 @@ def _signatures(comparison: Comparison, left: Response, right: Response) -> tupl
 def classify(
     endpoint: str, comparison: Comparison, left: Response, right: Response
 ) -> DivergenceClass | None:
-    """The divergence class of one compared pair; None when it matched."""
+    """The divergence class of one compared pair; None when it matched.
+
+    The key does not depend on which target was on the left: the pair is also classified
+    the other way round and the smaller of the two keys is kept, so reordering the targets
+    (or an N-way run comparing B with A) never orphans a tracker row.
+    """
+    found = _classify_oriented(endpoint, comparison, left, right)
+    if found is None:
+        return None
+    mirrored = _classify_oriented(endpoint, _mirror(comparison), right, left)
+    if mirrored is not None and mirrored.key < found.key:
+        found.key = mirrored.key
+    return found
+
+
+_MIRRORED_KIND = {"missing": "extra", "extra": "missing"}
+
+
+def _mirror(comparison: Comparison) -> Comparison:
+    """The same comparison seen from the other side (no second parse, same ignored paths)."""
+    diffs = [
+        Difference(
+            path=d.right_path or d.path,
+            kind=_MIRRORED_KIND.get(d.kind, d.kind),
+            left=d.right,
+            right=d.left,
+            right_path=d.path if d.right_path else None,
+        )
+        for d in comparison.differences
+    ]
+    return Comparison(
+        comparison.outcome,
+        diffs,
+        comparison.right_signature,
+        comparison.left_signature,
+        list(comparison.notes),
+        comparison.right_canonical,
+        comparison.left_canonical,
+        comparison.rules,
+    )
+
+
+def _classify_oriented(
+    endpoint: str, comparison: Comparison, left: Response, right: Response
+) -> DivergenceClass | None:
     outcome = comparison.outcome
     if outcome is Outcome.MATCH:
         return None
