@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
@@ -13,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from paritygate.config.diagnostics import first_problem, read_user_text
 from paritygate.config.model import ProjectConfig
 from paritygate.errors import ConfigError
 
@@ -75,14 +75,9 @@ def find_config(start: Path | None = None) -> Path | None:
 
 def read_toml(path: Path) -> dict[str, Any]:
     """Read a TOML file; an unreadable or malformed file is one precise ConfigError."""
+    text = read_user_text(path, "file")
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read file: {exc.strerror or exc}", file=path) from exc
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from exc
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         # Python < 3.14 only puts the position in the message: "... (at line 3, column 5)".
         text = str(exc)
@@ -116,80 +111,13 @@ def _substitute_env(value: Any, key_path: str, file: Path) -> Any:
     return value
 
 
-_TYPE_NAMES = {
-    "str": "string",
-    "int": "integer",
-    "float": "number",
-    "bool": "boolean",
-    "dict": "table",
-    "list": "array",
-    "NoneType": "nothing",
-}
-
-
-def _describe(value: Any) -> str:
-    return _TYPE_NAMES.get(type(value).__name__, type(value).__name__)
-
-
-def _expected_keys(loc: tuple[Any, ...]) -> list[str]:
-    """The keys allowed in the table that holds ``loc`` (for "did you mean")."""
-    from pydantic import BaseModel
-
-    cls: Any = ProjectConfig
-    for part in loc[:-1]:
-        if isinstance(part, int) or cls is None:
-            continue
-        fields = getattr(cls, "model_fields", None)
-        if fields is None or part not in fields:
-            # a dict[str, Model] value: step into the model of its values
-            continue
-        ann = fields[part].annotation
-        cls = None
-        for candidate in (*getattr(ann, "__args__", ()), ann):
-            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-                cls = candidate
-                break
-            for inner in getattr(candidate, "__args__", ()):
-                if isinstance(inner, type) and issubclass(inner, BaseModel):
-                    cls = inner
-    fields = getattr(cls, "model_fields", None) if cls is not None else None
-    return sorted(fields) if fields else []
-
-
-def _error_order(err: Any) -> int:
-    # An unknown key usually explains a "missing" one next to it (a typo): report it first.
-    return 0 if err["type"] == "extra_forbidden" else 1
-
-
 def format_validation_error(exc: ValidationError, file: Path) -> ConfigError:
     """Turn pydantic's most telling error into one line: file, key path, what was expected."""
-    errors = sorted(exc.errors(include_url=False), key=_error_order)
-    err = errors[0]
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-    key = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
-    kind = err["type"]
-    value = err.get("input")
-    if kind == "extra_forbidden":
-        allowed = _expected_keys(loc)
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        msg = "unknown key"
-        if close:
-            msg += f" (did you mean '{close[0]}'?)"
-        elif allowed:
-            msg += f" (expected one of: {', '.join(allowed)})"
-    elif kind == "missing":
-        msg = "required key is missing"
-    elif kind.endswith("_type") or kind in ("int_from_float", "bool_parsing", "int_parsing"):
-        expected = kind.removesuffix("_type").replace("model", "table").replace("dict", "table")
-        expected = _TYPE_NAMES.get(expected, expected)
-        msg = f"expected {expected}, got {_describe(value)}"
-    elif kind == "value_error":
-        msg = str(err["msg"]).removeprefix("Value error, ")
-    else:
-        msg = str(err["msg"])
-    if len(errors) > 1:
-        msg += f" [+{len(errors) - 1} more problem(s) in this file]"
-    return ConfigError(msg, file=file, key=key or None)
+    problem = first_problem(exc, ProjectConfig)
+    message = problem.message
+    if problem.more:
+        message += f" [+{problem.more} more problem(s) in this file]"
+    return ConfigError(message, file=file, key=problem.key or None)
 
 
 def dependency_order(services: dict[str, Any], file: Path) -> list[str]:

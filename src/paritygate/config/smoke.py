@@ -9,16 +9,14 @@ not only by index, because that is how people find them in the file.
 
 from __future__ import annotations
 
-import difflib
 import re
-import types
-import typing
 from pathlib import Path
 from typing import Any, Self
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from paritygate.config.base import StrictModel
+from paritygate.config.diagnostics import first_problem
 from paritygate.errors import ConfigError
 
 __all__ = [
@@ -247,31 +245,6 @@ class SmokeConfig(SmokeFile):
             raise ValueError(f"{key}: {message}" if key else message) from None
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is not None:
-        for arg in typing.get_args(annotation):
-            found = _model_in(arg)
-            if found is not None:
-                return found
-    return None
-
-
-def _allowed_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, list[str]]:
-    """The model holding the last key of ``loc`` and its allowed keys (aliases as written in TOML)."""
-    cls: type[BaseModel] | None = root
-    for part in loc[:-1]:
-        if cls is None or isinstance(part, int):
-            continue
-        fields = {(f.alias or n): f for n, f in cls.model_fields.items()}
-        field = fields.get(str(part))
-        cls = _model_in(field.annotation) if field is not None else cls
-    if cls is None:
-        return None, []
-    return cls, sorted((f.alias or n) for n, f in cls.model_fields.items())
-
-
 def _names_in(raw: Any, loc: tuple[Any, ...]) -> str:
     """``check 'chain/check'`` (or ``chain 'chain'``) for a location inside chains[i].checks[j]."""
     names: list[str] = []
@@ -292,31 +265,15 @@ def _names_in(raw: Any, loc: tuple[Any, ...]) -> str:
 
 def describe_smoke_error(exc: ValidationError, raw: Any, root: type[BaseModel]) -> tuple[str, str]:
     """The first pydantic error as (key path, message naming the chain/check and what was expected)."""
-    err = exc.errors(include_url=False)[0]
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-    key = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        model, allowed = _allowed_keys(root, loc)
-        what = (
-            "assertion kind" if model is AssertConfig else ("expectation" if model is ExpectConfig else "key")
-        )
-        message = f"unknown {what} {loc[-1]!r}"
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        if close:
-            message += f" (did you mean {close[0]!r}?)"
-        elif allowed:
-            message += f" (expected one of: {', '.join(allowed)})"
-    elif kind == "missing":
-        message = "required key is missing"
-    elif kind == "value_error":
-        message = str(err["msg"]).removeprefix("Value error, ")
-    else:
-        value = err.get("input")
-        message = f"{err['msg'].lower()}, got {type(value).__name__} {value!r}"[:300]
-    names = _names_in(raw, loc)
-    hint = "" if len(exc.errors()) == 1 else f" [{len(exc.errors()) - 1} more problem(s); fix this one first]"
-    return key, (f"{names}: {message}" if names else message) + hint
+    problem = first_problem(exc, root)
+    message = problem.message
+    if message.startswith("unknown key"):
+        nouns: dict[type[BaseModel] | None, str] = {AssertConfig: "assertion kind", ExpectConfig: "expectation"}
+        what = nouns.get(problem.holder, "key")
+        message = f"unknown {what} {problem.loc[-1]!r}" + message.removeprefix("unknown key")
+    names = _names_in(raw, problem.loc)
+    hint = f" [{problem.more} more problem(s); fix this one first]" if problem.more else ""
+    return problem.key, (f"{names}: {message}" if names else message) + hint
 
 
 def load_smoke_file(path: Path) -> SmokeFile:

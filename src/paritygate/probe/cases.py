@@ -26,8 +26,8 @@ import orjson
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_validator
 
+from paritygate.config.diagnostics import describe_type, first_problem, key_path, read_user_text
 from paritygate.errors import ConfigError
-from paritygate.probe._errors import describe_type, first_problem, key_path
 
 __all__ = ["Case", "dump_cases_jsonl", "dump_cases_toml", "load_cases", "parse_cases"]
 
@@ -149,7 +149,8 @@ def _to_case(raw: Any, index: int, file: Path, line: int | None, lines: list[str
     try:
         model = _CaseModel.model_validate(raw)
     except ValidationError as exc:
-        loc, message = first_problem(exc, _CaseModel)
+        problem = first_problem(exc, _CaseModel)
+        loc, message = problem.loc, problem.message
         name = raw.get("name")
         if isinstance(name, str) and name:
             message += f" in case {name!r}"
@@ -245,13 +246,7 @@ def load_cases(path: Path) -> list[Case]:
         raise ConfigError(
             f"unknown cases file type {suffix or '(none)'!r} (expected .toml or .jsonl)", file=path
         )
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read cases file: {exc.strerror or exc}", file=path) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from None
-    return parse_cases(text, path)
+    return parse_cases(read_user_text(path, "cases file"), path)
 
 
 def _has_null(value: Any) -> bool:

@@ -16,8 +16,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from paritygate.config.diagnostics import first_problem
 from paritygate.errors import ConfigError
-from paritygate.probe._errors import first_problem, key_path
 from paritygate.probe.cases import Case
 
 __all__ = ["AUTH_HEADERS", "HOP_BY_HOP_HEADERS", "HarImport", "import_har", "is_auth_header"]
@@ -226,11 +226,11 @@ def import_har(path: Path, *, keep_auth: bool = False, keep_hop_by_hop: bool = F
     try:
         har = _Har.model_validate(doc)
     except ValidationError as exc:
-        loc, message = first_problem(exc, _Har)
+        problem = first_problem(exc, _Har)
         raise ConfigError(
-            message,
+            problem.message,
             file=path,
-            key=key_path(loc),
+            key=problem.key,
             hint='a HAR file is {"log": {"entries": [{"request": ...}]}}',
         ) from None
     result = HarImport(cases=[])

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from paritygate.config.diagnostics import read_user_text
 from paritygate.core.fs import atomic_write_text
 from paritygate.errors import ConfigError
 
@@ -181,13 +182,7 @@ def read_tracker(path: Path) -> Tracker:
     """Read the tracker; a missing file is an empty tracker (recording will create it)."""
     if not path.exists():
         return Tracker(path=path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read the decisions tracker: {exc.strerror or exc}", file=path) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text (byte {exc.start})", file=path) from None
-    return parse_tracker(text, path)
+    return parse_tracker(read_user_text(path, "the decisions tracker"), path)
 
 
 def _cell(value: str) -> str:
