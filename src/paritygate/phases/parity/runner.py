@@ -7,7 +7,6 @@ cases say: parity exists to send the same request everywhere.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ import orjson
 from paritygate.compare import CompareRules, RuleError
 from paritygate.config import LoadedConfig
 from paritygate.config.phases import ParityConfig
+from paritygate.core.aio import blocking
 from paritygate.core.fs import atomic_write_bytes
 from paritygate.core.models import Endpoint, PhaseResult
 from paritygate.errors import ConfigError
@@ -130,35 +130,4 @@ async def run_parity_async(
     )
 
 
-def run_parity(
-    loaded: LoadedConfig,
-    endpoints: dict[str, Endpoint],
-    *,
-    out_dir: Path | None = None,
-    targets: list[str] | None = None,
-    reference: str | None = None,
-    noise_runs: int | None = None,
-    record_decisions: bool = False,
-    cases_path: Path | None = None,
-    tracker_path: Path | None = None,
-    concurrency: int | None = None,
-    timeout: float | None = None,
-    progress: Callable[[CaseRun], None] | None = None,
-) -> PhaseResult:
-    """Synchronous wrapper of :func:`run_parity_async` (runs its own event loop)."""
-    return asyncio.run(
-        run_parity_async(
-            loaded,
-            endpoints,
-            out_dir=out_dir,
-            targets=targets,
-            reference=reference,
-            noise_runs=noise_runs,
-            record_decisions=record_decisions,
-            cases_path=cases_path,
-            tracker_path=tracker_path,
-            concurrency=concurrency,
-            timeout=timeout,
-            progress=progress,
-        )
-    )
+run_parity = blocking(run_parity_async)
