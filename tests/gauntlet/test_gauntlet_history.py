@@ -68,7 +68,9 @@ def test_diff_shows_the_flip_and_the_new_divergence(flipped: Flipped) -> None:
     assert code == 0, out
     assert "parity/flippy: match -> shape" in out
     assert "new divergences: 1" in out and "verdict: ship -> block" in out
-    code, out = _cli("diff", str(flipped.second.run_dir), str(flipped.first.run_dir), "--json")
+    # Run directories need no history, but --config keeps the demo's history out of the cwd.
+    first, second = str(flipped.first.run_dir), str(flipped.second.run_dir)
+    code, out = _cli("diff", second, first, "--json", "--config", str(flipped.config))
     doc = orjson.loads(out)
     assert [c["name"] for c in doc["cases"]] == ["flippy"] and len(doc["fixed"]) == 1 and doc["new"] == []
 

@@ -199,3 +199,22 @@ def test_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
     db.write_text("hello, I am a text file\n" * 100)
     with pytest.raises(ConfigError, match="not a SQLite database"):
         _open(db)
+
+
+def test_review_counts_tell_a_dry_run_from_a_real_review() -> None:
+    doc = report("20260502T090000Z", "2026-05-02T09:00:00Z")
+    doc["phases"]["review"] = {
+        "phase": "review",
+        "status": "passed",
+        "summary": "dry run",
+        "data": {"dry_run": True, "bundles": [{"id": "c1"}, {"id": "c2"}], "findings": []},
+    }
+    counts = snapshot_from_report(doc).phases["review"]["counts"]
+    assert counts == {"findings": 0, "block": 0, "bundles": 2, "dry_run": True}
+    doc["phases"]["review"]["data"] = {
+        "dry_run": False,
+        "bundles": [{"id": "c1"}],
+        "findings": [{"severity": "block"}, {"severity": "nit"}, {"severity": "block", "retracted": True}],
+    }
+    counts = snapshot_from_report(doc).phases["review"]["counts"]
+    assert counts == {"findings": 2, "block": 1, "bundles": 1, "dry_run": False}

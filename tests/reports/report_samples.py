@@ -117,7 +117,7 @@ def parity_result(*, known: bool = True, hostile: bool = False) -> PhaseResult:
     reason = HOSTILE if hostile else "missing — required for Phase 25 validity window"
     tagged = {"Schema": {"field": "fingerprint", "reason": reason}}
     flat = {"Kind": "schema", "Field": "fingerprint", "Reason": reason}
-    diffs = [
+    diffs: list[dict[str, Any]] = [
         {
             "path": "$.Schema",
             "kind": "missing",

@@ -11,6 +11,7 @@ from lxml import etree
 from markdown_it import MarkdownIt
 from report_samples import CLASS_KEY, HOSTILE, parity_result, review_result, sample_doc, smoke_result
 
+from paritygate.core.models import PhaseResult, PhaseStatus
 from paritygate.errors import ConfigError
 from paritygate.reports.run_files import write_run_reports
 from paritygate.reports.run_html import render_html
@@ -20,11 +21,33 @@ from paritygate.reports.run_markdown import render_markdown
 from paritygate.reports.run_view import body_lines
 
 
-def test_writes_the_four_reports_and_logs_dir(tmp_path: Path) -> None:
+def test_writes_the_four_reports_the_phase_files_and_logs_dir(tmp_path: Path) -> None:
     files = write_run_reports(tmp_path, sample_doc())
-    assert [p.name for p in files] == ["report.md", "report.html", "report.json", "junit.xml", "logs"]
+    assert [p.name for p in files] == [
+        "report.md",
+        "report.html",
+        "report.json",
+        "junit.xml",
+        "parity.json",
+        "parity.md",
+        "review.json",
+        "review.md",
+        "review.sarif",
+        "smoke.json",
+        "logs",
+    ]
     assert all(p.exists() for p in files)
     assert read_report(tmp_path)["verdict"] == "ship-with-known-gap"
+    review = orjson.loads((tmp_path / "review.json").read_bytes())
+    assert review["schema"] == "paritygate.review/1" and review["range"] == "A..B"
+    assert "c1 validatord (46KB) → 0 convergent / 1 distinct" in (tmp_path / "review.md").read_text()
+
+
+def test_a_run_without_review_data_writes_no_review_files(tmp_path: Path) -> None:
+    doc = sample_doc([smoke_result(), parity_result()])
+    files = write_run_reports(tmp_path, doc)
+    assert not any(p.name.startswith("review") for p in files)
+    assert not (tmp_path / "review.md").exists()
 
 
 def test_html_shows_service_and_reviewer_markup_as_text() -> None:
@@ -148,3 +171,53 @@ def test_report_json_round_trips(tmp_path: Path) -> None:
     doc = sample_doc()
     write_run_reports(tmp_path, doc)
     assert read_report(tmp_path) == orjson.loads(orjson.dumps(doc))
+
+
+def _dry_run_review() -> PhaseResult:
+    result = review_result()
+    result.status, result.findings = PhaseStatus.PASSED, []
+    result.summary = (
+        "dry run over the last commit (A..B): 1 bundle(s), nothing sent; add [[review.reviewers]]"
+    )
+    data = result.data
+    data.update(dry_run=True, dry_run_reason="no reviewers configured", reviewers=[], findings=[])
+    data["bundles"][0]["tally_line"] = "c1 validatord (46KB) → dry run, not sent"
+    return result
+
+
+def test_a_dry_run_review_shows_its_bundles_and_tally_in_both_reports(tmp_path: Path) -> None:
+    doc = sample_doc([smoke_result(), parity_result(), _dry_run_review()])
+    write_run_reports(tmp_path, doc)
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    review = md.split("## Review", 1)[1].split("## Files", 1)[0]
+    assert "**Dry run — not sent** (no reviewers configured)" in review
+    assert "dry run over the last commit (A..B)" in review
+    assert "- c1 validatord (46KB) → dry run, not sent" in review
+    assert (
+        "Details: [review.md](review.md) · [review.json](review.json) · [review.sarif](review.sarif)"
+        in review
+    )
+    tree = lxml.html.fromstring((tmp_path / "report.html").read_text(encoding="utf-8"))
+    badge = tree.xpath("string(//p[@id='review-dry-run']/span)")
+    assert badge == "dry run — not sent"
+    assert [li.text_content() for li in tree.xpath("//ul[@id='review-tally']/li")] == [
+        "c1 validatord (46KB) → dry run, not sent"
+    ]
+    assert tree.xpath("//table[@id='review-findings']") == []
+    (details,) = [el for el in tree.xpath("//p") if el.text_content().startswith("details:")]
+    assert [a.get("href") for a in details.xpath(".//a")] == ["review.md", "review.json", "review.sarif"]
+
+
+def test_a_review_skipped_before_any_bundle_shows_its_reason_only() -> None:
+    skipped = PhaseResult(
+        "review",
+        PhaseStatus.SKIPPED,
+        "review skipped: range A..B changes no files",
+        data={"schema": "paritygate.review/1", "dry_run": True, "range": "A..B", "bundles": []},
+    )
+    doc = sample_doc([smoke_result(), parity_result(), skipped])
+    md = render_markdown(doc).split("## Review", 1)[1].split("## Files", 1)[0]
+    assert md.strip() == "review skipped: range A..B changes no files"
+    tree = lxml.html.fromstring(render_html(doc))
+    assert tree.xpath("//p[@id='review-dry-run']") == [] and tree.xpath("//ul[@id='review-tally']") == []
+    assert "review skipped: range A..B changes no files" in tree.text_content()

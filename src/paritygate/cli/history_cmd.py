@@ -40,6 +40,10 @@ def _counts(run: RunSnapshot, phase: str) -> str:
         return (
             f"{c.get('body_match', '?')} match, {c.get('body_diff', '?')} diff, {c.get('new_classes', 0)} new"
         )
+    if phase == "review" and c.get("dry_run"):
+        return f"dry run, {c.get('bundles', '?')} bundle(s)"
+    if phase == "review" and "findings" in c:
+        return f"{info['status']}, {c['findings']} finding(s), {c.get('block', 0)} block"
     return str(info["status"])
 
 

@@ -97,7 +97,12 @@ def _counts(phase: str, data: dict[str, Any]) -> dict[str, Any]:
         return counts
     if phase == "review":
         findings = [f for f in data.get("findings") or [] if not f.get("retracted")]
-        return {"findings": len(findings), "block": sum(1 for f in findings if f.get("severity") == "block")}
+        return {
+            "findings": len(findings),
+            "block": sum(1 for f in findings if f.get("severity") == "block"),
+            "bundles": len(data.get("bundles") or []),
+            "dry_run": bool(data.get("dry_run")),
+        }
     if phase == "stack":
         return {"services": len(data.get("services") or [])}
     return {}

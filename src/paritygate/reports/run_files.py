@@ -1,5 +1,6 @@
 """Write every file of a run directory from its ``paritygate.report/1`` document: the run
-reports, and the phases' own files (smoke.json, parity.json, parity.md) next to them."""
+reports, and the phases' own files (smoke.json, parity.json, parity.md, review.md,
+review.json, review.sarif) next to them."""
 
 from __future__ import annotations
 
@@ -8,36 +9,51 @@ from typing import Any
 
 from paritygate.core.fs import atomic_write_bytes, atomic_write_text
 from paritygate.reports.parity_report import parity_json_bytes, parity_markdown
+from paritygate.reports.review_files import write_review_reports
 from paritygate.reports.run_html import write_html
 from paritygate.reports.run_json import write_report_json
 from paritygate.reports.run_junit import write_run_junit
 from paritygate.reports.run_markdown import write_markdown
 from paritygate.reports.smoke_report import write_smoke_json
 
-__all__ = ["RUN_REPORTS", "files_listing", "write_phase_files", "write_run_reports"]
+__all__ = ["REVIEW_FILES", "RUN_REPORTS", "files_listing", "write_phase_files", "write_run_reports"]
 
 RUN_REPORTS: tuple[str, ...] = ("report.md", "report.html", "report.json", "junit.xml")
+REVIEW_FILES: tuple[str, ...] = ("review.md", "review.json", "review.sarif")
+
+
+def _data(doc: dict[str, Any], phase: str) -> dict[str, Any]:
+    data = ((doc.get("phases") or {}).get(phase) or {}).get("data")
+    return data if isinstance(data, dict) else {}
+
+
+def _reviewed(doc: dict[str, Any]) -> bool:
+    # A review that built bundles (a dry run too) has reports; one skipped before that has none.
+    return bool(_data(doc, "review").get("bundles"))
 
 
 def write_phase_files(run_dir: Path, doc: dict[str, Any]) -> None:
-    """smoke.json, parity.json and parity.md from the phases' data (when those phases ran)."""
-    phases = doc.get("phases") or {}
-    smoke = phases.get("smoke") or {}
-    if (smoke.get("data") or {}).get("checks") is not None:
+    """smoke.json, parity.json, parity.md and the review reports from the phases' data
+    (when those phases ran)."""
+    smoke = (doc.get("phases") or {}).get("smoke") or {}
+    if _data(doc, "smoke").get("checks") is not None:
         write_smoke_json(run_dir / "smoke.json", smoke)
-    parity = (phases.get("parity") or {}).get("data") or {}
+    parity = _data(doc, "parity")
     if parity.get("cases") is not None:
         atomic_write_bytes(run_dir / "parity.json", parity_json_bytes(parity))
         atomic_write_text(run_dir / "parity.md", parity_markdown(parity))
+    if _reviewed(doc):
+        write_review_reports(run_dir, _data(doc, "review"))
 
 
 def _phase_file_names(doc: dict[str, Any]) -> set[str]:
-    phases = doc.get("phases") or {}
     names = set()
-    if ((phases.get("smoke") or {}).get("data") or {}).get("checks") is not None:
+    if _data(doc, "smoke").get("checks") is not None:
         names.add("smoke.json")
-    if ((phases.get("parity") or {}).get("data") or {}).get("cases") is not None:
+    if _data(doc, "parity").get("cases") is not None:
         names |= {"parity.json", "parity.md"}
+    if _reviewed(doc):
+        names |= set(REVIEW_FILES)
     return names
 
 
@@ -45,7 +61,12 @@ def files_listing(run_dir: Path, doc: dict[str, Any]) -> dict[str, list[str]]:
     """What the run directory holds (or is about to), relative to it, for the "Files" sections."""
     logs = sorted(f"logs/{p.name}" for p in (run_dir / "logs").glob("*.log"))
     own = {*RUN_REPORTS, "logs"}
-    present = {p.name for p in run_dir.iterdir() if p.name not in own and not p.name.startswith(".")}
+    # Directories a phase wrote (review/ holds the bundles' diffs and prompts) end in "/".
+    present = {
+        f"{p.name}/" if p.is_dir() else p.name
+        for p in run_dir.iterdir()
+        if p.name not in own and not p.name.startswith(".")
+    }
     return {
         "reports": [*RUN_REPORTS, "logs/"],
         "phase_files": sorted(present | _phase_file_names(doc)),
@@ -55,7 +76,7 @@ def files_listing(run_dir: Path, doc: dict[str, Any]) -> dict[str, list[str]]:
 
 def write_run_reports(run_dir: Path, doc: dict[str, Any]) -> list[Path]:
     """Write report.json, the phase files, report.md, report.html and junit.xml (``doc["files"]``
-    is filled in on the way); return the four reports and logs/."""
+    is filled in on the way); return the four reports, the phase files and logs/."""
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "logs").mkdir(exist_ok=True)
     doc["files"] = files_listing(run_dir, doc)
@@ -64,4 +85,5 @@ def write_run_reports(run_dir: Path, doc: dict[str, Any]) -> list[Path]:
     write_markdown(run_dir / "report.md", doc)
     write_html(run_dir / "report.html", doc)
     write_run_junit(run_dir / "junit.xml", doc)
-    return [*(run_dir / name for name in RUN_REPORTS), run_dir / "logs"]
+    phase_files = [run_dir / name.rstrip("/") for name in doc["files"]["phase_files"]]
+    return [*(run_dir / name for name in RUN_REPORTS), *phase_files, run_dir / "logs"]

@@ -264,10 +264,21 @@ def _review(doc: dict[str, Any]) -> list[str]:
     phase = (doc.get("phases") or {}).get("review") or {}
     data = phase_data(doc, "review")
     out = ["## Review", ""]
-    if not data:
-        return [*out, _text(phase.get("summary") or "Review did not run."), ""]
-    out.append(("Dry run. " if data.get("dry_run") else "") + f"Range {_code(data.get('range'))}.")
-    out += [""] + [f"- {_text(b.get('tally_line'))}" for b in data.get("bundles") or []]
+    summary = _text(phase.get("summary") or "Review did not run.")
+    bundles = data.get("bundles") or []
+    if not bundles:  # skipped before any bundle was built: the summary says why
+        return [*out, summary, ""]
+    if data.get("dry_run"):
+        why = _text(data.get("dry_run_reason") or "requested")
+        out += [
+            f"**Dry run — not sent** ({why}): bundles and prompts were written, no reviewer was called.",
+            "",
+        ]
+    out += [summary, "", f"Range {_code(data.get('range'))}; tally per bundle:", ""]
+    out += [f"- {_text(b.get('tally_line'))}" for b in bundles]
+    details = [n for n in ("review.md", "review.json", "review.sarif") if n in _file_names(doc)]
+    if details:
+        out += ["", "Details: " + " · ".join(f"[{n}]({n})" for n in details)]
     reviewers = data.get("reviewers") or []
     if reviewers:
         rows = [
@@ -296,10 +307,13 @@ def _review(doc: dict[str, Any]) -> list[str]:
     return [*out, ""]
 
 
-def _files(doc: dict[str, Any]) -> list[str]:
+def _file_names(doc: dict[str, Any]) -> list[str]:
     files = doc.get("files") or {}
-    names = [*files.get("reports", []), *files.get("phase_files", []), *files.get("logs", [])]
-    return ["## Files", "", *[f"- [{_text(n)}]({n})" for n in names], ""]
+    return [*files.get("reports", []), *files.get("phase_files", []), *files.get("logs", [])]
+
+
+def _files(doc: dict[str, Any]) -> list[str]:
+    return ["## Files", "", *[f"- [{_text(n)}]({n})" for n in _file_names(doc)], ""]
 
 
 def render_markdown(doc: dict[str, Any]) -> str:

@@ -24,6 +24,7 @@ from paritygate.config import LoadedConfig
 from paritygate.core.models import Endpoint
 from paritygate.errors import StackError
 from paritygate.stack.control import live_services
+from paritygate.stack.detached import release
 from paritygate.stack.events import StackEvent
 from paritygate.stack.plan import ServicePlan, build_plans
 from paritygate.stack.processes import Group, spawn, stop_levels
@@ -121,7 +122,12 @@ class Stack:
                 raise
             self._state.detached = detach
             write_state(self.state_dir, self._state)
-        if not detach:
+        if detach:
+            # The services must outlive this object: their handles go to the detached registry.
+            for group in self._groups.values():
+                if group.proc is not None:
+                    release(group.proc)
+        else:
             # a library caller that forgets down() still leaves no orphans behind
             atexit.register(self.down)
         self._endpoints = {

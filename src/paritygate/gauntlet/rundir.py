@@ -1,0 +1,156 @@
+"""The run directory: its name, the ``paritygate.report/1`` document, the services' logs,
+and writing it all (plus the history entry) at the end of a run or a re-assessment."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from paritygate.config.loader import LoadedConfig
+from paritygate.core.models import PhaseResult
+from paritygate.errors import ParitygateError, UsageError
+from paritygate.gauntlet.selection import PHASES
+from paritygate.phases.assess import Verdict
+
+__all__ = [
+    "allocate_run_dir",
+    "copy_service_logs",
+    "definition_hashes",
+    "iso",
+    "report_doc",
+    "utc_now",
+    "write_and_record",
+]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def allocate_run_dir(loaded: LoadedConfig, out_dir: Path | None, taken: set[str]) -> tuple[str, Path]:
+    """A fresh run id (its UTC start time, ``-2``... on a clash) and its directory, created."""
+    stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
+    base = loaded.project_path(loaded.model.run.out_dir)
+    for n in range(1, 1000):
+        run_id = stamp if n == 1 else f"{stamp}-{n}"
+        if run_id in taken:
+            continue
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            return run_id, out_dir.resolve()
+        path = base / run_id
+        try:
+            path.mkdir(parents=True, exist_ok=False)
+        except FileExistsError:
+            continue
+        return run_id, path.resolve()
+    raise UsageError(f"cannot allocate a run directory under {base}")
+
+
+def copy_service_logs(run_dir: Path, logs: Iterable[tuple[str, Path]], *, since: float) -> None:
+    """Copy each (service, log file) into ``run_dir/logs/``; a log not written since ``since``
+    (a wall-clock time) is an old one from a service that did not start this time: left out."""
+    target = run_dir / "logs"
+    target.mkdir(exist_ok=True)
+    for name, source in logs:
+        with contextlib.suppress(OSError):
+            if source.stat().st_mtime >= since - 1:
+                shutil.copyfile(source, target / f"{name}.log")
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()[:16]
+
+
+def definition_hashes(loaded: LoadedConfig) -> dict[str, dict[str, str]]:
+    """A short hash of each smoke check's and parity case's definition (name -> hash), so the
+    history can tell a flaky case (same definition, other outcome) from an edited one.
+    A file that cannot be read contributes nothing (its phase reports the problem)."""
+    out: dict[str, dict[str, str]] = {"smoke": {}, "parity": {}}
+    smoke = loaded.model.smoke
+    if smoke is not None:
+        from paritygate.config.smoke import load_smoke_file
+
+        with contextlib.suppress(ParitygateError):
+            chains, variables = list(smoke.chains), dict(smoke.vars)
+            if smoke.file is not None:
+                smoke_file = load_smoke_file(loaded.resolve(smoke.file))
+                chains += smoke_file.chains
+                variables.update(smoke_file.vars)
+            out["smoke"] = {
+                f"{chain.name}/{check.name}": _digest(
+                    {"chain": chain.name, "check": check.model_dump(mode="json"), "vars": variables}
+                )
+                for chain in chains
+                for check in chain.checks
+            }
+    parity = loaded.model.parity
+    if parity is not None and parity.cases:
+        from paritygate.probe.cases import load_cases
+
+        with contextlib.suppress(ParitygateError):
+            out["parity"] = {
+                case.name: _digest(case.to_dict()) for case in load_cases(loaded.resolve(parity.cases))
+            }
+    return out
+
+
+def report_doc(
+    loaded: LoadedConfig,
+    run_id: str,
+    results: dict[str, PhaseResult],
+    verdict: Verdict,
+    started_at: dt.datetime,
+    duration_s: float,
+    *,
+    signal_name: str | None,
+    kept_up: bool,
+) -> dict[str, Any]:
+    """The ``paritygate.report/1`` document (docs/phase-data.md); ``files`` is filled in on writing."""
+    from paritygate import __version__
+    from paritygate.reports.run_json import REPORT_SCHEMA
+
+    parity = results.get("parity")
+    parity_cfg = loaded.model.parity
+    return {
+        "schema": REPORT_SCHEMA,
+        "paritygate_version": __version__,
+        "run_id": run_id,
+        "project": loaded.model.name,
+        "config": str(loaded.path),
+        "demo": loaded.is_demo,
+        "tracker": str(loaded.resolve(parity_cfg.tracker)) if parity_cfg is not None else None,
+        "started_at": iso(started_at),
+        "finished_at": iso(utc_now()),
+        "duration_s": round(duration_s, 3),
+        **verdict.to_dict(),
+        "interrupted": signal_name is not None,
+        "signal": signal_name,
+        "kept_up": kept_up,
+        "tally": parity.data.get("tally") if parity is not None else None,
+        "phases": {p: results[p].to_dict() for p in PHASES if p in results},
+        "definitions": definition_hashes(loaded),
+        "files": {},  # filled in by write_run_reports
+    }
+
+
+def write_and_record(doc: dict[str, Any], run_dir: Path, history_path: Path) -> list[Path]:
+    """Write every file of the run directory from ``doc`` and record the run in the history."""
+    from paritygate.history import HistoryStore, snapshot_from_report
+    from paritygate.reports.run_files import write_run_reports
+
+    files = write_run_reports(run_dir, doc)
+    with HistoryStore.open(history_path) as store:
+        store.record(snapshot_from_report(doc, str(run_dir)))
+    return files

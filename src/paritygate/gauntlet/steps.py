@@ -1,0 +1,138 @@
+"""One run's state and the body of each phase: which phases ran, the stack, the endpoints.
+
+Every phase runs through :meth:`RunSteps.run_phase`, so an exception becomes an errored
+phase result (with its exit code remembered) instead of ending the run without a report.
+The phases are imported lazily, so importing the gauntlet stays cheap.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from paritygate.config.loader import LoadedConfig
+from paritygate.core.models import Endpoint, PhaseResult, PhaseStatus
+from paritygate.errors import ParitygateError
+from paritygate.gauntlet.progress import ProgressEvent, ProgressFn
+from paritygate.gauntlet.result import errored_result, skipped_result
+from paritygate.gauntlet.rundir import copy_service_logs
+
+if TYPE_CHECKING:
+    from paritygate.stack import Stack, StackEvent
+
+__all__ = ["RunSteps"]
+
+
+def _stack_result(endpoints: Mapping[str, Endpoint], started: float) -> PhaseResult:
+    services = [
+        {"name": ep.name, "url": ep.base_url, "log": f"logs/{ep.name}.log" if ep.log_path else None}
+        for ep in endpoints.values()
+    ]
+    took = time.perf_counter() - started
+    return PhaseResult(
+        "stack",
+        PhaseStatus.PASSED,
+        f"{len(services)} service(s) up in {took:.2f}s",
+        data={"schema": "paritygate.stack/1", "services": services},
+        duration_s=took,
+    )
+
+
+class RunSteps:
+    """One run's state: which phases ran, the stack, and the phase that is running."""
+
+    def __init__(self, loaded: LoadedConfig, run_dir: Path, keep_up: bool, emit: ProgressFn) -> None:
+        self.loaded = loaded
+        self.run_dir = run_dir
+        self.keep_up = keep_up
+        self.emit = emit
+        self.results: dict[str, PhaseResult] = {}
+        self.endpoints: dict[str, Endpoint] = {}
+        self.stack: Stack | None = None
+        self.current: str | None = None
+        self.error_exit: int | None = None
+        self.started_wall = time.time()
+
+    def run_phase(self, name: str, body: Callable[[], PhaseResult]) -> None:
+        self.current = name
+        self.emit(ProgressEvent(name, "start", f"{name}: running"))
+        started = time.perf_counter()
+        try:
+            result = body()
+        except ParitygateError as exc:
+            result = errored_result(name, exc, started)
+            if exc.exit_code > 1:
+                self.error_exit = max(self.error_exit or 0, exc.exit_code)
+        except Exception as exc:  # a crashing phase must still leave a report
+            result = errored_result(name, exc, started)
+            self.error_exit = 3
+        if not result.duration_s:
+            result.duration_s = time.perf_counter() - started
+        self.results[name] = result
+        self.current = None
+        self.emit(ProgressEvent(name, "done", result.summary, result.status))
+
+    def skip(self, name: str, why: str) -> None:
+        self.results[name] = skipped_result(name, why)
+        self.emit(ProgressEvent(name, "skipped", why, PhaseStatus.SKIPPED))
+
+    # -- the phases -------------------------------------------------------------------------------
+
+    def stack_up(self) -> PhaseResult:
+        from paritygate.stack import Stack
+
+        started = time.perf_counter()
+        self.stack = Stack(self.loaded, state_dir=self.loaded.state_dir, on_event=self._stack_event)
+        timeout = self.loaded.model.stack.timeout
+        self.endpoints = dict(self.stack.up(timeout=timeout, detach=self.keep_up))
+        return _stack_result(self.endpoints, started)
+
+    def attach(self) -> PhaseResult:
+        """``--skip stack``: use a stack already running (``paritygate stack up --detach``)."""
+        from paritygate.stack import load_running
+
+        started = time.perf_counter()
+        self.endpoints = dict(load_running(self.loaded))
+        result = _stack_result(self.endpoints, started)
+        result.summary = f"attached to a running stack ({len(self.endpoints)} service(s)); left running"
+        return result
+
+    def _stack_event(self, event: StackEvent) -> None:
+        detail = f" {event.detail}" if event.detail else ""
+        self.emit(ProgressEvent("stack", "info", f"{event.service}: {event.kind}{detail}"))
+
+    def smoke(self) -> PhaseResult:
+        from paritygate.phases.smoke import run_smoke
+
+        return run_smoke(self.loaded, self.endpoints)
+
+    def parity(self) -> PhaseResult:
+        from paritygate.phases.parity import run_parity
+
+        return run_parity(self.loaded, self.endpoints, out_dir=self.run_dir)
+
+    def review(self) -> PhaseResult:
+        from paritygate.gauntlet.review_step import review_in_run
+
+        return review_in_run(self.loaded, self.run_dir)
+
+    # -- teardown ---------------------------------------------------------------------------------
+
+    def stack_down(self, *, stop: bool) -> None:
+        """Stop the stack this run started (unless ``stop`` is False) and copy its logs."""
+        if self.stack is not None and stop:
+            try:
+                self.stack.down()
+            except ParitygateError as exc:
+                self.emit(ProgressEvent("stack", "info", f"stack down: {exc}"))
+                self.error_exit = max(self.error_exit or 0, exc.exit_code)
+        logs: list[tuple[str, Path]] = []
+        for name in self.loaded.order:
+            endpoint = self.endpoints.get(name)
+            if endpoint is not None and endpoint.log_path is not None:
+                logs.append((name, endpoint.log_path))
+            elif self.stack is not None:
+                logs.append((name, self.stack.log_dir / f"{name}.log"))
+        copy_service_logs(self.run_dir, logs, since=self.started_wall)
