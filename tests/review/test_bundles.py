@@ -12,9 +12,9 @@ from review_helpers import Repo, lines
 
 from paritygate.config import LoadedConfig
 from paritygate.core.models import PhaseStatus
-from paritygate.errors import UsageError
+from paritygate.errors import ConfigError, UsageError
 from paritygate.phases.review import run_review
-from paritygate.phases.review.globs import component_of, glob_match
+from paritygate.phases.review.globs import component_of, glob_match, matching_glob
 
 CONFIG = """
 [review.components]
@@ -36,6 +36,11 @@ exclude = ["*.lock"]
         pytest.param("src/*.py", "src/a/x.py", False, id="star-stays-in-segment"),
         pytest.param("*.lock", "deep/dir/Cargo.lock", True, id="bare-name-anywhere"),
         pytest.param("./docs/?.md", "docs/a.md", True, id="dot-slash-and-question-mark"),
+        pytest.param("docs/", "docs/api/a.md", True, id="trailing-slash-is-a-directory"),
+        pytest.param("src/app", "src/app/main.py", True, id="a-directory-covers-its-files"),
+        pytest.param("src/app", "lib/src/app/main.py", False, id="a-slash-anchors-at-the-root"),
+        pytest.param("/README.md", "docs/README.md", False, id="leading-slash-anchors"),
+        pytest.param("app/", "src/app/x.py", True, id="bare-directory-anywhere"),
     ],
 )
 def test_glob_match(pattern: str, path: str, expected: bool) -> None:
@@ -46,6 +51,38 @@ def test_first_component_in_config_order_wins() -> None:
     components = {"one": ["src/**"], "two": ["src/two/**"]}
     assert component_of(components, "src/two/x.py", "other") == "one"
     assert component_of(components, "lib/x.py", "other") == "other"
+
+
+def test_a_negated_pattern_re_includes_as_in_gitignore() -> None:
+    components = {"app": ["src/app/", "!src/app/vendor/"], "vendor": ["**/vendor/**"]}
+    assert component_of(components, "src/app/main.py", "other") == "app"
+    assert component_of(components, "src/app/vendor/lib.py", "other") == "vendor"
+    assert matching_glob(["*.lock", "!keep.lock"], "a/keep.lock") is None
+    assert matching_glob(["*.lock", "!keep.lock"], "a/Cargo.lock") == "*.lock"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        pytest.param(
+            '[review.components]\napp = ["src/[z-a]/x"]\n', "'src/[z-a]/x' is not a valid", id="bad-range"
+        ),
+        pytest.param(
+            '[review.components]\napp = ["#src"]\n',
+            "pattern '#src' is a comment in gitignore syntax",
+            id="comment",
+        ),
+        pytest.param(
+            '[review]\nexclude = ["*.lock", " "]\n', "review.exclude: pattern ' ' is blank", id="blank"
+        ),
+    ],
+)
+def test_patterns_are_checked_when_the_config_loads(
+    write_config: Callable[[str], LoadedConfig], toml: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        write_config(toml)
+    assert message in str(info.value) and "review." in str(info.value)
 
 
 def _manifest(result_data: dict[str, Any], component: str) -> dict[str, Any]:

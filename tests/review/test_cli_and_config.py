@@ -141,3 +141,25 @@ def test_a_user_prompt_template_overrides_the_bundled_one(
     with pytest.raises(ConfigError) as info:
         run_review(loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "out", dry_run=True)
     assert str(info.value).startswith(f"{template}:1: template syntax error")
+
+
+def test_disclosures_are_told_once_not_per_part() -> None:
+    from paritygate.cli.review_cmd import _disclosures
+
+    places = [{"path": f"f{n}.py", "line": n, "side": "new", "types": ["Secret Keyword"]} for n in range(10)]
+    part = {"warnings": [], "clipped": [], "failed": ["llama"], "redactions": places[:6]}
+    data = {
+        "bundles": [
+            {**part, "id": "c1.1", "warnings": ["c1 other was 150 KB: split into 2 parts"]},
+            {**part, "id": "c1.2", "redactions": places[4:], "clipped": ["f9.py: hunk clipped"]},
+        ],
+        "reviewers": [{"name": "kimi", "rejected_locations": 2}, {"name": "opus", "rejected_locations": 0}],
+    }
+    assert _disclosures(data) == [
+        "warning: c1 other was 150 KB: split into 2 parts",
+        "clipped (c1.2): f9.py: hunk clipped",
+        "failed (left out of convergence): llama on c1.1, c1.2",
+        "redacted before sending: 10 line(s) with secrets: f0.py:0, f1.py:1, f2.py:2, f3.py:3, f4.py:4, "
+        "f5.py:5, f6.py:6, f7.py:7 and 2 more (see review.md)",
+        "kimi: 2 location(s) rejected (not in the diff)",
+    ]

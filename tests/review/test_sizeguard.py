@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import orjson
 import pytest
 from click.testing import CliRunner
 from review_helpers import Repo, lines
@@ -189,3 +190,35 @@ def test_a_hunk_bigger_than_the_limit_is_clipped_and_disclosed(
     assert "this bundle is incomplete" in prompt and note in prompt
     assert "CLIPPED:" in prompt
     assert any(f.kind is FindingKind.NOTE and f.message == note for f in result.findings)
+
+
+def test_split_is_told_once_and_redactions_stay_with_their_part(
+    make_repo: Callable[[str], Repo], write_config: Callable[[str], LoadedConfig], tmp_path: Path
+) -> None:
+    repo = make_repo("repo")
+    old = lines("old", 4000).splitlines(keepends=True)
+    repo.commit({"README.md": "# base\n", "src/validatord/big.py": "".join(old)}, "base")
+    new = [f"changed_{i} = {i}\n" if i % 10 == 0 else line for i, line in enumerate(old)]
+    new[3990] = 'aws_access_key_id = "AKIAQ3EGRT7VXKM5NZPL"\n'  # in the last part holding big.py
+    repo.commit({"src/validatord/big.py": "".join(new)}, "oversize")
+    loaded = write_config(ONE)
+    out = tmp_path / "out"
+    argv = ["review", "--config", str(loaded.path), "--repo", str(repo.path), "--range", "HEAD~1..HEAD",
+            "--dry-run", "--split", "--out", str(out)]  # fmt: skip
+    outcome = CliRunner().invoke(cli, argv, env={"NO_COLOR": "1", "COLUMNS": "200"})
+    assert outcome.exit_code == 0, outcome.output
+    parts = orjson.loads((out / "review.json").read_bytes())["bundles"]
+    assert len(parts) >= 2
+    # The oversize warning is in part 1 only, and printed once; one line per part.
+    assert [len(p["warnings"]) for p in parts] == [1] + [0] * (len(parts) - 1)
+    assert outcome.stdout.count("split into") == 1
+    part_lines = [line for line in outcome.stdout.splitlines() if line.startswith("c1.")]
+    assert part_lines == [p["tally_line"] for p in parts]
+    # The redaction is listed by the one part that sends the line, and noted once.
+    holding = [p["id"] for p in parts if p["redactions"]]
+    assert len(holding) == 1 and holding == [parts[-1]["id"]]
+    assert "[REDACTED:AWS Access Key]" in (out / parts[-1]["diff_file"]).read_text()
+    assert (
+        outcome.stdout.count("redacted before sending: 1 line(s) with secrets: src/validatord/big.py:3991")
+        == 1
+    )

@@ -29,27 +29,41 @@ def _default_out(project_dir: Path, runs: str) -> Path:
     return base / f"review-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
+_MAX_PLACES = 8  # redacted places listed on the terminal; review.md lists every one
+
+
+def _disclosures(data: dict[str, Any]) -> list[str]:
+    """What the bundle lines do not say, each told once (not once per part of a split bundle)."""
+    bundles: list[dict[str, Any]] = data.get("bundles", [])
+    lines = [f"warning: {w}" for w in dict.fromkeys(w for b in bundles for w in b.get("warnings", []))]
+    lines += [f"clipped ({b['id']}): {note}" for b in bundles for note in b.get("clipped", [])]
+    failed: dict[str, list[str]] = {}
+    for b in bundles:
+        for reviewer in b.get("failed", []):
+            failed.setdefault(reviewer, []).append(b["id"])
+    lines += [f"failed (left out of convergence): {r} on {', '.join(ids)}" for r, ids in failed.items()]
+    places = list(dict.fromkeys(f"{r['path']}:{r['line']}" for b in bundles for r in b.get("redactions", [])))
+    if places:
+        shown = ", ".join(places[:_MAX_PLACES])
+        more = f" and {len(places) - _MAX_PLACES} more (see review.md)" if len(places) > _MAX_PLACES else ""
+        lines.append(f"redacted before sending: {len(places)} line(s) with secrets: {shown}{more}")
+    for reviewer in data.get("reviewers", []):
+        if reviewer.get("rejected_locations"):
+            lines.append(
+                f"{reviewer['name']}: {reviewer['rejected_locations']} location(s) rejected (not in the diff)"
+            )
+    return lines
+
+
 def _print_result(result: PhaseResult, files: list[Path]) -> None:
+    """One line per bundle (part), its reviewers' tokens under it, then the disclosures once."""
     data: dict[str, Any] = result.data
     for bundle in data.get("bundles", []):
         console.print(bundle["tally_line"], markup=False)
         if bundle.get("tokens_line"):
             console.print(f"  tokens out: {bundle['tokens_line']}", markup=False)
-        for warning in bundle.get("warnings", []):
-            console.print(f"  warning: {warning}", markup=False)
-        for note in bundle.get("clipped", []):
-            console.print(f"  clipped: {note}", markup=False)
-        if bundle.get("failed"):
-            console.print(f"  failed (left out of convergence): {', '.join(bundle['failed'])}", markup=False)
-        if bundle.get("redactions"):
-            where = ", ".join(f"{r['path']}:{r['line']}" for r in bundle["redactions"])
-            console.print(f"  {len(bundle['redactions'])} secret(s) redacted: {where}", markup=False)
-    for reviewer in data.get("reviewers", []):
-        if reviewer.get("rejected_locations"):
-            console.print(
-                f"{reviewer['name']}: {reviewer['rejected_locations']} location(s) rejected (not in the diff)",
-                markup=False,
-            )
+    for line in _disclosures(data):
+        console.print(line, markup=False)
     for finding in result.findings:
         if finding.kind.value in ("review_block", "review_warning"):
             console.print(f"{finding.kind.value.upper()} {finding.evidence}: {finding.message}", markup=False)

@@ -8,8 +8,8 @@ Example::
     max_kb = 100
     exclude = ["**/*.lock", "**/package-lock.json"]
 
-    [review.components]
-    validatord = ["src/validatord/**", "tests/validatord/**"]
+    [review.components]            # gitignore-style patterns (pathspec)
+    validatord = ["src/validatord/", "tests/validatord/**", "!src/validatord/vendor/"]
     replay = ["src/replay/**"]
 
     [[review.reviewers]]
@@ -24,18 +24,51 @@ Example::
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal, Self
 
+from pathspec import GitIgnoreSpec
 from pydantic import Field, field_validator, model_validator
 
 from paritygate.config.base import StrictModel
 
-__all__ = ["OTHER_COMPONENT", "ReviewConfig", "ReviewerConfig", "SecretsConfig"]
+__all__ = ["OTHER_COMPONENT", "ReviewConfig", "ReviewerConfig", "SecretsConfig", "compile_globs"]
 
 # Changed files outside every component go to a bundle of this name.
 OTHER_COMPONENT = "other"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@lru_cache(maxsize=256)
+def compile_globs(patterns: tuple[str, ...]) -> GitIgnoreSpec:
+    """Compile path patterns with gitignore semantics (``*``, ``?``, ``[...]``, ``**``,
+    ``!`` re-includes, a trailing ``/`` for a directory), matched against repo-relative
+    paths. A leading ``./`` is dropped: people write it, and in gitignore it never matches.
+
+    :raises ValueError: a pattern gitignore cannot compile (``[z-a]``, a lone backslash).
+    """
+    try:
+        return GitIgnoreSpec.from_lines([p.removeprefix("./") for p in patterns])
+    except (ValueError, re.error) as exc:  # pathspec's GitIgnorePatternError is a ValueError
+        raise ValueError(str(exc)) from None
+
+
+def _check_globs(patterns: list[str], owner: str = "") -> None:
+    """Each pattern compiles and can match something (``owner`` prefixes the message)."""
+    for pattern in patterns:
+        # gitignore skips blank lines and '#' comments: in a config list they would silently match nothing.
+        if not pattern.strip():
+            raise ValueError(f"{owner}pattern {pattern!r} is blank and matches nothing")
+        try:
+            compiled = compile_globs((pattern,)).patterns
+        except ValueError as exc:
+            raise ValueError(f"{owner}{pattern!r} is not a valid gitignore-style pattern ({exc})") from None
+        if all(p.include is None for p in compiled):
+            raise ValueError(
+                f"{owner}pattern {pattern!r} is a comment in gitignore syntax and matches nothing "
+                "(a backslash before the '#' matches a name starting with '#')"
+            )
 
 
 class ReviewerConfig(StrictModel):
@@ -87,10 +120,12 @@ class SecretsConfig(StrictModel):
     base64_limit: float = Field(default=4.5, ge=0, le=8)  # entropy above which a base64 string is a secret
     hex_limit: float = Field(default=3.0, ge=0, le=8)
     disable_plugins: list[str] = Field(default_factory=list)  # detect-secrets plugin class names
+    # Processes for a large scan: 0 = one per CPU, 1 = never start worker processes.
+    workers: int = Field(default=0, ge=0)
 
 
 class ReviewConfig(StrictModel):
-    components: dict[str, list[str]] = Field(default_factory=dict)  # name -> path globs (`**` allowed)
+    components: dict[str, list[str]] = Field(default_factory=dict)  # name -> gitignore-style path patterns
     exclude: list[str] = Field(
         default_factory=lambda: [
             "**/*.lock",
@@ -121,8 +156,15 @@ class ReviewConfig(StrictModel):
                 )
             if not _NAME.fullmatch(name):
                 raise ValueError(f"component name {name!r} must be letters, digits, '_', '-' or '.'")
-            if not globs or any(not g.strip() for g in globs):
-                raise ValueError(f"component {name!r} needs at least one non-empty path glob")
+            if not globs:
+                raise ValueError(f"component {name!r} needs at least one path pattern")
+            _check_globs(globs, f"component {name!r}: ")
+        return value
+
+    @field_validator("exclude")
+    @classmethod
+    def _exclude(cls, value: list[str]) -> list[str]:
+        _check_globs(value)
         return value
 
     @model_validator(mode="after")

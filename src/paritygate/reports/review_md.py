@@ -10,6 +10,10 @@ from paritygate.core.fs import atomic_write_text
 __all__ = ["review_markdown", "write_review_md"]
 
 
+# Where a redacted line was, when not on the new side of the file.
+_SIDES = {"old": " (deleted line)", "hunk-header": " (hunk heading)"}
+
+
 def _cell(text: Any) -> str:
     return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
 
@@ -48,7 +52,10 @@ def _bundle_section(b: dict[str, Any]) -> list[str]:
         out.append(f"- left out: `{item['path']}`: {item['why']}")
     redactions = b.get("redactions", [])
     if redactions:
-        where = ", ".join(f"`{r['path']}:{r['line']}` ({', '.join(r['types'])})" for r in redactions)
+        where = ", ".join(
+            f"`{r['path']}:{r['line']}`{_SIDES.get(r.get('side', 'new'), '')} ({', '.join(r['types'])})"
+            for r in redactions
+        )
         out.append(f"- {len(redactions)} secret(s) redacted before sending: {where}")
     for review in b.get("reviews", []):
         attempts = " → ".join(a["outcome"] for a in review.get("attempts", []))

@@ -2,9 +2,11 @@
 
 Entry points: :func:`run_review` (sync) and :func:`run_review_async`; both return a
 ``PhaseResult("review")`` whose ``data`` is a ``paritygate.review/1`` document.
+:func:`recent_range` gives the ``rev_range`` of a repository's last commit.
 Reports are written from that document by :mod:`paritygate.reports.review_files`.
 """
 
+from paritygate.phases.review.gitrange import recent_range
 from paritygate.phases.review.phase import SCHEMA, run_review, run_review_async
 
-__all__ = ["SCHEMA", "run_review", "run_review_async"]
+__all__ = ["SCHEMA", "recent_range", "run_review", "run_review_async"]

@@ -1,15 +1,23 @@
 """A unified diff as data: files, hunks and lines with their old and new line numbers.
 
-Only git's own output (see :mod:`gitrange`) is parsed here, so the grammar is narrow:
-``diff --git`` starts a file, ``@@ -a,b +c,d @@`` a hunk, and every hunk line starts
-with ``' '``, ``'+'``, ``'-'`` or ``'\\'`` (no newline at end of file).
+Only git's own output (see :mod:`gitrange`) is read here. It is cut into one block per
+file at its ``diff --git`` lines (a hunk line always starts with ``' '``, ``'+'``,
+``'-'`` or ``'\\'``, so such a line can only start a file); the file's status and binary
+flag come from git's header lines, and its hunks are parsed by ``unidiff``.
+
+unidiff gets the hunks under a fixed ``--- a/f`` / ``+++ b/f`` pair rather than git's
+header: its ``diff --git`` regex splits a path holding " b/" (``plan b/notes.md``) at
+the wrong place and then rejects the file, and the real paths come from ``--numstat -z``.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
+from io import StringIO
 from typing import Literal
+
+from unidiff.errors import UnidiffParseError
+from unidiff.patch import PatchSet
 
 from paritygate.errors import RuntimeProblem
 
@@ -17,7 +25,7 @@ __all__ = ["DiffLine", "FileDiff", "Hunk", "parse_diff"]
 
 LineKind = Literal["+", "-", " ", "\\"]
 FileStatus = Literal["added", "modified", "deleted"]
-_HUNK = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)")
+_KINDS: dict[str, LineKind] = {"+": "+", "-": "-", " ": " ", "\\": "\\"}
 
 
 @dataclass(slots=True)
@@ -89,45 +97,34 @@ class FileDiff:
 
 
 def _split_files(text: str) -> list[list[str]]:
+    """One list of lines (newlines kept) per ``diff --git`` block. StringIO splits on
+    ``\\n`` only: a form feed or U+2028 inside a line stays inside it."""
     blocks: list[list[str]] = []
-    for line in text.split("\n"):
+    for line in StringIO(text):
         if line.startswith("diff --git "):
             blocks.append([line])
         elif blocks:
             blocks[-1].append(line)
-    if blocks and blocks[-1] and blocks[-1][-1] == "":
-        blocks[-1].pop()  # the final newline of git's output
     return blocks
 
 
 def _parse_hunks(path: str, lines: list[str]) -> list[Hunk]:
+    try:
+        (patched,) = PatchSet(["--- a/f\n", "+++ b/f\n", *lines])
+    except (UnidiffParseError, ValueError) as exc:
+        raise RuntimeProblem(f"cannot parse the diff of {path}: {exc}") from None
     hunks: list[Hunk] = []
-    i = 0
-    while i < len(lines):
-        m = _HUNK.fullmatch(lines[i])
-        if m is None:
-            raise RuntimeProblem(f"unexpected line in the diff of {path}: {lines[i][:80]!r}")
-        old_no, new_no = int(m[1]), int(m[3])
-        hunk = Hunk(old_no, int(m[2] or 1), new_no, int(m[4] or 1), m[5])
-        old_left, new_left = hunk.old_len, hunk.new_len
-        i += 1
-        while i < len(lines) and (old_left > 0 or new_left > 0 or lines[i].startswith("\\")):
-            line = lines[i]
-            kind = line[:1] or " "  # git never strips the prefix, but an empty context line is harmless
-            if kind == "+":
-                hunk.lines.append(DiffLine("+", line[1:], None, new_no))
-                new_no, new_left = new_no + 1, new_left - 1
-            elif kind == "-":
-                hunk.lines.append(DiffLine("-", line[1:], old_no, None))
-                old_no, old_left = old_no + 1, old_left - 1
-            elif kind == "\\":
-                hunk.lines.append(DiffLine("\\", line[1:], None, None))
-            elif kind == " ":
-                hunk.lines.append(DiffLine(" ", line[1:], old_no, new_no))
-                old_no, new_no, old_left, new_left = old_no + 1, new_no + 1, old_left - 1, new_left - 1
-            else:
-                raise RuntimeProblem(f"unexpected line in a hunk of {path}: {line[:80]!r}")
-            i += 1
+    for parsed in patched:
+        section = f" {parsed.section_header}" if parsed.section_header else ""
+        hunk = Hunk(
+            parsed.source_start, parsed.source_length, parsed.target_start, parsed.target_length, section
+        )
+        for line in parsed:
+            kind = _KINDS.get(line.line_type)
+            if kind is None:
+                raise RuntimeProblem(f"unexpected line in a hunk of {path}: {str(line)[:80]!r}")
+            text = line.value.removesuffix("\n")
+            hunk.lines.append(DiffLine(kind, text, line.source_line_no, line.target_line_no))
         hunks.append(hunk)
     return hunks
 
@@ -141,13 +138,13 @@ def parse_diff(text: str, paths: list[str]) -> list[FileDiff]:
     files: list[FileDiff] = []
     for path, block in zip(paths, blocks, strict=True):
         first_hunk = next((i for i, line in enumerate(block) if line.startswith("@@ ")), len(block))
-        header = [line for line in block[:first_hunk] if not line.startswith("index ")]
+        header = [line.removesuffix("\n") for line in block[:first_hunk] if not line.startswith("index ")]
         status: FileStatus = "modified"
         if any(line.startswith("new file mode") for line in header):
             status = "added"
         elif any(line.startswith("deleted file mode") for line in header):
             status = "deleted"
         binary = any(line.startswith(("Binary files ", "GIT binary patch")) for line in header)
-        hunks = [] if binary else _parse_hunks(path, block[first_hunk:])
+        hunks = [] if binary or first_hunk == len(block) else _parse_hunks(path, block[first_hunk:])
         files.append(FileDiff(path, status, binary, header, hunks))
     return files

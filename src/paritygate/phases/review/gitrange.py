@@ -25,12 +25,16 @@ __all__ = [
     "list_changed_files",
     "new_line_counts",
     "raw_diff",
+    "recent_range",
     "resolve_range",
 ]
 
 _GIT_CONFIG = ["-c", "core.quotepath=false", "-c", "color.ui=false", "-c", "diff.noprefix=false"]
 _DIFF_FLAGS = ["--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--no-relative"]
 _ANCESTOR = re.compile(r"(?P<rev>.+?)(?:~(?P<n>\d*)|(?P<carets>\^+))")
+# The last commit. On a root commit HEAD~1 does not exist and the range starts at the
+# empty tree (see _base_or_empty), so one form covers both.
+LAST_COMMIT = "HEAD~1..HEAD"
 
 
 @dataclass(slots=True, frozen=True)
@@ -116,6 +120,15 @@ def _base_or_empty(repo: Path, rev: str, text: str) -> tuple[str, bool]:
         ):
             return _empty_tree(repo), True
     raise UsageError(f"--range {text!r}: unknown revision {rev!r}", hint="give A..B with commits git knows")
+
+
+def recent_range(repo: Path) -> str | None:
+    """The ``--range`` covering only the most recent commit of ``repo`` (``HEAD~1..HEAD``,
+    which on a root commit means "against the empty tree"); None when ``repo`` is not in a
+    git work tree, git is missing, or there is no commit yet."""
+    if not git_available() or not is_git_repo(repo) or _rev(repo, "HEAD") is None:
+        return None
+    return LAST_COMMIT
 
 
 def resolve_range(

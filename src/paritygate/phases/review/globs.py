@@ -1,45 +1,31 @@
-"""Path globs for ``[review.components]`` and ``[review] exclude``.
+"""Which component a changed file belongs to, and whether ``[review] exclude`` leaves it out.
 
-A glob is matched against the repo-relative POSIX path, one ``/``-separated segment
-at a time with :func:`fnmatch.fnmatchcase` (``*``, ``?``, ``[...]`` stay inside one
-segment); a ``**`` segment matches any number of directories, including none. A glob
-without ``/`` matches the file name in any directory (``*.lock`` = ``**/*.lock``).
+Patterns use gitignore syntax, compiled by ``pathspec`` (see
+:func:`paritygate.config.review.compile_globs`): ``*.lock`` matches in any directory,
+``src/app/`` or ``src/app/**`` everything under ``src/app``, ``!pattern`` re-includes,
+and the last matching pattern of a list decides, as in a ``.gitignore`` file.
 """
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
-from functools import lru_cache
+from paritygate.config.review import compile_globs
 
 __all__ = ["component_of", "glob_match", "matching_glob"]
 
 
-@lru_cache(maxsize=1024)
-def _segments(pattern: str) -> tuple[str, ...]:
-    pattern = pattern.strip().removeprefix("./").strip("/")
-    if "/" not in pattern:
-        pattern = f"**/{pattern}"
-    return tuple(pattern.split("/"))
-
-
-def _match(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
-    if not pattern:
-        return not parts
-    head, rest = pattern[0], pattern[1:]
-    if head == "**":
-        return any(_match(rest, parts[i:]) for i in range(len(parts) + 1))
-    return bool(parts) and fnmatchcase(parts[0], head) and _match(rest, parts[1:])
+def matching_glob(patterns: list[str], path: str) -> str | None:
+    """The pattern that selects ``path`` (the last one matching it), or None when no
+    pattern matches or the last match is a ``!`` re-include."""
+    if not patterns:
+        return None
+    result = compile_globs(tuple(patterns)).check_file(path)
+    return patterns[result.index] if result.include and result.index is not None else None
 
 
 def glob_match(pattern: str, path: str) -> bool:
-    return _match(_segments(pattern), tuple(path.split("/")))
-
-
-def matching_glob(patterns: list[str], path: str) -> str | None:
-    """The first pattern that matches ``path``, or None."""
-    return next((p for p in patterns if glob_match(p, path)), None)
+    return matching_glob([pattern], path) is not None
 
 
 def component_of(components: dict[str, list[str]], path: str, default: str) -> str:
-    """The first component (in config order) one of whose globs matches ``path``."""
+    """The first component (in config order) whose patterns select ``path``."""
     return next((name for name, globs in components.items() if matching_glob(globs, path)), default)

@@ -73,13 +73,16 @@ def _notes(bundles: list[Bundle]) -> list[Finding]:
     for b in bundles:
         for text in [*b.clipped, *(w for w in b.warnings if b.oversize == "forced")]:
             notes.append(Finding(FindingKind.NOTE, b.id, text))
+    # One note per bundle for redactions, however many parts it was split into.
+    redacted: dict[str, set[tuple[str, int, str]]] = {}
+    for b in bundles:
         if b.redactions:
-            where = ", ".join(sorted({f"{r.path}:{r.line}" for r in b.redactions}))
-            notes.append(
-                Finding(
-                    FindingKind.NOTE, b.id, f"{len(b.redactions)} secret(s) redacted before sending: {where}"
-                )
-            )
+            places = redacted.setdefault(b.id.split(".")[0], set())
+            places.update((r.path, r.line, r.side) for r in b.redactions)
+    for bundle_id, places in redacted.items():
+        where = ", ".join(dict.fromkeys(f"{path}:{line}" for path, line, _ in sorted(places)))
+        message = f"{len(places)} secret(s) redacted before sending: {where}"
+        notes.append(Finding(FindingKind.NOTE, bundle_id, message))
     return notes
 
 
@@ -125,7 +128,8 @@ async def run_review_async(
     bundles = assign_bundles(files, cfg)
     redactions = redact_files([f for b in bundles for f in b.files], cfg.secrets, config_file=loaded.path)
     for bundle in bundles:
-        bundle.redactions = [r for r in redactions if r.path in set(bundle.paths)]
+        paths = set(bundle.paths)
+        bundle.redactions = [r for r in redactions if r.path in paths]
     force = force_oversize or environ.get(FORCE_ENV) == "1"
     # With no reviewer there is nothing to refuse sending: split so the dry run always shows bundles.
     bundles = apply_size_guard(

@@ -1,36 +1,50 @@
-"""Secrets stay home: scan each file's diff text with detect-secrets and redact what it finds.
+"""Secrets stay home: scan everything a bundle would send with detect-secrets, redact what it finds.
 
-Every line that would leave the machine (added, context and deleted) is written to a
-private temporary file named like the original (so detect-secrets picks the right
-keyword rules and transformers for ``.ini``, ``.yaml``, ``.py``...), scanned with the
-default plugins, and each secret value is replaced by ``[REDACTED:<type>]``. When
-detect-secrets reports a value that is not literally on the line (a transformer
-rebuilt it), the whole line is redacted: better unreadable than leaked.
+Scanned, per file: every hunk line (added, context and deleted) as it stands; each hunk's
+section heading (git copies it from the file: it may be a ``KEY = "..."`` line that is
+nowhere in the diff); and, as detect-secrets would read a config file, the old side
+(context + deleted) and the new side (context + added) through its INI/YAML transformers,
+which catch values the raw lines hide (unquoted INI values, YAML block scalars). A file's
+findings are the union of these passes; the line rules (keyword patterns, the allowlist
+comment style) follow the file's suffix, and no file name or extension is skipped.
+
+Each secret value is replaced by ``[REDACTED:<type>]``; when the reported value is not
+literally on the line (a transformer rebuilt it), the whole line is redacted: better
+unreadable than leaked. The scanning itself is in :mod:`secret_scan`.
 """
 
 from __future__ import annotations
 
-import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-from detect_secrets.core.scan import scan_file
 from detect_secrets.settings import transient_settings
 
 from paritygate.config.review import SecretsConfig
 from paritygate.errors import ConfigError
-from paritygate.phases.review.diff import DiffLine, FileDiff
+from paritygate.phases.review.diff import DiffLine, FileDiff, Hunk
+from paritygate.phases.review.secret_scan import (
+    POOL_MIN_KEYS,
+    Hit,
+    LineKey,
+    line_keys,
+    previous_line_is_enough,
+    scan_many,
+    transformed_lines,
+)
 
-__all__ = ["Redaction", "plugin_names", "redact_files"]
+__all__ = ["Redaction", "plugin_names", "redact_files", "scan_settings"]
+
+SECTION_SIDE = "hunk-header"
 
 
 @dataclass(slots=True, frozen=True)
 class Redaction:
     path: str
-    line: int  # new-file line, or old-file line for a deleted line (side "old")
-    side: str  # "new" | "old"
+    line: int  # new-file line; old-file line for a deleted line; the hunk's first new line for its heading
+    side: str  # "new" | "old" | "hunk-header"
     types: tuple[str, ...]  # detect-secrets' secret types found there, e.g. ("AWS Access Key",)
 
     def to_dict(self) -> dict[str, Any]:
@@ -42,7 +56,8 @@ def plugin_names() -> list[str]:
     return sorted(cls.__name__ for cls in classes)
 
 
-def _settings(cfg: SecretsConfig, config_file: Path | None) -> dict[str, Any]:
+def scan_settings(cfg: SecretsConfig, config_file: Path | None = None) -> dict[str, Any]:
+    """detect-secrets settings (its baseline format): every default plugin minus the disabled ones."""
     known = plugin_names()
     for i, name in enumerate(cfg.disable_plugins):
         if name not in known:
@@ -64,60 +79,107 @@ def _settings(cfg: SecretsConfig, config_file: Path | None) -> dict[str, Any]:
     return {"plugins_used": plugins}
 
 
-def _redact_line(line: DiffLine, found: list[tuple[str, str | None]]) -> None:
-    text = line.text
+@dataclass(slots=True)
+class _Pass:
+    """One run of lines of one file as detect-secrets reads them, and the diff lines they stand for."""
+
+    texts: list[str]
+    lines: list[DiffLine]  # lines[i] is what texts[i] came from (same length, or shorter for transforms)
+    keys: list[LineKey] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _FilePlan:
+    fd: FileDiff
+    passes: list[_Pass]
+    sections: list[tuple[Hunk, LineKey]]
+
+
+def _plan(fd: FileDiff, narrow: bool) -> _FilePlan:
+    suffix = PurePosixPath(fd.path).suffix
+    shown = [line for hunk in fd.hunks for line in hunk.lines if line.kind != "\\"]
+    passes = [_Pass([line.text for line in shown], shown)]
+    for side in (" -", " +"):
+        lines = [line for line in shown if line.kind in side]
+        for eager in (False, True):
+            texts = transformed_lines(suffix, [line.text for line in lines], eager=eager) if lines else None
+            if texts:
+                passes.append(_Pass(texts, lines))
+    for scan in passes:
+        scan.keys = line_keys(suffix, scan.texts, narrow=narrow)
+    # git writes "@@ -a,b +c,d @@ heading": Hunk.section holds " heading".
+    headings = [(h, h.section.removeprefix(" ")) for h in fd.hunks if h.section.strip()]
+    sections = [(h, line_keys(suffix, [text], narrow=narrow)[0]) for h, text in headings]
+    return _FilePlan(fd, passes, sections)
+
+
+def _replace(text: str, found: list[Hit]) -> str:
+    """``text`` with each reported value replaced; the whole text when a value is not on it."""
+    out = text
+    replaced: list[str] = []
     # Longest values first (a value containing another is replaced whole); named types
     # (AWS Access Key) before the generic entropy ones for the same value.
     for secret_type, value in sorted(found, key=lambda f: (-len(f[1] or ""), "High Entropy" in f[0])):
-        if value and value in text:
-            text = text.replace(value, f"[REDACTED:{secret_type}]")
-        elif not value or value not in line.text:
-            text = f"[REDACTED:{secret_type}]"
-            break
-    line.text = text
+        if value and value in out:
+            out = out.replace(value, f"[REDACTED:{secret_type}]")
+            replaced.append(value)
+        elif not value or not any(value in longer for longer in replaced):
+            # Not on the line (rebuilt by a transformer), or overlapping a value already
+            # replaced (a piece of it would stay): the whole line goes.
+            return f"[REDACTED:{secret_type}]"
+    return out
 
 
-def _targets(lines: list[DiffLine], number: int, value: str | None) -> list[int]:
-    """Indexes of the lines holding a reported secret (its own line, else wherever the value occurs)."""
-    if 1 <= number <= len(lines) and (not value or value in lines[number - 1].text):
-        return [number - 1]
-    found = [i for i, line in enumerate(lines) if value and value in line.text]
-    if found:
-        return found
-    return [number - 1] if 1 <= number <= len(lines) else []
+def _targets(scan: _Pass, shown: list[DiffLine], index: int, value: str | None) -> list[DiffLine]:
+    """The diff lines holding a secret reported on ``scan.texts[index]``: its own line when the
+    value is on it, else every line of the file holding the value, else its own line (whole)."""
+    own = scan.lines[index] if index < len(scan.lines) else None
+    if own is not None and (not value or value in own.text):
+        return [own]
+    holding = [line for line in shown if value and value in line.text]
+    return holding or ([own] if own is not None else [])
 
 
 def redact_files(
-    files: list[FileDiff], cfg: SecretsConfig, *, config_file: Path | None = None
+    files: list[FileDiff],
+    cfg: SecretsConfig,
+    *,
+    config_file: Path | None = None,
+    pool_min: int = POOL_MIN_KEYS,
 ) -> list[Redaction]:
-    """Redact secrets in place in every hunk line of ``files``; return where (never what),
-    one entry per redacted line."""
-    redactions: list[Redaction] = []
-    scannable = [f for f in files if f.hunks]
+    """Redact secrets in place in ``files`` (hunk lines and headings); return where (never
+    what), one entry per redacted line. ``pool_min``: distinct lines from which the scan
+    runs in worker processes."""
+    settings = scan_settings(cfg, config_file)
+    scannable = [fd for fd in files if fd.hunks]
     if not scannable:
-        return redactions
-    with (
-        tempfile.TemporaryDirectory(prefix="paritygate-secrets-") as tmp,
-        transient_settings(_settings(cfg, config_file)),
-    ):
-        for index, fd in enumerate(scannable):
-            lines = [line for hunk in fd.hunks for line in hunk.lines if line.kind != "\\"]
-            if not lines:
-                continue
-            # Keep the suffix (it selects detect-secrets' rules), drop the name (its
-            # filters skip some names, e.g. lock files, and we want everything scanned).
-            scratch = Path(tmp) / f"f{index:05d}{PurePosixPath(fd.path).suffix}"
-            scratch.write_text(
-                "".join(f"{line.text}\n" for line in lines), encoding="utf-8", errors="replace"
-            )
-            hits: dict[int, list[tuple[str, str | None]]] = {}
-            for secret in scan_file(str(scratch)):
-                value = secret.secret_value
-                for i in _targets(lines, int(secret.line_number), value):
-                    hits.setdefault(i, []).append((str(secret.type), value))
-            for i, found in sorted(hits.items()):
-                line = lines[i]
-                _redact_line(line, found)
-                side, at = ("old", line.old_no) if line.kind == "-" else ("new", line.new_no)
-                redactions.append(Redaction(fd.path, at or 0, side, tuple(sorted({t for t, _ in found}))))
+        return []
+    with transient_settings(settings):
+        narrow = previous_line_is_enough()
+    plans = [_plan(fd, narrow) for fd in scannable]
+    every_key = [key for p in plans for scan in p.passes for key in scan.keys]
+    every_key += [key for p in plans for _, key in p.sections]
+    results = scan_many(settings, every_key, workers=cfg.workers, pool_min=pool_min)
+
+    redactions: list[Redaction] = []
+    for plan in plans:
+        shown = plan.passes[0].lines
+        position = {id(line): i for i, line in enumerate(shown)}
+        hits: dict[int, set[Hit]] = {}
+        for scan in plan.passes:
+            for index, key in enumerate(scan.keys):
+                for hit in results[key]:
+                    for line in _targets(scan, shown, index, hit[1]):
+                        hits.setdefault(position[id(line)], set()).add(hit)
+        for at_index, found_set in sorted(hits.items()):
+            line, found = shown[at_index], sorted(found_set, key=lambda h: (h[0], h[1] or ""))
+            line.text = _replace(line.text, found)
+            side, at = ("old", line.old_no) if line.kind == "-" else ("new", line.new_no)
+            types = tuple(sorted({t for t, _ in found}))
+            redactions.append(Redaction(plan.fd.path, at or 0, side, types))
+        for hunk, key in plan.sections:
+            if results[key]:
+                hunk.section = " " + _replace(hunk.section.removeprefix(" "), results[key])
+                types = tuple(sorted({t for t, _ in results[key]}))
+                redactions.append(Redaction(plan.fd.path, hunk.new_start, SECTION_SIDE, types))
     return redactions

@@ -12,6 +12,7 @@ from dataclasses import replace
 from paritygate.errors import UsageError
 from paritygate.phases.review.bundles import Bundle
 from paritygate.phases.review.diff import FileDiff, Hunk
+from paritygate.phases.review.secrets import SECTION_SIDE
 
 __all__ = ["FORCE_ENV", "apply_size_guard", "split_bundle"]
 
@@ -91,10 +92,24 @@ def split_bundle(bundle: Bundle, limit: int) -> list[Bundle]:
         part.id, part.part, part.parts = f"{bundle.id}.{n}", n, len(parts)
         part.clipped = clipped[n - 1]
         part.oversize = "split"
-        part.redactions = [r for r in bundle.redactions if r.path in set(part.paths)]
+        sent = _sent_lines(part)
+        part.redactions = [r for r in bundle.redactions if (r.path, r.side, r.line) in sent]
     if parts:  # what was listed rather than sent is told once, in part 1
         parts[0].deleted, parts[0].left_out = bundle.deleted, bundle.left_out
     return parts or [bundle]
+
+
+def _sent_lines(part: Bundle) -> set[tuple[str, str, int]]:
+    """``(path, side, line)`` of every line a part sends, in :class:`Redaction` terms."""
+    sent: set[tuple[str, str, int]] = set()
+    for fd in part.files:
+        for hunk in fd.hunks:
+            if hunk.section.strip():
+                sent.add((fd.path, SECTION_SIDE, hunk.new_start))
+            for line in hunk.lines:
+                side, at = ("old", line.old_no) if line.kind == "-" else ("new", line.new_no)
+                sent.add((fd.path, side, at or 0))
+    return sent
 
 
 def apply_size_guard(
@@ -108,11 +123,11 @@ def apply_size_guard(
         size = bundle.size
         if size > limit and split:
             pieces = split_bundle(bundle, limit)
-            for piece in pieces:
-                piece.warnings.append(
-                    f"{bundle.id} {bundle.component} was {size / 1024:.0f} KB ({size} bytes), over the "
-                    f"{max_kb:g} KB limit: split into {len(pieces)} parts"
-                )
+            # Said once, in part 1 (like what was left out); every part is marked oversize "split".
+            pieces[0].warnings.append(
+                f"{bundle.id} {bundle.component} was {size / 1024:.0f} KB ({size} bytes), over the "
+                f"{max_kb:g} KB limit: split into {len(pieces)} parts"
+            )
             out.extend(pieces)
             continue
         if size > limit and force:
