@@ -18,7 +18,7 @@ from gauntlet_helpers import write_flip_project
 from paritygate.cli.main import cli
 from paritygate.config import load_config
 from paritygate.gauntlet import run_gauntlet
-from paritygate.gauntlet.review_step import find_last_commit
+from paritygate.phases.review import find_last_commit
 
 _GIT_ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 

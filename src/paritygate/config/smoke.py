@@ -268,7 +268,10 @@ def describe_smoke_error(exc: ValidationError, raw: Any, root: type[BaseModel]) 
     problem = first_problem(exc, root)
     message = problem.message
     if message.startswith("unknown key"):
-        nouns: dict[type[BaseModel] | None, str] = {AssertConfig: "assertion kind", ExpectConfig: "expectation"}
+        nouns: dict[type[BaseModel] | None, str] = {
+            AssertConfig: "assertion kind",
+            ExpectConfig: "expectation",
+        }
         what = nouns.get(problem.holder, "key")
         message = f"unknown {what} {problem.loc[-1]!r}" + message.removeprefix("unknown key")
     names = _names_in(raw, problem.loc)

@@ -6,7 +6,15 @@ Entry points: :func:`run_review` (sync) and :func:`run_review_async`; both retur
 Reports are written from that document by :mod:`paritygate.reports.review_files`.
 """
 
-from paritygate.phases.review.gitrange import recent_range
+from paritygate.phases.review.gitrange import LAST_COMMIT, LastCommit, find_last_commit, recent_range
 from paritygate.phases.review.phase import SCHEMA, run_review, run_review_async
 
-__all__ = ["SCHEMA", "recent_range", "run_review", "run_review_async"]
+__all__ = [
+    "LAST_COMMIT",
+    "SCHEMA",
+    "LastCommit",
+    "find_last_commit",
+    "recent_range",
+    "run_review",
+    "run_review_async",
+]

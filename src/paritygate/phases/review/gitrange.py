@@ -18,8 +18,11 @@ from pathlib import Path
 from paritygate.errors import RuntimeProblem, UsageError
 
 __all__ = [
+    "LAST_COMMIT",
     "ChangedFile",
+    "LastCommit",
     "ResolvedRange",
+    "find_last_commit",
     "git_available",
     "is_git_repo",
     "list_changed_files",
@@ -122,13 +125,30 @@ def _base_or_empty(repo: Path, rev: str, text: str) -> tuple[str, bool]:
     raise UsageError(f"--range {text!r}: unknown revision {rev!r}", hint="give A..B with commits git knows")
 
 
+@dataclass(slots=True, frozen=True)
+class LastCommit:
+    work_tree: Path
+    root: bool  # HEAD has no parent: its diff is taken against the empty tree
+
+
+def find_last_commit(directory: Path) -> LastCommit | str:
+    """The work tree holding ``directory`` and whether its HEAD is a root commit, or why
+    there is no commit to review, as a phrase ("git is not installed", ...)."""
+    if not git_available():
+        return "git is not installed"
+    if not directory.is_dir() or not is_git_repo(directory):
+        return f"{directory} is not inside a git work tree"
+    work_tree = Path(_git(directory, "rev-parse", "--show-toplevel").stdout.decode().strip())
+    if _rev(work_tree, "HEAD") is None:
+        return f"the git repository at {work_tree} has no commit yet"
+    return LastCommit(work_tree, root=_rev(work_tree, "HEAD~1") is None)
+
+
 def recent_range(repo: Path) -> str | None:
     """The ``--range`` covering only the most recent commit of ``repo`` (``HEAD~1..HEAD``,
     which on a root commit means "against the empty tree"); None when ``repo`` is not in a
     git work tree, git is missing, or there is no commit yet."""
-    if not git_available() or not is_git_repo(repo) or _rev(repo, "HEAD") is None:
-        return None
-    return LAST_COMMIT
+    return LAST_COMMIT if isinstance(find_last_commit(repo), LastCommit) else None
 
 
 def resolve_range(
