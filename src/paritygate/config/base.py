@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import re
+from typing import Annotated
 
-__all__ = ["StrictModel"]
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+__all__ = ["HttpMethod", "StrictModel"]
+
+_METHOD = re.compile(r"[A-Za-z]+")
+
+
+def _http_method(value: str) -> str:
+    if not _METHOD.fullmatch(value):
+        raise ValueError(f"expected an HTTP method such as GET or POST, got {value!r}")
+    return value.upper()
+
+
+# A method as written in a smoke check or a parity case: letters only, upper-cased.
+HttpMethod = Annotated[str, AfterValidator(_http_method)]
 
 
 class StrictModel(BaseModel):

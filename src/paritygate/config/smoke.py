@@ -15,7 +15,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from paritygate.config.base import StrictModel
+from paritygate.config.base import HttpMethod, StrictModel
 from paritygate.config.diagnostics import first_problem
 from paritygate.errors import ConfigError
 
@@ -37,7 +37,6 @@ __all__ = [
 ASSERT_SUBJECTS = ("jsonpath", "xpath", "header", "body")
 ASSERT_OPERATORS = ("equals", "not_equals", "contains", "matches", "exists", "count")
 CAPTURE_SOURCES = ("jsonpath", "xpath", "header", "regex")
-_METHOD = re.compile(r"[A-Za-z]+")
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 Scalar = str | int | float | bool
@@ -147,7 +146,7 @@ class CaptureConfig(StrictModel):
 class CheckConfig(StrictModel):
     name: str = Field(min_length=1)
     target: str | None = None  # a service of the stack or an http(s) URL; default: the chain's target
-    method: str = "GET"
+    method: HttpMethod = "GET"
     path: str = ""
     query: dict[str, Scalar] = Field(default_factory=dict)
     headers: dict[str, str] = Field(default_factory=dict)
@@ -167,13 +166,6 @@ class CheckConfig(StrictModel):
         if "/" in value:
             raise ValueError(f"a check name cannot contain '/' (reports use chain/check), got {value!r}")
         return value
-
-    @field_validator("method")
-    @classmethod
-    def _method(cls, value: str) -> str:
-        if not _METHOD.fullmatch(value):
-            raise ValueError(f"expected an HTTP method such as GET or POST, got {value!r}")
-        return value.upper()
 
     @model_validator(mode="after")
     def _one_body(self) -> Self:

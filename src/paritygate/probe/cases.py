@@ -26,12 +26,12 @@ import orjson
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_validator
 
+from paritygate.config.base import HttpMethod
 from paritygate.config.diagnostics import describe_type, first_problem, key_path, read_user_text
 from paritygate.errors import ConfigError
 
 __all__ = ["Case", "dump_cases_jsonl", "dump_cases_toml", "load_cases", "parse_cases"]
 
-_METHOD = re.compile(r"[A-Za-z]+")
 _CASES_HEADER = re.compile(r"^\s*\[\[\s*cases\s*\]\]")
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)|\(at end of document\)")
@@ -88,7 +88,7 @@ class _CaseModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     name: str = Field(min_length=1)
-    method: str
+    method: HttpMethod
     path: str
     query: dict[str, str | int | list[str | int]] = Field(default_factory=dict)
     headers: dict[str, str] = Field(default_factory=dict)
@@ -102,13 +102,6 @@ class _CaseModel(BaseModel):
         if any(ord(ch) < 0x20 for ch in value):
             raise ValueError("a case name cannot contain control characters or newlines")
         return value
-
-    @field_validator("method")
-    @classmethod
-    def _method(cls, value: str) -> str:
-        if not _METHOD.fullmatch(value):
-            raise ValueError(f"expected an HTTP method such as GET or POST, got {value!r}")
-        return value.upper()
 
     @field_validator("path")
     @classmethod

@@ -3,7 +3,6 @@ prompts → reviewers in parallel → parse → location checks → lineage tall
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -12,6 +11,7 @@ from typing import Any
 
 from paritygate.config import LoadedConfig
 from paritygate.config.review import ReviewConfig
+from paritygate.core.aio import blocking
 from paritygate.core.fs import atomic_write_text
 from paritygate.core.models import Finding, FindingKind, PhaseResult, PhaseStatus
 from paritygate.errors import ConfigError
@@ -219,29 +219,4 @@ async def run_review_async(
     )
 
 
-def run_review(
-    loaded: LoadedConfig,
-    *,
-    repo: Path,
-    rev_range: str | None = None,
-    since: str | None = None,
-    dry_run: bool | None = None,
-    out_dir: Path,
-    split: bool = False,
-    force_oversize: bool = False,
-    progress: Progress | None = None,
-) -> PhaseResult:
-    """The review phase as one call (the gauntlet's entry point); see :func:`run_review_async`."""
-    return asyncio.run(
-        run_review_async(
-            loaded,
-            repo=repo,
-            rev_range=rev_range,
-            since=since,
-            dry_run=dry_run,
-            out_dir=out_dir,
-            split=split,
-            force_oversize=force_oversize,
-            progress=progress,
-        )
-    )
+run_review = blocking(run_review_async)
