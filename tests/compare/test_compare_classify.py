@@ -149,6 +149,14 @@ def test_mappings_are_not_claimed_when_information_differs(left: object, right: 
     assert result is not None and result.mapping is None
 
 
+def test_a_timestamp_with_an_absurd_fraction_is_classified_not_crashed_on() -> None:
+    # int() refuses strings of more than 4300 digits: such a value is not read as a timestamp.
+    result = classify_pair(
+        {"at": "2026-05-02T08:59:17." + "1" * 5000 + "Z"}, {"at": "2026-05-02T08:59:17.1Z"}
+    )
+    assert result is not None and result.mapping is None
+
+
 def test_unmapped_classes_group_by_place_not_value() -> None:
     a = classify_pair({"items": [{"price": 1}]}, {"items": [{"price": 2}]})
     b = classify_pair({"items": [{"price": 5}, {"price": 1}]}, {"items": [{"price": 5}, {"price": 9}]})

@@ -99,6 +99,30 @@ def test_assess_of_a_directory_without_a_report_is_a_usage_error(tmp_path: Path)
     assert code == 2 and "report.json" in out
 
 
+@pytest.mark.parametrize(
+    ("phase", "says"),
+    [
+        pytest.param({"status": "passed"}, "lacks 'phase'", id="missing-key"),
+        pytest.param({"phase": "smoke", "status": "weird"}, "'weird' is not a valid", id="bad-status"),
+        pytest.param(
+            {"phase": "smoke", "status": "passed", "findings": [{"kind": "nope"}]},
+            "not a phase result",
+            id="bad-finding",
+        ),
+    ],
+)
+def test_assess_of_a_hand_edited_phase_is_a_config_error(
+    tmp_path: Path, phase: dict[str, object], says: str
+) -> None:
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    doc = {"schema": "paritygate.report/1", "run_id": "r", "verdict": "ship", "reasons": []}
+    (run_dir / "report.json").write_bytes(orjson.dumps({**doc, "phases": {"smoke": phase}}))
+    code, out = _assess(run_dir, copy_demo(tmp_path / "p"))
+    assert code == 2, out
+    assert f"error: {run_dir / 'report.json'}: phases.smoke: " in out and says in out
+
+
 def test_breaking_a_smoke_check_blocks_naming_it(tmp_path: Path) -> None:
     config = copy_demo(tmp_path / "project")
     smoke = config.parent / "smoke.toml"

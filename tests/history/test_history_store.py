@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from paritygate.errors import ConfigError, UsageError
+from paritygate.errors import ConfigError, RuntimeProblem, UsageError
 from paritygate.history import SCHEMA_VERSION, HistoryStore, snapshot_from_report
+from paritygate.history import store as store_module
 
 
 def report(
@@ -199,6 +200,27 @@ def test_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:
     db.write_text("hello, I am a text file\n" * 100)
     with pytest.raises(ConfigError, match="not a SQLite database"):
         _open(db)
+
+
+def test_history_locked_by_another_writer_is_a_runtime_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not "not a SQLite database, move the file away", and no sqlite3 traceback from record().
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.05)
+    db = tmp_path / "history.sqlite"
+    _open(db)
+    writer = sqlite3.connect(db, isolation_level=None)
+    try:
+        writer.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(RuntimeProblem, match="database is locked") as info:
+            _open(db)
+        assert str(db) in str(info.value) and info.value.exit_code == 3
+        writer.execute("ROLLBACK")
+        with pytest.raises(RuntimeProblem, match="database is locked"), HistoryStore.open(db) as store:
+            writer.execute("BEGIN EXCLUSIVE")
+            store.record(snapshot_from_report(report("r1", "2026-05-01T10:00:00Z")))
+    finally:
+        writer.close()
 
 
 def test_review_counts_tell_a_dry_run_from_a_real_review() -> None:

@@ -188,3 +188,20 @@ async def test_writers_produce_three_files_and_junit_per_case(tmp_path: Path) ->
     assert root.get("tests") == "3" and root.get("failures") == "1" and root.get("errors") == "1"
     assert cases["shape"].find("failure").get("message") == "new divergence (tagged enum vs flat kind field)"
     assert len(cases["same"]) == 0
+
+
+async def test_backtick_runs_in_answers_never_break_out_of_code(tmp_path: Path) -> None:
+    # What a service sends is data: a run of backticks in it must not close the code
+    # span or the fenced block it is shown in (else the rest renders as Markdown).
+    def ticks(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/same":
+            text = "a\n````\n# not a heading\n" if request.url.host == "tagged" else "b\n"
+            return httpx.Response(200, text=text, headers={"content-type": "text/plain"})
+        return httpx.Response(200, json={"v": "x``y" if request.url.host == "tagged" else "z"})
+
+    loaded = make_project(tmp_path, cases=CASES.split('[[cases]]\nname = "silent')[0])
+    endpoints = {n: Endpoint(n, f"http://{n}") for n in ("tagged", "flat")}
+    result = await run_parity_async(loaded, endpoints, transport=httpx.MockTransport(ticks))
+    lines = parity_markdown(result.data).splitlines()
+    assert lines[lines.index("tagged (HTTP 200):") + 2] == "`````text"
+    assert '- `$.v` (value): tagged ```"x``y"``` · flat `"z"`' in lines

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from paritygate.errors import ConfigError
+from paritygate.errors import ConfigError, RuntimeProblem
 from paritygate.phases.parity.tracker import DecisionRow, read_tracker, record_rows
 
 TRACKER = """\
@@ -125,3 +125,15 @@ def test_a_header_without_delimiter_row_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="delimiter row") as info:
         read_tracker(path)
     assert info.value.line == 2
+
+
+def test_an_unwritable_tracker_is_a_runtime_error_naming_it(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("", encoding="utf-8")
+    path = blocker / "TRACKER.md"  # its parent is a file: the write must fail
+    tracker = read_tracker(path)
+    row = DecisionRow("k", "GET /x", "d", "_open_", "to decide", "run 1")
+    with pytest.raises(RuntimeProblem) as info:
+        record_rows(tracker, [row])
+    assert info.value.exit_code == 3
+    assert str(path) in str(info.value) and "cannot write the decisions tracker" in str(info.value)

@@ -68,3 +68,18 @@ async def test_transport_errors_become_error_answers_and_retries_are_opt_in() ->
     async with Prober({"a": "http://a"}, retries=1, transport=httpx.MockTransport(handler)) as prober:
         answer = (await prober.send(case()))["a"]
     assert answer.status == 200 and calls == 2
+
+
+async def test_an_undecodable_answer_is_an_error_answer_not_a_crash() -> None:
+    # A body that contradicts its Content-Encoding makes httpx raise DecodingError (not a
+    # TransportError): it must become that target's error, not end the whole run.
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "b":
+            return httpx.Response(200, headers={"content-encoding": "gzip"}, content=b"not gzip")
+        return httpx.Response(200, json={"ok": True})
+
+    async with Prober({"a": "http://a", "b": "http://b"}, transport=httpx.MockTransport(handler)) as prober:
+        answers = await prober.send(case())
+    assert answers["a"].status == 200 and answers["a"].error is None
+    assert answers["b"].status is None and answers["b"].error is not None
+    assert answers["b"].error.startswith("undecodable: ")

@@ -221,3 +221,14 @@ def test_a_review_skipped_before_any_bundle_shows_its_reason_only() -> None:
     tree = lxml.html.fromstring(render_html(doc))
     assert tree.xpath("//p[@id='review-dry-run']") == [] and tree.xpath("//ul[@id='review-tally']") == []
     assert "review skipped: range A..B changes no files" in tree.text_content()
+
+
+def test_a_review_finding_without_a_place_shows_the_reviewers_where() -> None:
+    review = review_result()
+    (finding,) = review.data["findings"]
+    finding.update(path=None, start=None, end=None, line_kind="unanchored", votes=[{"where": "the parser"}])
+    doc = sample_doc([smoke_result(), parity_result(), review])
+    md = render_markdown(doc).split("## Review", 1)[1]
+    assert "`the parser`" in md and "None:None" not in md
+    tree = lxml.html.fromstring(render_html(doc))
+    assert tree.xpath("string(//table[@id='review-findings']/tbody/tr/td[2])") == "the parser"

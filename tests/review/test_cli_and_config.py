@@ -143,6 +143,16 @@ def test_a_user_prompt_template_overrides_the_bundled_one(
     assert str(info.value).startswith(f"{template}:1: template syntax error")
 
 
+def test_a_prompt_template_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
+    from paritygate.phases.review.prompt import PromptRenderer
+
+    template = tmp_path / "latin1.j2"
+    template.write_bytes("Pr\u00fcfe {{ component }}\n".encode("latin-1"))
+    with pytest.raises(ConfigError) as info:
+        PromptRenderer(template)
+    assert str(info.value).startswith(f"{template}: not UTF-8 text") and info.value.exit_code == 2
+
+
 def test_disclosures_are_told_once_not_per_part() -> None:
     from paritygate.cli.review_cmd import _disclosures
 

@@ -60,6 +60,11 @@ CASES = [
         id="undefined-variable",
     ),
     pytest.param(
+        _check('method = "POST"\npath = "/"\nbody_repeat = { text = "{{nope}}", times = 2 }'),
+        ["chains[0].checks[1].body_repeat.text", "'c/second'", "undefined variable {{nope}}"],
+        id="undefined-variable-in-repeated-body",
+    ),
+    pytest.param(
         _check('path = "/items/{{ item-id }}"'),
         ["chains[0].checks[1].path", "'c/second'", "bad variable reference"],
         id="malformed-reference",

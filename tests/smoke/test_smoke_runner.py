@@ -324,3 +324,25 @@ expect.status = 200
     assert result.exit_code == 0, result.output
     assert [s.path for s in seen] == ["/given/here"]
     assert result.stdout.splitlines()[-1].startswith("1/1 PASS in ")
+
+
+def test_repeated_body_renders_declared_and_environment_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMOKE_TEST_PIECE", "ab")
+    with serve(lambda seen: json_reply(b"{}")) as (url, seen):
+        smoke = f"""
+[vars]
+sep = "-"
+[[chains]]
+name = "c"
+[[chains.checks]]
+name = "big"
+target = "{url}"
+method = "POST"
+body_repeat = {{ text = "{{{{env.SMOKE_TEST_PIECE}}}}{{{{sep}}}}", times = 3 }}
+expect.status = 200
+"""
+        result = run_smoke(load_config(write_project(tmp_path, smoke)), {})
+    assert result.status is PhaseStatus.PASSED, result.data["checks"]
+    assert [s.body for s in seen] == [b"ab-ab-ab-"]

@@ -242,3 +242,43 @@ def test_logs_of_an_unknown_service_is_a_usage_error(tmp_path: Path) -> None:
     missing = CliRunner().invoke(cli_group, ["stack", "logs", "a", "--config", str(loaded.path)])
     assert missing.exit_code == 3
     assert "no log for service 'a'" in missing.stderr
+
+
+@pytest.mark.parametrize("command", ["smoke", "parity"])
+def test_sigterm_during_up_of_a_phase_command_stops_the_stack(tmp_path: Path, command: str) -> None:
+    # `smoke --up` / `parity --up` used to die on SIGTERM and leave their services running.
+    write_config(
+        tmp_path,
+        """
+[services.svc]
+command = ["{python}", "@SERVICES@/quiet.py"]
+port = 0
+ready = { log = "never" }
+interval = 0.02
+deadline = 120
+
+[[smoke.chains]]
+name = "c"
+[[smoke.chains.checks]]
+name = "x"
+target = "svc"
+""",
+    )
+    state_file = tmp_path / ".paritygate" / "stack.json"
+    out = tmp_path / "up.out"
+    up = _spawn_cli(command, "--up", cwd=tmp_path, out=out)
+    pids: dict[str, int] = {}
+    try:
+        assert wait_until(lambda: len(_recorded_pids(state_file)) == 1)
+        pids = _recorded_pids(state_file)
+        up.send_signal(signal.SIGTERM)
+        assert up.wait(timeout=15) == 3, out.read_text()
+    finally:
+        if up.poll() is None:
+            up.kill()
+            up.wait()
+        if any(not pid_gone(pid) for pid in pids.values()):
+            cli("stack", "down", cwd=tmp_path)
+    assert all(pid_gone(pid) for pid in pids.values())
+    assert "error: interrupted by SIGTERM; the stack was stopped" in out.read_text()
+    assert not state_file.exists()

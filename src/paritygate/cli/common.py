@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,8 @@ import click
 from rich.console import Console
 
 from paritygate.config import LoadedConfig, load_config
+from paritygate.core.models import Endpoint, PhaseResult, PhaseStatus
+from paritygate.errors import EXIT_CHECK_FAILED, EXIT_OK, EXIT_RUNTIME, RuntimeProblem
 
 __all__ = [
     "config_option",
@@ -18,6 +22,8 @@ __all__ = [
     "json_option",
     "load_for_command",
     "out_option",
+    "phase_exit_code",
+    "stack_for_command",
 ]
 
 
@@ -63,3 +69,27 @@ def load_for_command(config_path: Path | None, *, quiet: bool = False) -> Loaded
             markup=False,
         )
     return loaded
+
+
+def phase_exit_code(result: PhaseResult) -> int:
+    """A single phase's command: 3 when it errored, 1 when it failed, else 0 (passed or skipped)."""
+    if result.status is PhaseStatus.ERROR:
+        return EXIT_RUNTIME
+    return EXIT_CHECK_FAILED if result.status is PhaseStatus.FAILED else EXIT_OK
+
+
+@contextmanager
+def stack_for_command(loaded: LoadedConfig) -> Iterator[dict[str, Endpoint]]:
+    """``--up``: the config's stack for the block. SIGINT/SIGTERM stop it (exit 3) instead of
+    killing this process and leaving the services running without an owner."""
+    from paritygate.stack import Interrupted, SignalGuard, Stack
+
+    stack = Stack(loaded)
+    with SignalGuard() as guard:
+        try:
+            yield stack.up()
+        except Interrupted as exc:
+            raise RuntimeProblem(f"interrupted by {exc}; the stack was stopped") from None
+        finally:
+            guard.disarm()  # a second signal must not cut the teardown short
+            stack.down()

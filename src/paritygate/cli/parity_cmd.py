@@ -21,10 +21,12 @@ from paritygate.cli.common import (
     json_option,
     load_for_command,
     out_option,
+    phase_exit_code,
+    stack_for_command,
 )
 from paritygate.config import LoadedConfig
-from paritygate.core.models import Endpoint, PhaseResult, PhaseStatus
-from paritygate.errors import EXIT_CHECK_FAILED, EXIT_OK, EXIT_RUNTIME, UsageError
+from paritygate.core.models import Endpoint
+from paritygate.errors import EXIT_OK, UsageError
 
 __all__ = ["parity"]
 
@@ -62,24 +64,16 @@ def _endpoints(
         yield targets
         return
     if bring_up:
-        from paritygate.stack import Stack
-
-        with Stack(loaded) as stack:
+        with stack_for_command(loaded) as endpoints:
             err_console.print(
-                "stack up: " + ", ".join(f"{e.name} {e.base_url}" for e in stack.endpoints.values()),
+                "stack up: " + ", ".join(f"{e.name} {e.base_url}" for e in endpoints.values()),
                 markup=False,
             )
-            yield stack.endpoints
+            yield endpoints
         return
     from paritygate.stack import load_running
 
     yield load_running(loaded)
-
-
-def _exit_code(result: PhaseResult) -> int:
-    if result.status is PhaseStatus.ERROR:
-        return EXIT_RUNTIME
-    return EXIT_CHECK_FAILED if result.status is PhaseStatus.FAILED else EXIT_OK
 
 
 def _print_human(doc: dict[str, Any], paths: list[Path]) -> None:
@@ -228,7 +222,7 @@ def parity(
         click.echo(parity_json_bytes(result.data).decode(), nl=False)
     else:
         _print_human(result.data, paths)
-    return _exit_code(result)
+    return phase_exit_code(result)
 
 
 @contextmanager

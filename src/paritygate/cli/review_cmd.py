@@ -17,16 +17,11 @@ from paritygate.cli.common import (
     json_option,
     load_for_command,
     out_option,
+    phase_exit_code,
 )
 from paritygate.core.models import PhaseResult, PhaseStatus
 
 __all__ = ["review"]
-
-
-def _default_out(project_dir: Path, runs: str) -> Path:
-    base = Path(runs).expanduser()
-    base = base if base.is_absolute() else project_dir / base
-    return base / f"review-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}"
 
 
 _MAX_PLACES = 8  # redacted places listed on the terminal; review.md lists every one
@@ -115,7 +110,8 @@ def review(
     from paritygate.reports.review_files import write_review_reports
 
     loaded = load_for_command(config_path, quiet=as_json)
-    target = out_dir or _default_out(loaded.project_dir, loaded.model.run.out_dir)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = out_dir or loaded.project_path(loaded.model.run.out_dir) / f"review-{stamp}"
     live = console.is_terminal and not as_json
 
     def progress(message: str) -> None:
@@ -145,6 +141,4 @@ def review(
         sys.stdout.write(orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
     else:
         _print_result(result, files)
-    if result.status is PhaseStatus.ERROR:
-        return 3
-    return 1 if result.status is PhaseStatus.FAILED else 0
+    return phase_exit_code(result)

@@ -75,11 +75,9 @@ class Progress:
 
 
 def _exit_code(result: RunResult, strict: bool) -> int:
-    if result.error_exit is not None:
-        return result.error_exit
-    if strict and result.verdict.verdict is VerdictKind.SHIP_WITH_KNOWN_GAP:
+    if strict and result.error_exit is None and result.verdict.verdict is VerdictKind.SHIP_WITH_KNOWN_GAP:
         return 1
-    return result.verdict.exit_code
+    return result.exit_code
 
 
 def _summary_json(result: RunResult, exit_code: int) -> dict[str, Any]:
@@ -123,8 +121,14 @@ def print_summary(result: RunResult, out: Console) -> None:
         out.print(f"the stack is still running (--keep-up); stop it with: {result.stop_hint}", markup=False)
 
 
-def _phase_list(values: tuple[str, ...]) -> list[str]:
-    return [v for value in values for v in value.split(",") if v.strip()]
+def _finish(result: RunResult, *, strict: bool, as_json: bool) -> int:
+    """Print the run's summary (JSON on stdout, or the human one) and return the exit code."""
+    code = _exit_code(result, strict)
+    if as_json:
+        click.echo(orjson.dumps(_summary_json(result, code), option=orjson.OPT_INDENT_2).decode())
+    else:
+        print_summary(result, console)
+    return code
 
 
 @click.command()
@@ -169,19 +173,14 @@ def run(
         result = run_gauntlet(
             loaded,
             out_dir=out_dir,
-            only=_phase_list(only),
-            skip=_phase_list(skip),
+            only=only,
+            skip=skip,
             keep_up=keep_up,
             on_progress=progress,
         )
     finally:
         progress.stop()
-    code = _exit_code(result, strict)
-    if as_json:
-        click.echo(orjson.dumps(_summary_json(result, code), option=orjson.OPT_INDENT_2).decode())
-    else:
-        print_summary(result, console)
-    return code
+    return _finish(result, strict=strict, as_json=as_json)
 
 
 def _config_for_run(config_path: Path | None, run_dir: Path) -> LoadedConfig:
@@ -209,10 +208,4 @@ def assess(run_dir: Path, config_path: Path | None, strict: bool, as_json: bool)
     removing a tracker row changes the verdict. report.* in RUN_DIR are rewritten.
     """
     loaded = _config_for_run(config_path, run_dir)
-    result = reassess_run(run_dir.resolve(), loaded)
-    code = _exit_code(result, strict)
-    if as_json:
-        click.echo(orjson.dumps(_summary_json(result, code), option=orjson.OPT_INDENT_2).decode())
-    else:
-        print_summary(result, console)
-    return code
+    return _finish(reassess_run(run_dir.resolve(), loaded), strict=strict, as_json=as_json)

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from paritygate.cli.common import config_option, console, err_console, load_for_command, out_option
+from paritygate.cli.common import (
+    config_option,
+    console,
+    err_console,
+    load_for_command,
+    out_option,
+    stack_for_command,
+)
 from paritygate.core.models import PhaseStatus
 from paritygate.errors import ConfigError, UsageError
 from paritygate.phases.smoke import load_smoke, run_plan
@@ -80,15 +87,13 @@ def smoke(
             hint='add [[smoke.chains]] or [smoke] file = "smoke.toml" (see docs/smoke.md)',
         )
     if bring_up:
-        from paritygate.stack import Stack
-
         started = time.perf_counter()
-        with Stack(loaded) as stack:
+        with stack_for_command(loaded) as endpoints:
             err_console.print(
-                f"stack up: {', '.join(stack.endpoints)} ready in {time.perf_counter() - started:.2f}s",
+                f"stack up: {', '.join(endpoints)} ready in {time.perf_counter() - started:.2f}s",
                 markup=False,
             )
-            result = run_plan(plan, stack.endpoints, jobs=jobs, live=True)
+            result = run_plan(plan, endpoints, jobs=jobs, live=True)
     else:
         from paritygate.stack import load_running
 

@@ -10,7 +10,7 @@ tell), so the walker skips its equality short-cut for them.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -33,19 +33,27 @@ def _by_index(a: list[Any], b: list[Any]) -> list[Step]:
     return steps
 
 
-def _moved_and_changed(a: list[Any], b: list[Any], differing: list[int]) -> list[Step]:
-    """Same-length arrays: elements found elsewhere are an order change; the rest are paired."""
+def _match_equal(
+    a: list[Any], b: list[Any], left: Iterable[int], right: Iterable[int]
+) -> tuple[list[int], list[int]]:
+    """Pair exactly equal elements of ``a[left]`` and ``b[right]`` (first come, first served);
+    returns the indices left without a partner: left ones sorted, right ones in given order."""
     waiting: dict[object, deque[int]] = {}
-    for i in differing:
+    for i in left:
         waiting.setdefault(fingerprint(a[i]), deque()).append(i)
-    right: list[int] = []
-    for j in differing:
+    unmatched_right: list[int] = []
+    for j in right:
         queue = waiting.get(fingerprint(b[j]))
         if queue:
             queue.popleft()
         else:
-            right.append(j)
-    left = sorted(i for queue in waiting.values() for i in queue)
+            unmatched_right.append(j)
+    return sorted(i for queue in waiting.values() for i in queue), unmatched_right
+
+
+def _moved_and_changed(a: list[Any], b: list[Any], differing: list[int]) -> list[Step]:
+    """Same-length arrays: elements found elsewhere are an order change; the rest are paired."""
+    left, right = _match_equal(a, b, differing, differing)
     steps: list[Step] = [("order", -1, -1)] if len(right) < len(differing) else []
     return steps + [("pair", i, j) for i, j in zip(left, right, strict=True)]
 
@@ -100,17 +108,7 @@ def _settle(
 def plan_unordered(a: list[Any], b: list[Any], equal_under_rules: Callable[[int, int], bool]) -> list[Step]:
     """Match equal elements wherever they are; what remains is paired (same length) or
     reported missing/extra."""
-    waiting: dict[object, deque[int]] = {}
-    for i, x in enumerate(a):
-        waiting.setdefault(fingerprint(x), deque()).append(i)
-    right: list[int] = []
-    for j, y in enumerate(b):
-        queue = waiting.get(fingerprint(y))
-        if queue:
-            queue.popleft()
-        else:
-            right.append(j)
-    left = sorted(i for queue in waiting.values() for i in queue)
+    left, right = _match_equal(a, b, range(len(a)), range(len(b)))
     if not left and not right:
         return []
     return _settle(a, b, left, right, equal_under_rules, pair_rest=True)
@@ -141,19 +139,10 @@ def plan_by_key(
             right_rest.append(j)
         elif exact_eq(a[i], y) is not True:
             steps.append(("pair", i, j))
-    left_rest = sorted(left_rest + list(by_key.values()))
     # Elements without a counterpart key: equal ones still match each other.
-    waiting: dict[object, deque[int]] = {}
-    for i in left_rest:
-        waiting.setdefault(fingerprint(a[i]), deque()).append(i)
-    unmatched_right: list[int] = []
-    for j in right_rest:
-        queue = waiting.get(fingerprint(b[j]))
-        if queue:
-            queue.popleft()
-        else:
-            unmatched_right.append(j)
-    unmatched_left = sorted(i for queue in waiting.values() for i in queue)
+    unmatched_left, unmatched_right = _match_equal(
+        a, b, sorted(left_rest + list(by_key.values())), right_rest
+    )
     steps.sort(key=lambda s: s[1])
     if not unmatched_left and not unmatched_right:
         return steps

@@ -78,15 +78,28 @@ def _title(outcome: Outcome, diffs: list[Difference]) -> str:
     return f"{outcome.value} difference: {shown}{more}"
 
 
-def _signatures(comparison: Comparison, left: Response, right: Response) -> tuple[str, str, Any, Any]:
-    """(left signature, right signature, left pruned tree, right pruned tree)."""
+@dataclass(slots=True)
+class _Side:
+    """One side of a comparison as classification sees it."""
+
+    response: Response
+    signature: str
+    tree: Any  # the body with ignored paths removed
+
+
+def _sides(comparison: Comparison, left: Response, right: Response) -> tuple[_Side, _Side]:
+    """Both sides, pruned and signed once for both orientations (status and no-answer
+    classes never look at the bodies)."""
+    if comparison.outcome in (Outcome.ERROR, Outcome.STATUS):
+        return _Side(left, "", None), _Side(right, "", None)
     rules = comparison.rules or CompareRules()
     lc = comparison.left_canonical or canonicalize(left, rules)
     rc = comparison.right_canonical or canonicalize(right, rules)
     lt, rt = prune(lc.body, rules), prune(rc.body, rules)
-    lsig = comparison.left_signature or signature(lc.kind, lt)
-    rsig = comparison.right_signature or signature(rc.kind, rt)
-    return lsig, rsig, lt, rt
+    return (
+        _Side(left, comparison.left_signature or signature(lc.kind, lt), lt),
+        _Side(right, comparison.right_signature or signature(rc.kind, rt), rt),
+    )
 
 
 def classify(
@@ -98,11 +111,12 @@ def classify(
     the other way round and the smaller of the two keys is kept, so reordering the targets
     (or an N-way run comparing B with A) never orphans a tracker row.
     """
-    found = _classify_oriented(endpoint, comparison, left, right)
-    if found is None:
+    if comparison.outcome is Outcome.MATCH:
         return None
-    mirrored = _classify_oriented(endpoint, _mirror(comparison), right, left)
-    if mirrored is not None and mirrored.key < found.key:
+    a, b = _sides(comparison, left, right)
+    found = _classify_oriented(endpoint, comparison, a, b)
+    mirrored = _classify_oriented(endpoint, _mirror(comparison), b, a)
+    if mirrored.key < found.key:
         found.key = mirrored.key
     return found
 
@@ -134,34 +148,28 @@ def _mirror(comparison: Comparison) -> Comparison:
     )
 
 
-def _classify_oriented(
-    endpoint: str, comparison: Comparison, left: Response, right: Response
-) -> DivergenceClass | None:
+def _classify_oriented(endpoint: str, comparison: Comparison, left: _Side, right: _Side) -> DivergenceClass:
     outcome = comparison.outcome
-    if outcome is Outcome.MATCH:
-        return None
     endpoint = _clean_endpoint(endpoint)
     if outcome is Outcome.ERROR:
-        errors = f"{left.error or 'answered'}~{right.error or 'answered'}"
+        errors = f"{left.response.error or 'answered'}~{right.response.error or 'answered'}"
         title = f"no answer ({errors.replace('~', ' vs ')})"
         return DivergenceClass(
             class_key(endpoint, outcome, "no-answer", errors), title, endpoint, outcome, None
         )
     if outcome is Outcome.STATUS:
-        codes = f"{left.status}~{right.status}"
-        title = f"status {left.status} vs {right.status}"
-        return DivergenceClass(class_key(endpoint, outcome, "status", codes), title, endpoint, outcome, None)
-    rules = comparison.rules or CompareRules()
-    lsig, rsig, lt, rt = _signatures(comparison, left, right)
+        lstatus, rstatus = left.response.status, right.response.status
+        title = f"status {lstatus} vs {rstatus}"
+        key = class_key(endpoint, outcome, "status", f"{lstatus}~{rstatus}")
+        return DivergenceClass(key, title, endpoint, outcome, None)
     body_diffs = [d for d in comparison.differences if d.path.startswith("$")]
     match = None
-    only_body = len(body_diffs) == len(comparison.differences)
-    lkind = lsig.partition(":")[0]
-    if only_body and lkind == rsig.partition(":")[0]:
-        match = detect_mapping(lkind, lt, rt, body_diffs, rules)
+    lkind = left.signature.partition(":")[0]
+    if len(body_diffs) == len(comparison.differences) and lkind == right.signature.partition(":")[0]:
+        match = detect_mapping(lkind, left.tree, right.tree, body_diffs, comparison.rules or CompareRules())
     if match is not None:
         key = class_key(endpoint, outcome, match.slug, f"{match.slug} {match.signature}")
         return DivergenceClass(key, match.mapping.name, endpoint, outcome, match.mapping)
-    material = "\n".join([lsig, rsig, *_places(comparison.differences)])
+    material = "\n".join([left.signature, right.signature, *_places(comparison.differences)])
     key = class_key(endpoint, outcome, "unmapped", material)
     return DivergenceClass(key, _title(outcome, comparison.differences), endpoint, outcome, None)

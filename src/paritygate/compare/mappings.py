@@ -22,10 +22,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from paritygate.compare.model import Difference
-from paritygate.compare.rules import CompareRules
+from paritygate.compare.rules import ArrayRule, CompareRules
 from paritygate.compare.signature import generalize_path, signature
 from paritygate.compare.timestamps import same_instant
 from paritygate.compare.values import exact_eq
@@ -231,13 +232,19 @@ def _diffwise(diffs: list[Difference]) -> MappingMatch | None:
     return None
 
 
+@lru_cache(maxsize=64)
+def _arrays_only(arrays: tuple[ArrayRule, ...]) -> CompareRules:
+    # Compiled once per rule set, not once per classified pair (read-only once built).
+    return CompareRules(headers=(), arrays=arrays)
+
+
 def detect_mapping(
     kind: str, left: Any, right: Any, body_diffs: list[Difference], rules: CompareRules
 ) -> MappingMatch | None:
     """The mapping that explains every body difference of two (pruned) trees, if any."""
     if not body_diffs:
         return None
-    arrays_only = CompareRules(headers=(), arrays=rules.arrays)
+    arrays_only = _arrays_only(rules.arrays)
     if kind == "json":
         finder = _EnumFinder()
         nl, nr, abstract = finder.pair(left, right, (), 0)

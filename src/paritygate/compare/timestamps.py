@@ -9,8 +9,10 @@ from typing import Any
 
 __all__ = ["same_instant"]
 
+# At most 30 fraction digits (attoseconds need 18): a longer run is no timestamp, and
+# int() would refuse one of more than 4300 digits.
 _TIMESTAMP = re.compile(
-    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?"
+    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,30}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?"
 )
 
 

@@ -24,7 +24,9 @@ __all__ = [
     "find_config",
     "format_validation_error",
     "load_config",
+    "parse_toml",
     "read_toml",
+    "substitute_env",
 ]
 
 CONFIG_NAME = "paritygate.toml"
@@ -73,22 +75,26 @@ def find_config(start: Path | None = None) -> Path | None:
     return None
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Read a TOML file; an unreadable or malformed file is one precise ConfigError."""
-    text = read_user_text(path, "file")
+def parse_toml(text: str, file: Path) -> dict[str, Any]:
+    """Parse TOML text read from ``file``; malformed TOML is one ConfigError naming the line."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         # Python < 3.14 only puts the position in the message: "... (at line 3, column 5)".
-        text = str(exc)
-        pos = _TOML_POS.search(text)
+        message = str(exc)
+        pos = _TOML_POS.search(message)
         line = int(pos.group(1)) if pos else None
-        msg = _TOML_POS.sub("", text).strip()
+        msg = _TOML_POS.sub("", message).strip()
         where = f" (column {pos.group(2)})" if pos else ""
-        raise ConfigError(f"invalid TOML: {msg}{where}", file=path, line=line) from exc
+        raise ConfigError(f"invalid TOML: {msg}{where}", file=file, line=line) from None
 
 
-def _substitute_env(value: Any, key_path: str, file: Path) -> Any:
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file; an unreadable or malformed file is one precise ConfigError."""
+    return parse_toml(read_user_text(path, "file"), path)
+
+
+def substitute_env(value: Any, key_path: str, file: Path) -> Any:
     """Replace ``${VAR}`` in every string; an unset variable names the key that needs it."""
     if isinstance(value, str):
 
@@ -105,9 +111,9 @@ def _substitute_env(value: Any, key_path: str, file: Path) -> Any:
 
         return _ENV_REF.sub(repl, value)
     if isinstance(value, dict):
-        return {k: _substitute_env(v, f"{key_path}.{k}" if key_path else k, file) for k, v in value.items()}
+        return {k: substitute_env(v, f"{key_path}.{k}" if key_path else k, file) for k, v in value.items()}
     if isinstance(value, list):
-        return [_substitute_env(v, f"{key_path}[{i}]", file) for i, v in enumerate(value)]
+        return [substitute_env(v, f"{key_path}[{i}]", file) for i, v in enumerate(value)]
     return value
 
 
@@ -210,7 +216,7 @@ def _check_placeholders(model: ProjectConfig, file: Path) -> None:
 
 
 def parse_config(raw: dict[str, Any], file: Path) -> tuple[ProjectConfig, list[str]]:
-    raw = _substitute_env(raw, "", file)
+    raw = substitute_env(raw, "", file)
     try:
         model = ProjectConfig.model_validate(raw)
     except ValidationError as exc:

@@ -42,6 +42,12 @@ _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 Scalar = str | int | float | bool
 
 
+def _no_slash(what: str, value: str) -> str:
+    if "/" in value:
+        raise ValueError(f"a {what} name cannot contain '/' (reports use chain/check), got {value!r}")
+    return value
+
+
 class BodyRepeat(StrictModel):
     """A generated body: ``text`` repeated ``times`` times (e.g. a body just over a size limit)."""
 
@@ -162,10 +168,8 @@ class CheckConfig(StrictModel):
 
     @field_validator("name")
     @classmethod
-    def _no_slash(cls, value: str) -> str:
-        if "/" in value:
-            raise ValueError(f"a check name cannot contain '/' (reports use chain/check), got {value!r}")
-        return value
+    def _check_name(cls, value: str) -> str:
+        return _no_slash("check", value)
 
     @model_validator(mode="after")
     def _one_body(self) -> Self:
@@ -190,10 +194,8 @@ class ChainConfig(StrictModel):
 
     @field_validator("name")
     @classmethod
-    def _no_slash(cls, value: str) -> str:
-        if "/" in value:
-            raise ValueError(f"a chain name cannot contain '/' (reports use chain/check), got {value!r}")
-        return value
+    def _chain_name(cls, value: str) -> str:
+        return _no_slash("chain", value)
 
     @model_validator(mode="after")
     def _unique_checks(self) -> Self:
@@ -274,9 +276,9 @@ def describe_smoke_error(exc: ValidationError, raw: Any, root: type[BaseModel]) 
 def load_smoke_file(path: Path) -> SmokeFile:
     """Read and structurally validate a smoke file; ``${ENV}`` is substituted as in paritygate.toml."""
     # Imported here: config.loader imports config.model, which imports this module.
-    from paritygate.config.loader import _substitute_env, read_toml
+    from paritygate.config.loader import read_toml, substitute_env
 
-    raw = _substitute_env(read_toml(path), "", path)
+    raw = substitute_env(read_toml(path), "", path)
     try:
         return SmokeFile.model_validate(raw)
     except ValidationError as exc:

@@ -8,6 +8,7 @@ config is applied, and the run's reports and history entry are rewritten.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from paritygate.config.loader import LoadedConfig
 from paritygate.core.models import PhaseResult, PhaseStatus
@@ -24,11 +25,12 @@ def reassess_run(run_dir: Path, loaded: LoadedConfig) -> RunResult:
     from paritygate.reports.run_json import read_report
 
     doc = read_report(run_dir)
-    results = {name: PhaseResult.from_dict(raw) for name, raw in doc["phases"].items()}
+    source = run_dir / "report.json"
+    results = {name: _phase_result(raw, source, name) for name, raw in doc["phases"].items()}
     parity_cfg = loaded.model.parity
     if "parity" in results and parity_cfg is not None and results["parity"].status is not PhaseStatus.SKIPPED:
         tracker_path = loaded.resolve(parity_cfg.tracker)
-        results["parity"] = reclassify_parity(results["parity"], tracker_path, source=run_dir / "report.json")
+        results["parity"] = reclassify_parity(results["parity"], tracker_path, source=source)
         doc["tracker"] = str(tracker_path)
     interrupted = bool(doc.get("interrupted"))
     verdict = assess(results.values(), loaded.model.assess, interrupted=interrupted)
@@ -38,6 +40,16 @@ def reassess_run(run_dir: Path, loaded: LoadedConfig) -> RunResult:
     history_path = loaded.project_path(loaded.model.run.history)
     files = write_and_record(doc, run_dir, history_path)
     return RunResult(str(doc["run_id"]), run_dir, verdict, results, doc, files, interrupted=interrupted)
+
+
+def _phase_result(raw: dict[str, Any], source: Path, name: str) -> PhaseResult:
+    """One phase of a report.json; a hand-edited or truncated entry is a ConfigError, not a traceback."""
+    try:
+        return PhaseResult.from_dict(raw)
+    except KeyError as exc:
+        raise ConfigError(f"lacks {exc}", file=source, key=f"phases.{name}") from exc
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"not a phase result: {exc}", file=source, key=f"phases.{name}") from exc
 
 
 def reclassify_parity(result: PhaseResult, tracker_path: Path, *, source: Path | None = None) -> PhaseResult:

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-
-import orjson
 
 from paritygate.config.loader import LoadedConfig
 from paritygate.core.models import PhaseResult
@@ -69,14 +66,12 @@ def copy_service_logs(run_dir: Path, logs: Iterable[tuple[str, Path]], *, since:
                 shutil.copyfile(source, target / f"{name}.log")
 
 
-def _digest(value: Any) -> str:
-    return hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()[:16]
-
-
 def definition_hashes(loaded: LoadedConfig) -> dict[str, dict[str, str]]:
     """A short hash of each smoke check's and parity case's definition (name -> hash), so the
     history can tell a flaky case (same definition, other outcome) from an edited one.
     A file that cannot be read contributes nothing (its phase reports the problem)."""
+    from paritygate.history.snapshot import definition_digest
+
     out: dict[str, dict[str, str]] = {"smoke": {}, "parity": {}}
     smoke = loaded.model.smoke
     if smoke is not None:
@@ -89,7 +84,7 @@ def definition_hashes(loaded: LoadedConfig) -> dict[str, dict[str, str]]:
                 chains += smoke_file.chains
                 variables.update(smoke_file.vars)
             out["smoke"] = {
-                f"{chain.name}/{check.name}": _digest(
+                f"{chain.name}/{check.name}": definition_digest(
                     {"chain": chain.name, "check": check.model_dump(mode="json"), "vars": variables}
                 )
                 for chain in chains
@@ -101,7 +96,8 @@ def definition_hashes(loaded: LoadedConfig) -> dict[str, dict[str, str]]:
 
         with contextlib.suppress(ParitygateError):
             out["parity"] = {
-                case.name: _digest(case.to_dict()) for case in load_cases(loaded.resolve(parity.cases))
+                case.name: definition_digest(case.to_dict())
+                for case in load_cases(loaded.resolve(parity.cases))
             }
     return out
 
@@ -114,10 +110,14 @@ def report_doc(
     started_at: dt.datetime,
     duration_s: float,
     *,
+    definitions: dict[str, dict[str, str]],
     signal_name: str | None,
     kept_up: bool,
 ) -> dict[str, Any]:
-    """The ``paritygate.report/1`` document (docs/phase-data.md); ``files`` is filled in on writing."""
+    """The ``paritygate.report/1`` document (docs/phase-data.md); ``files`` is filled in on writing.
+
+    ``definitions`` is :func:`definition_hashes` taken when the run began: what ran, even if
+    a file was edited while it ran."""
     from paritygate import __version__
     from paritygate.reports.run_json import REPORT_SCHEMA
 
@@ -140,7 +140,7 @@ def report_doc(
         "kept_up": kept_up,
         "tally": parity.data.get("tally") if parity is not None else None,
         "phases": {p: results[p].to_dict() for p in PHASES if p in results},
-        "definitions": definition_hashes(loaded),
+        "definitions": definitions,
         "files": {},  # filled in by write_run_reports
     }
 

@@ -19,7 +19,13 @@ from paritygate.gauntlet.interrupt import RunInterrupt
 from paritygate.gauntlet.preflight import check_inputs
 from paritygate.gauntlet.progress import ProgressEvent, ProgressFn, ignore_progress
 from paritygate.gauntlet.result import RunResult, skipped_result
-from paritygate.gauntlet.rundir import allocate_run_dir, report_doc, utc_now, write_and_record
+from paritygate.gauntlet.rundir import (
+    allocate_run_dir,
+    definition_hashes,
+    report_doc,
+    utc_now,
+    write_and_record,
+)
 from paritygate.gauntlet.selection import PHASES, select_phases
 from paritygate.gauntlet.steps import RunSteps
 from paritygate.phases.assess import assess
@@ -47,6 +53,7 @@ def run_gauntlet(
 
     selected = select_phases(loaded, only, skip)
     check_inputs(loaded, selected)
+    definitions = definition_hashes(loaded)
     history_path = loaded.project_path(loaded.model.run.history)
     with HistoryStore.open(history_path) as store:  # a newer or broken DB fails before anything starts
         taken = store.run_ids()
@@ -83,6 +90,7 @@ def run_gauntlet(
             verdict,
             started_at,
             time.perf_counter() - clock,
+            definitions=definitions,
             signal_name=signal_name,
             kept_up=kept_up,
         )

@@ -84,9 +84,8 @@ class RunSteps:
         from paritygate.stack import Stack
 
         started = time.perf_counter()
-        self.stack = Stack(self.loaded, state_dir=self.loaded.state_dir, on_event=self._stack_event)
-        timeout = self.loaded.model.stack.timeout
-        self.endpoints = dict(self.stack.up(timeout=timeout, detach=self.keep_up))
+        self.stack = Stack(self.loaded, on_event=self._stack_event)
+        self.endpoints = self.stack.up(detach=self.keep_up)  # [stack] state_dir and timeout
         return _stack_result(self.endpoints, started)
 
     def attach(self) -> PhaseResult:
@@ -94,7 +93,7 @@ class RunSteps:
         from paritygate.stack import load_running
 
         started = time.perf_counter()
-        self.endpoints = dict(load_running(self.loaded))
+        self.endpoints = load_running(self.loaded)
         result = _stack_result(self.endpoints, started)
         result.summary = f"attached to a running stack ({len(self.endpoints)} service(s)); left running"
         return result

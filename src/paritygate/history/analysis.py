@@ -78,7 +78,8 @@ def regressions(runs: list[RunSnapshot]) -> list[Regression]:
     for run in runs:
         if not run.ran("parity"):
             continue  # absence means nothing when parity did not run
-        present = {k: c for k, c in run.class_map().items() if c.status != "fixed"}
+        classes = run.class_map()
+        present = {k: c for k, c in classes.items() if c.status != "fixed"}
         for key, record in present.items():
             titles[key] = record.title or titles.get(key, "")
             if key in fixed_at:
@@ -86,7 +87,7 @@ def regressions(runs: list[RunSnapshot]) -> list[Regression]:
                 found.append(Regression(key, titles[key], fixed_in, how, run.run_id))
             elif record.tracker_says_fixed:
                 found.append(Regression(key, titles[key], run.run_id, "tracker says fixed", run.run_id))
-        for key, record in run.class_map().items():
+        for key, record in classes.items():
             if record.status == "fixed":
                 fixed_at.setdefault(key, (run.run_id, "tracker row not seen"))
         for key in seen - present.keys():

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
-__all__ = ["CaseOutcome", "ClassRecord", "RunSnapshot", "snapshot_from_report"]
+__all__ = ["CaseOutcome", "ClassRecord", "RunSnapshot", "definition_digest", "snapshot_from_report"]
 
 
 @dataclass(slots=True, frozen=True)
@@ -75,7 +75,8 @@ class RunSnapshot:
         }
 
 
-def _digest(value: Any) -> str:
+def definition_digest(value: Any) -> str:
+    """The short hash a case's definition is compared by (JSON-ready ``value``, key order ignored)."""
     return hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()[:16]
 
 
@@ -116,7 +117,9 @@ def _smoke_cases(data: dict[str, Any], hashes: dict[str, str]) -> list[CaseOutco
         definition = {k: check.get(k) for k in ("chain", "name", "target", "method")}
         definition["path"] = urlsplit(str(check.get("url", ""))).path
         out.append(
-            CaseOutcome("smoke", name, str(check.get("status")), hashes.get(name) or _digest(definition))
+            CaseOutcome(
+                "smoke", name, str(check.get("status")), hashes.get(name) or definition_digest(definition)
+            )
         )
     return out
 
@@ -131,7 +134,7 @@ def _parity_cases(data: dict[str, Any], hashes: dict[str, str]) -> list[CaseOutc
                 "parity",
                 name,
                 str(case.get("outcome")),
-                hashes.get(name) or _digest(definition),
+                hashes.get(name) or definition_digest(definition),
                 case.get("class_key"),
             )
         )

@@ -46,6 +46,7 @@ MIGRATIONS: dict[int, str] = {
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 ALIASES = ("latest", "previous")
+BUSY_TIMEOUT_S = 10.0  # how long to wait for another process's write to finish
 
 
 class HistoryStore:
@@ -59,13 +60,19 @@ class HistoryStore:
         """Open (creating and migrating as needed) and always close the database."""
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(path, timeout=10.0)
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
         except sqlite3.Error as exc:
             raise RuntimeProblem(f"cannot open the run history {path}: {exc}") from exc
         try:
             store = cls(conn, path)
             store._migrate()
             yield store
+        except sqlite3.Error as exc:
+            # Any query of the caller's block too: a locked or read-only file is not a traceback.
+            raise RuntimeProblem(
+                f"run history {path}: {exc}",
+                hint="another paritygate may be writing it; retry, or point [run].history at another file",
+            ) from exc
         finally:
             conn.close()
 
@@ -76,6 +83,8 @@ class HistoryStore:
             tables = {
                 row[0] for row in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
+        except sqlite3.OperationalError:
+            raise  # locked or unreadable: the file itself may be fine (see open())
         except sqlite3.DatabaseError as exc:
             raise ConfigError(
                 f"not a SQLite database ({exc})",
@@ -132,10 +141,8 @@ class HistoryStore:
                     int(snap.interrupted),
                 ),
             )
-            for table in ("phases", "cases", "classes"):
-                c.execute(
-                    f"DELETE FROM {table} WHERE run_id = ?", (snap.run_id,)
-                )  # fixed table names, not data
+            for table in ("phases", "cases", "classes"):  # fixed table names, not data
+                c.execute(f"DELETE FROM {table} WHERE run_id = ?", (snap.run_id,))
             c.executemany(
                 "INSERT INTO phases VALUES (?, ?, ?, ?, ?)",
                 [

@@ -57,17 +57,6 @@ class Reason:
             "ref": self.ref,
         }
 
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> Reason:
-        return cls(
-            ReasonLevel(raw["level"]),
-            str(raw["kind"]),
-            str(raw["phase"]),
-            str(raw["evidence"]),
-            str(raw["message"]),
-            str(raw.get("ref", "")),
-        )
-
     def line(self) -> str:
         return f"[{self.level.value}] {self.message} (evidence: {self.evidence}; see {self.ref})"
 
@@ -156,53 +145,38 @@ def _finding_reason(
     kind = finding.kind
     ev = finding.evidence
 
-    def gate(enabled: bool, message: str, ref: str) -> Reason:
-        level = ReasonLevel.BLOCK if enabled else ReasonLevel.WARNING
+    def reason(level: ReasonLevel, message: str, ref: str) -> Reason:
         return Reason(level, kind.value, phase, ev, message, ref)
+
+    def gate(enabled: bool, message: str, ref: str) -> Reason:
+        return reason(ReasonLevel.BLOCK if enabled else ReasonLevel.WARNING, message, ref)
 
     if kind is FindingKind.SMOKE_FAILED:
         return gate(cfg.block_on_smoke_failure, f"smoke check {ev} failed: {finding.message}", _REFS["smoke"])
     if kind is FindingKind.STATUS_MISMATCH:
-        return gate(
-            cfg.block_on_status_mismatch,
-            f"status codes differ in case {ev}: {finding.message}",
-            _REFS["status"],
-        )
-    if kind is FindingKind.NEW_DIVERGENCE:
-        text = _describe_class(ev, classes.get(ev), finding.message)
-        return gate(cfg.block_on_new_divergence, f"new divergence (no tracker row): {text}", _REFS["class"])
+        message = f"status codes differ in case {ev}: {finding.message}"
+        return gate(cfg.block_on_status_mismatch, message, _REFS["status"])
     if kind is FindingKind.UNREACHABLE:
         return gate(cfg.block_on_unreachable, f"target unreachable: {finding.message}", _REFS["unreachable"])
     if kind is FindingKind.PHASE_ERROR:
         return gate(cfg.block_on_phase_error, f"phase {phase} errored: {finding.message}", _REFS["phase"])
-    if kind is FindingKind.KNOWN_DIVERGENCE:
+    if kind in _TRACKED:
         text = _describe_class(ev, classes.get(ev), finding.message)
-        return Reason(ReasonLevel.GAP, kind.value, phase, ev, f"known gap: {text}", _REFS["class"])
-    if kind is FindingKind.FIXED_DIVERGENCE:
-        text = _describe_class(ev, classes.get(ev), finding.message)
-        msg = f"fixed? a tracker row was not seen in this run (update the tracker): {text}"
+        if kind is FindingKind.NEW_DIVERGENCE:
+            return gate(
+                cfg.block_on_new_divergence, f"new divergence (no tracker row): {text}", _REFS["class"]
+            )
+        if kind is FindingKind.KNOWN_DIVERGENCE:
+            return reason(ReasonLevel.GAP, f"known gap: {text}", _REFS["class"])
+        message = f"fixed? a tracker row was not seen in this run (update the tracker): {text}"
         level = ReasonLevel.BLOCK if cfg.block_on_fixed_divergence else ReasonLevel.NOTICE
-        return Reason(level, kind.value, phase, ev, msg, _REFS["fixed"])
+        return reason(level, message, _REFS["fixed"])
     if kind is FindingKind.REVIEW_BLOCK:
         # The review phase applies `[assess] review_block_lineages` when it tallies lineages.
-        return Reason(
-            ReasonLevel.BLOCK,
-            kind.value,
-            phase,
-            ev,
-            f"review block at {ev}: {finding.message}",
-            _REFS["review"],
-        )
+        return reason(ReasonLevel.BLOCK, f"review block at {ev}: {finding.message}", _REFS["review"])
     if kind is FindingKind.REVIEW_WARNING:
-        return Reason(
-            ReasonLevel.WARNING,
-            kind.value,
-            phase,
-            ev,
-            f"review warning at {ev}: {finding.message}",
-            _REFS["review"],
-        )
-    return Reason(ReasonLevel.WARNING, kind.value, phase, ev, finding.message, _REFS["phase"])
+        return reason(ReasonLevel.WARNING, f"review warning at {ev}: {finding.message}", _REFS["review"])
+    return reason(ReasonLevel.WARNING, finding.message, _REFS["phase"])
 
 
 def assess(

@@ -17,7 +17,6 @@ Everything wrong is one :class:`ConfigError` naming the file, the line, the case
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,13 +27,13 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, f
 
 from paritygate.config.base import HttpMethod
 from paritygate.config.diagnostics import describe_type, first_problem, key_path, read_user_text
+from paritygate.config.loader import parse_toml
 from paritygate.errors import ConfigError
 
 __all__ = ["Case", "dump_cases_jsonl", "dump_cases_toml", "load_cases", "parse_cases"]
 
 _CASES_HEADER = re.compile(r"^\s*\[\[\s*cases\s*\]\]")
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
-_TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)|\(at end of document\)")
 
 
 @dataclass(slots=True)
@@ -172,15 +171,7 @@ def _to_case(raw: Any, index: int, file: Path, line: int | None, lines: list[str
 
 
 def _parse_toml(text: str, file: Path) -> list[tuple[Any, int | None]]:
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        # Python 3.11's TOMLDecodeError carries the position only in its text
-        found = _TOML_POSITION.search(str(exc))
-        message = _TOML_POSITION.sub("", str(exc)).strip()
-        raise ConfigError(
-            f"invalid TOML: {message}", file=file, line=int(found[1]) if found else None
-        ) from None
+    doc = parse_toml(text, file)
     unknown = sorted(set(doc) - {"cases"})
     if unknown:
         raise ConfigError(

@@ -16,7 +16,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from paritygate.config.diagnostics import first_problem
+from paritygate.config.base import HttpMethod
+from paritygate.config.diagnostics import first_problem, read_user_text
 from paritygate.errors import ConfigError
 from paritygate.probe.cases import Case
 
@@ -91,18 +92,11 @@ class _PostData(BaseModel):
 class _Request(BaseModel):
     # field names are HAR's own keys (camelCase)
     model_config = ConfigDict(extra="allow", strict=True)
-    method: str
+    method: HttpMethod
     url: str
     headers: list[_NameValue] = Field(default_factory=list)
     queryString: list[_NameValue] = Field(default_factory=list)
     postData: _PostData | None = None
-
-    @field_validator("method")
-    @classmethod
-    def _method(cls, value: str) -> str:
-        if not re.fullmatch(r"[A-Za-z]+", value):
-            raise ValueError(f"expected an HTTP method such as GET or POST, got {value!r}")
-        return value.upper()
 
     @field_validator("url")
     @classmethod
@@ -213,12 +207,9 @@ def _to_case(
 
 def import_har(path: Path, *, keep_auth: bool = False, keep_hop_by_hop: bool = False) -> HarImport:
     """Read a HAR file; a malformed one is one ConfigError naming the entry and the key."""
+    text = read_user_text(path, "HAR file")
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read HAR file: {exc.strerror or exc}", file=path) from None
-    try:
-        doc = orjson.loads(raw)
+        doc = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         raise ConfigError(
             f"not valid JSON: {exc.msg} (column {exc.colno})", file=path, line=exc.lineno

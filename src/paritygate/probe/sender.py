@@ -21,7 +21,7 @@ from paritygate.probe.cases import Case
 __all__ = ["Prober", "describe_transport_error"]
 
 
-def describe_transport_error(exc: httpx.TransportError, timeout: float) -> str:
+def describe_transport_error(exc: httpx.RequestError, timeout: float) -> str:
     """A short, stable label first ("timeout", "refused", ...) then the detail."""
     detail = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.TimeoutException):
@@ -30,6 +30,8 @@ def describe_transport_error(exc: httpx.TransportError, timeout: float) -> str:
         return f"refused: {detail}"
     if isinstance(exc, httpx.RemoteProtocolError):
         return f"reset: {detail}"
+    if isinstance(exc, httpx.DecodingError):
+        return f"undecodable: {detail} (the body does not match its Content-Encoding)"
     return f"{type(exc).__name__}: {detail}"
 
 
@@ -59,10 +61,6 @@ class Prober:
             transport=transport,
             trust_env=False,  # never route loopback probes through a proxy from the environment
         )
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        return self._client
 
     async def __aenter__(self) -> Prober:
         await self._client.__aenter__()
@@ -96,7 +94,7 @@ class Prober:
             start = time.perf_counter()
             try:
                 answer = await self._client.send(request)
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:  # transport failures, and bodies httpx cannot decode
                 if attempt < self.retries:
                     attempt += 1
                     continue

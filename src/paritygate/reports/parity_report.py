@@ -7,6 +7,7 @@ then divergence classes, ``fixed?`` rows, learned noise and errors.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +21,7 @@ from paritygate.reports.parity_junit import parity_junit_suites
 __all__ = ["parity_json_bytes", "parity_markdown", "tally_line", "write_parity_reports"]
 
 _MAX_VALUE = 160
+_TICK_RUN = re.compile(r"`+")
 
 
 def parity_json_bytes(doc: dict[str, Any]) -> bytes:
@@ -40,10 +42,20 @@ def _side(value: Any, absent: bool) -> str:
     return "(absent)" if absent else _code(_short(value))
 
 
+def _longest_tick_run(text: str) -> int:
+    return max(map(len, _TICK_RUN.findall(text)), default=0)
+
+
 def _code(text: str) -> str:
-    ticks = "``" if "`" in text else "`"
+    # CommonMark: a code span's delimiter must be longer than any backtick run inside it.
+    ticks = "`" * (_longest_tick_run(text) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def _fenced(text: str, lang: str) -> list[str]:
+    fence = "`" * max(3, _longest_tick_run(text) + 1)
+    return [f"{fence}{lang}", text, fence]
 
 
 def _port_label(name: str, url: str) -> str:
@@ -135,8 +147,7 @@ def _divergences(doc: dict[str, Any], out: list[str]) -> None:
             lang, text = _pretty_body(t["body"])
             out.append(f"{name} (HTTP {t['status']}):")
             out.append("")
-            fence = "````" if "```" in text else "```"
-            out.extend([f"{fence}{lang}", text, fence, ""])
+            out.extend([*_fenced(text, lang), ""])
         for pair in case["pairs"]:
             if not pair["differences"]:
                 continue
@@ -217,7 +228,7 @@ def _fixed_and_noise(doc: dict[str, Any], out: list[str]) -> None:
             out.append(
                 f"- {entry['target']} {_code(entry['path'])} in {', '.join(entry['cases'])}: {examples}"
             )
-            out.extend(["", "```toml", entry["suggested_rule"], "```", ""])
+            out.extend(["", *_fenced(entry["suggested_rule"], "toml"), ""])
 
 
 def _errors(doc: dict[str, Any], out: list[str]) -> None:

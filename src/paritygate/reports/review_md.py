@@ -7,7 +7,7 @@ from typing import Any
 
 from paritygate.core.fs import atomic_write_text
 
-__all__ = ["review_markdown", "write_review_md"]
+__all__ = ["finding_where", "review_markdown", "write_review_md"]
 
 
 # Where a redacted line was, when not on the new side of the file.
@@ -18,7 +18,8 @@ def _cell(text: Any) -> str:
     return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
 
 
-def _where(f: dict[str, Any]) -> str:
+def finding_where(f: dict[str, Any]) -> str:
+    """``path:start-end`` of a tallied finding, or the reviewer's own WHERE when it has no place."""
     if not f.get("path") or not f.get("start"):
         votes = f.get("votes") or [{}]
         return str(votes[0].get("where") or "(no WHERE)")
@@ -120,7 +121,7 @@ def review_markdown(data: dict[str, Any]) -> str:
         for f in standing:
             flag = " (incomplete answer)" if f.get("incomplete") else ""
             lines.append(
-                f"| {f['convergence']} | {f['severity']} | `{_cell(_where(f))}` | {f['line_kind']} | {_cell(', '.join(f['reviewers']))} "
+                f"| {f['convergence']} | {f['severity']} | `{_cell(finding_where(f))}` | {f['line_kind']} | {_cell(', '.join(f['reviewers']))} "
                 f"| {_cell(', '.join(f['lineages']))} | {_cell(f['what'])}{flag} |"
             )
         lines.append("")
@@ -134,7 +135,7 @@ def review_markdown(data: dict[str, Any]) -> str:
         for f in rejected:
             vote = (f.get("votes") or [{}])[0]
             lines.append(
-                f"- {', '.join(f['reviewers'])}: `{_cell(_where(f))}` ({vote.get('reason', '')}): {f['what']}"
+                f"- {', '.join(f['reviewers'])}: `{_cell(finding_where(f))}` ({vote.get('reason', '')}): {f['what']}"
             )
         lines.append("")
     if retracted:
@@ -147,7 +148,7 @@ def review_markdown(data: dict[str, Any]) -> str:
         for f in retracted:
             vote = (f.get("votes") or [{}])[0]
             lines.append(
-                f"- {', '.join(f['reviewers'])}: {f['severity']} at `{_cell(_where(f))}`: {f['what']} — retraction: “{vote.get('retraction')}”"
+                f"- {', '.join(f['reviewers'])}: {f['severity']} at `{_cell(finding_where(f))}`: {f['what']} — retraction: “{vote.get('retraction')}”"
             )
         lines.append("")
     return "\n".join(lines)

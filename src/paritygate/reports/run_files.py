@@ -9,52 +9,43 @@ from typing import Any
 
 from paritygate.core.fs import atomic_write_bytes, atomic_write_text
 from paritygate.reports.parity_report import parity_json_bytes, parity_markdown
-from paritygate.reports.review_files import write_review_reports
+from paritygate.reports.review_files import REVIEW_FILES, write_review_reports
 from paritygate.reports.run_html import write_html
 from paritygate.reports.run_json import write_report_json
 from paritygate.reports.run_junit import write_run_junit
 from paritygate.reports.run_markdown import write_markdown
+from paritygate.reports.run_view import phase_data
 from paritygate.reports.smoke_report import write_smoke_json
 
 __all__ = ["REVIEW_FILES", "RUN_REPORTS", "files_listing", "write_phase_files", "write_run_reports"]
 
 RUN_REPORTS: tuple[str, ...] = ("report.md", "report.html", "report.json", "junit.xml")
-REVIEW_FILES: tuple[str, ...] = ("review.md", "review.json", "review.sarif")
 
 
-def _data(doc: dict[str, Any], phase: str) -> dict[str, Any]:
-    data = ((doc.get("phases") or {}).get(phase) or {}).get("data")
-    return data if isinstance(data, dict) else {}
-
-
-def _reviewed(doc: dict[str, Any]) -> bool:
-    # A review that built bundles (a dry run too) has reports; one skipped before that has none.
-    return bool(_data(doc, "review").get("bundles"))
+def _phase_file_names(doc: dict[str, Any]) -> set[str]:
+    """The files the phases that ran get; a review skipped before building bundles has none."""
+    names = set()
+    if phase_data(doc, "smoke").get("checks") is not None:
+        names.add("smoke.json")
+    if phase_data(doc, "parity").get("cases") is not None:
+        names |= {"parity.json", "parity.md"}
+    if phase_data(doc, "review").get("bundles"):  # a dry run builds bundles too
+        names |= set(REVIEW_FILES)
+    return names
 
 
 def write_phase_files(run_dir: Path, doc: dict[str, Any]) -> None:
     """smoke.json, parity.json, parity.md and the review reports from the phases' data
     (when those phases ran)."""
-    smoke = (doc.get("phases") or {}).get("smoke") or {}
-    if _data(doc, "smoke").get("checks") is not None:
-        write_smoke_json(run_dir / "smoke.json", smoke)
-    parity = _data(doc, "parity")
-    if parity.get("cases") is not None:
+    names = _phase_file_names(doc)
+    if "smoke.json" in names:
+        write_smoke_json(run_dir / "smoke.json", doc["phases"]["smoke"])
+    if "parity.json" in names:
+        parity = phase_data(doc, "parity")
         atomic_write_bytes(run_dir / "parity.json", parity_json_bytes(parity))
         atomic_write_text(run_dir / "parity.md", parity_markdown(parity))
-    if _reviewed(doc):
-        write_review_reports(run_dir, _data(doc, "review"))
-
-
-def _phase_file_names(doc: dict[str, Any]) -> set[str]:
-    names = set()
-    if _data(doc, "smoke").get("checks") is not None:
-        names.add("smoke.json")
-    if _data(doc, "parity").get("cases") is not None:
-        names |= {"parity.json", "parity.md"}
-    if _reviewed(doc):
-        names |= set(REVIEW_FILES)
-    return names
+    if "review.md" in names:
+        write_review_reports(run_dir, phase_data(doc, "review"))
 
 
 def files_listing(run_dir: Path, doc: dict[str, Any]) -> dict[str, list[str]]:

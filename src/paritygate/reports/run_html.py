@@ -12,20 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import orjson
 
 from paritygate.core.fs import atomic_write_text
-from paritygate.reports.run_view import case_views, phase_data, target_names
+from paritygate.reports.review_files import REVIEW_FILES
+from paritygate.reports.review_md import finding_where
+from paritygate.reports.run_view import case_views, json_or_text, phase_data, target_names
 
 __all__ = ["render_html", "write_html"]
-
-
-def _json_text(value: Any) -> str:
-    # A plain str (not Markup): autoescape then shows it as text, `<` and all.
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:
-        return str(value)
 
 
 @cache
@@ -35,7 +28,8 @@ def _environment() -> jinja2.Environment:
         autoescape=True,  # every template here is HTML; never trust data
         keep_trailing_newline=True,
     )
-    env.filters["json_text"] = _json_text
+    env.filters["json_text"] = json_or_text  # a plain str, not Markup: autoescape shows `<` as text
+    env.filters["where"] = finding_where
     return env
 
 
@@ -49,6 +43,7 @@ def render_html(doc: dict[str, Any]) -> str:
         views=case_views(parity),
         names=target_names(parity),
         review=phase_data(doc, "review"),
+        review_names=REVIEW_FILES,
     )
 
 

@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from paritygate.core.fs import atomic_write_text
-from paritygate.reports.run_view import CaseView, case_views, phase_data, target_names
+from paritygate.reports.review_files import REVIEW_FILES
+from paritygate.reports.review_md import finding_where
+from paritygate.reports.run_view import CaseView, case_views, json_or_text, phase_data, target_names
 
 __all__ = ["render_markdown", "write_markdown"]
 
@@ -36,13 +36,6 @@ def _code(value: Any) -> str:
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
     return f"{fence}{pad}{text}{pad}{fence}".replace("|", "\\|")
-
-
-def _json(value: Any) -> str:
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:
-        return str(value)
 
 
 def _block(text: str, lang: str = "") -> list[str]:
@@ -149,8 +142,8 @@ def _case_detail(view: CaseView) -> list[str]:
             [
                 _code(d.get("path")),
                 _text(d.get("kind")),
-                f"{_text(d.get('left_target'))}: {_code(_json(d.get('left')))}",
-                f"{_text(d.get('right_target'))}: {_code(_json(d.get('right')))}",
+                f"{_text(d.get('left_target'))}: {_code(json_or_text(d.get('left')))}",
+                f"{_text(d.get('right_target'))}: {_code(json_or_text(d.get('right')))}",
             ]
             for d in view.differences
         ]
@@ -252,7 +245,7 @@ def _classes(doc: dict[str, Any]) -> list[str]:
     if noise:
         for n in noise:
             out += [
-                f"- {_text(n.get('target'))} {_code(n.get('path'))} varies between identical requests, e.g. {_code(_json(n.get('examples')))}",
+                f"- {_text(n.get('target'))} {_code(n.get('path'))} varies between identical requests, e.g. {_code(json_or_text(n.get('examples')))}",
                 *["  " + line for line in _block(str(n.get("suggested_rule", "")), "toml")],
             ]
     else:
@@ -276,7 +269,7 @@ def _review(doc: dict[str, Any]) -> list[str]:
         ]
     out += [summary, "", f"Range {_code(data.get('range'))}; tally per bundle:", ""]
     out += [f"- {_text(b.get('tally_line'))}" for b in bundles]
-    details = [n for n in ("review.md", "review.json", "review.sarif") if n in _file_names(doc)]
+    details = [n for n in REVIEW_FILES if n in _file_names(doc)]
     if details:
         out += ["", "Details: " + " · ".join(f"[{n}]({n})" for n in details)]
     reviewers = data.get("reviewers") or []
@@ -296,7 +289,7 @@ def _review(doc: dict[str, Any]) -> list[str]:
         rows = [
             [
                 _text(f.get("severity")),
-                _code(f"{f.get('path')}:{f.get('start')}"),
+                _code(finding_where(f)),
                 _text(f.get("what")),
                 _text(", ".join(f.get("lineages") or [])),
                 str(f.get("convergence", "")),

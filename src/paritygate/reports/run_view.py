@@ -20,6 +20,7 @@ __all__ = [
     "TargetCell",
     "body_lines",
     "case_views",
+    "json_or_text",
     "phase_data",
     "target_names",
 ]
@@ -77,6 +78,14 @@ def target_names(parity: dict[str, Any]) -> list[str]:
             if name not in seen:
                 seen.append(name)
     return seen
+
+
+def json_or_text(value: Any) -> str:
+    """Compact JSON of a value from the data, or its plain text when it is not JSON-ready."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return str(value)
 
 
 def _json_text(value: Any) -> str:

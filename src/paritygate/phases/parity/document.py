@@ -133,20 +133,18 @@ def build_document(
                 "noise_paths": sorted({p.path for paths in run.noise.values() for p in paths}),
             }
         )
-    errored = any(c["outcome"] == Outcome.ERROR.value for c in case_docs)
-    seen = set(classes)
-    fixed: list[dict[str, Any]] = []
-    fixed_skipped = None
-    if errored:
-        fixed_skipped = "some cases got no answer, so a missing class proves nothing"
-    else:
-        keys_done: set[str] = set()
-        for row in tracker.rows:
-            if row.key not in seen and row.key not in keys_done and tracker.active_row(row.key) is row:
-                keys_done.add(row.key)
-                fixed.append({**row.to_dict(), "line": row.line})
     matches = sum(1 for c in case_docs if c["outcome"] == Outcome.MATCH.value)
     errors = sum(1 for c in case_docs if c["outcome"] == Outcome.ERROR.value)
+    fixed: list[dict[str, Any]] = []
+    fixed_skipped = None
+    if errors:
+        fixed_skipped = "some cases got no answer, so a missing class proves nothing"
+    else:  # a key's first active row stands for it: listed once, however many rows it has
+        fixed = [
+            {**row.to_dict(), "line": row.line}
+            for row in tracker.rows
+            if row.key not in classes and tracker.active_row(row.key) is row
+        ]
     return {
         "schema": SCHEMA,
         "project": facts.project,
@@ -164,7 +162,9 @@ def build_document(
             "cases": len(case_docs),
             "status_match": sum(1 for c in case_docs if c["status_match"]),
             "body_match": sum(1 for c in case_docs if c["body_match"]),
-            "body_diff": sum(1 for c in case_docs if not c["body_match"] and c["outcome"] != "error"),
+            "body_diff": sum(
+                1 for c in case_docs if not c["body_match"] and c["outcome"] != Outcome.ERROR.value
+            ),
             "errors": errors,
             "match": matches,
             "diff": len(case_docs) - matches - errors,
@@ -177,6 +177,12 @@ def build_document(
     }
 
 
+def _named(cls: dict[str, Any]) -> str:
+    """The class title, followed by its mapping's name when that says something more."""
+    title, mapping = str(cls["title"]), cls["mapping"]
+    return title + (f" ({mapping['name']})" if mapping and mapping["name"] != title else "")
+
+
 def new_rows(doc: dict[str, Any]) -> list[DecisionRow]:
     """An `_open_` tracker row for every new class of the document."""
     rows = []
@@ -184,15 +190,12 @@ def new_rows(doc: dict[str, Any]) -> list[DecisionRow]:
         if cls["status"] != "new":
             continue
         mapping = cls["mapping"]
-        divergence = cls["title"] + (
-            f" ({mapping['name']})" if mapping and mapping["name"] != cls["title"] else ""
-        )
         decision = (
             f"to decide; suggested: {mapping['fix']}" if mapping and mapping.get("fix") else "to decide"
         )
         names = ", ".join(t["name"] for t in doc["targets"])
         evidence = f"parity {doc['date']} ({names}): {', '.join(cls['cases'])}"
-        rows.append(DecisionRow(cls["key"], cls["endpoint"], divergence, "_open_", decision, evidence))
+        rows.append(DecisionRow(cls["key"], cls["endpoint"], _named(cls), "_open_", decision, evidence))
     return rows
 
 
@@ -218,10 +221,7 @@ def findings_from(doc: dict[str, Any]) -> list[Finding]:
             out.append(Finding(FindingKind.STATUS_MISMATCH, case["name"], _status_line(case)))
     for cls in doc["classes"]:
         where = f"{cls['endpoint']} in {len(cls['cases'])} case(s)"
-        mapping = cls["mapping"]
-        named = cls["title"] + (
-            f" ({mapping['name']})" if mapping and mapping["name"] != cls["title"] else ""
-        )
+        named = _named(cls)
         if cls["status"] == "new":
             extra = " (its tracker row says fixed: it came back)" if cls["regressed"] else ""
             out.append(

@@ -35,7 +35,7 @@ from paritygate.phases.parity.targets import choose_targets
 from paritygate.phases.parity.tracker import read_tracker, record_rows
 from paritygate.probe import Case, Prober, load_cases
 
-__all__ = ["run_parity", "run_parity_async"]
+__all__ = ["check_inputs", "run_parity", "run_parity_async"]
 
 
 def _cases_path(loaded: LoadedConfig, cfg: ParityConfig, cases_path: Path | None) -> Path:
@@ -56,6 +56,15 @@ def _rules(loaded: LoadedConfig, cfg: ParityConfig) -> CompareRules:
         return CompareRules.build(cfg.headers, cfg.ignore, cfg.arrays)
     except RuleError as exc:
         raise ConfigError(exc.detail, file=loaded.path, key=f"parity.{exc.key}") from None
+
+
+def check_inputs(loaded: LoadedConfig) -> None:
+    """Raise the ConfigError ``run_parity`` would raise on its own inputs (cases file, compare
+    rules, tracker) without sending anything: e.g. before a stack is started for it."""
+    cfg = loaded.model.parity or ParityConfig()
+    load_cases(_cases_path(loaded, cfg, None))
+    _rules(loaded, cfg)
+    read_tracker(loaded.resolve(cfg.tracker))
 
 
 async def run_parity_async(

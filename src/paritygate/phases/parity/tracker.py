@@ -16,7 +16,7 @@ from pathlib import Path
 
 from paritygate.config.diagnostics import read_user_text
 from paritygate.core.fs import atomic_write_text
-from paritygate.errors import ConfigError
+from paritygate.errors import ConfigError, RuntimeProblem
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -63,7 +63,6 @@ class DecisionRow:
 class Tracker:
     path: Path
     text: str = ""
-    exists: bool = False
     newline: str = "\n"
     rows: list[DecisionRow] = field(default_factory=list)
     insert_at: int | None = None  # character offset after the table's last row; None = no table
@@ -131,7 +130,7 @@ def parse_tracker(text: str, path: Path) -> Tracker:
     """Parse a tracker's text; a malformed decisions table is a ConfigError naming the line."""
     first_nl = text.find("\n")
     newline = "\r\n" if first_nl > 0 and text[first_nl - 1] == "\r" else "\n"
-    tracker = Tracker(path=path, text=text, exists=True, newline=newline)
+    tracker = Tracker(path=path, text=text, newline=newline)
     lines = _LINE.findall(text)
     offset = 0
     offsets = []
@@ -237,5 +236,11 @@ def record_rows(tracker: Tracker, rows: list[DecisionRow]) -> Tracker:
         return tracker
     text = append_rows(tracker, rows)
     reparsed = parse_tracker(text, tracker.path)  # never write something we cannot read back
-    atomic_write_text(tracker.path, text)
+    try:
+        atomic_write_text(tracker.path, text)
+    except OSError as exc:
+        raise RuntimeProblem(
+            f"cannot write the decisions tracker {tracker.path}: {exc.strerror or exc}",
+            hint="check the [parity] tracker path, or run without --record-decisions",
+        ) from None
     return reparsed

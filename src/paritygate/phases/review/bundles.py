@@ -53,32 +53,26 @@ class Bundle:
 
     @property
     def size(self) -> int:
+        """Bytes of :meth:`text`; each read renders the whole diff, so read it once."""
         return len(self.text().encode("utf-8"))
-
-    @property
-    def tokens_est(self) -> int:
-        return self.size // 4
 
     @property
     def paths(self) -> list[str]:
         return [f.path for f in self.files]
 
     @property
-    def label(self) -> str:
-        part = f" part {self.part}/{self.parts}" if self.parts > 1 else ""
-        return f"{self.id} {self.component}{part}"
-
-    @property
     def kb_label(self) -> str:
         """``46KB`` as in the tally line; ``<1KB`` rather than a misleading ``0KB``."""
-        return f"{round(self.size / 1024)}KB" if self.size >= 1024 else "<1KB"
+        size = self.size
+        return f"{round(size / 1024)}KB" if size >= 1024 else "<1KB"
 
     def manifest(self) -> dict[str, Any]:
+        size = self.size
         return {
             "id": self.id,
             "component": self.component,
-            "bytes": self.size,
-            "tokens_est": self.tokens_est,
+            "bytes": size,
+            "tokens_est": size // 4,  # TOKENS_METHOD
             "tokens_method": TOKENS_METHOD,
             "files": self.paths,
             "deleted": self.deleted,

@@ -164,7 +164,7 @@ async def run_review_async(
             doc["skipped"] = "nothing reviewable: every change was left out"
 
     blocks = [f for f in outcome.phase_findings if f.kind is FindingKind.REVIEW_BLOCK]
-    total_kb = round(sum(b.size for b in bundles) / 1024)
+    total_kb = round(sum(doc["bytes"] for doc in outcome.bundles) / 1024)
     if dry:
         why = "no [[review.reviewers]] configured" if auto else "--dry-run"
         summary = (

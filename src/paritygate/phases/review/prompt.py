@@ -6,6 +6,7 @@ from pathlib import Path
 
 import jinja2
 
+from paritygate.config.diagnostics import read_user_text
 from paritygate.errors import ConfigError
 from paritygate.phases.review.bundles import Bundle
 
@@ -23,14 +24,12 @@ class PromptRenderer:
         # trim_blocks/lstrip_blocks so a line holding only a {% tag %} leaves no blank line.
         if template_path is None:
             loader: jinja2.BaseLoader = jinja2.PackageLoader("paritygate.phases.review", "templates")
-            name = DEFAULT_TEMPLATE
         else:
             if not template_path.is_file():
                 raise ConfigError(
                     "prompt template not found", file=template_path, key="review.prompt_template"
                 )
-            loader = jinja2.FileSystemLoader(str(template_path.parent))
-            name = template_path.name
+            loader = jinja2.FileSystemLoader(str(template_path.parent))  # for {% include %}
         env = jinja2.Environment(
             loader=loader,
             autoescape=False,
@@ -40,7 +39,10 @@ class PromptRenderer:
             lstrip_blocks=True,
         )
         try:
-            self._template = env.get_template(name)
+            if template_path is None:
+                self._template = env.get_template(DEFAULT_TEMPLATE)
+            else:  # read here: unreadable or non-UTF-8 is a ConfigError, not a traceback
+                self._template = env.from_string(read_user_text(template_path, "prompt template"))
         except jinja2.TemplateSyntaxError as exc:
             raise ConfigError(
                 f"template syntax error: {exc.message}", file=template_path, line=exc.lineno

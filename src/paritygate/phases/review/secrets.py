@@ -35,7 +35,7 @@ from paritygate.phases.review.secret_scan import (
     transformed_lines,
 )
 
-__all__ = ["Redaction", "plugin_names", "redact_files", "scan_settings"]
+__all__ = ["SECTION_SIDE", "Redaction", "plugin_names", "redact_files", "scan_settings"]
 
 SECTION_SIDE = "hunk-header"
 

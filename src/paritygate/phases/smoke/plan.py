@@ -49,10 +49,6 @@ class PlannedCheck:
     interval: float
     timeout: float
 
-    @property
-    def label(self) -> str:
-        return f"{self.chain}/{self.name}"
-
 
 @dataclass(slots=True)
 class PlannedChain:
@@ -240,12 +236,16 @@ def _target(
     return target, None
 
 
-def _body(check: CheckConfig) -> tuple[str, Any]:
+def _body(scope: _Scope, check: CheckConfig, env: dict[str, str]) -> tuple[str, Any]:
+    """(kind, body) of a check, its ``{{references}}`` checked (a repeated text's too)."""
     if check.body_repeat is not None:
+        _check_refs(scope, ".body_repeat.text", check.body_repeat.text, env)
         return "repeat", (check.body_repeat.text, check.body_repeat.times)
     if check.body is not None:
+        _check_refs(scope, ".body", check.body, env)
         return "text", check.body
     if "json_body" in check.model_fields_set:
+        _check_refs(scope, ".json", check.json_body, env)
         return "json", check.json_body
     return "none", None
 
@@ -321,10 +321,7 @@ def load_smoke(
                     raise scope.error(".path", f"a path starts with '/', got {check.path!r}")
                 for key, value in (("path", check.path), ("query", check.query), ("headers", check.headers)):
                     _check_refs(scope, f".{key}", value, env)
-                body_kind, body = _body(check)
-                _check_refs(
-                    scope, {"repeat": ".body_repeat.text", "text": ".body"}.get(body_kind, ".json"), body, env
-                )
+                body_kind, body = _body(scope, check, env)
                 planned.append(
                     PlannedCheck(
                         chain=chain.name,
