@@ -11,6 +11,7 @@ import pytest
 
 from paritygate.core import fs
 from paritygate.core.fs import atomic_write_bytes, atomic_write_text, current_umask, new_file_mode
+from paritygate.errors import RuntimeProblem
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_a_failed_write_leaves_the_target_and_no_temp_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(RuntimeProblem, match=f"cannot write {target}: No space left"):
         atomic_write_bytes(target, b'{"new": true}')
     assert target.read_bytes() == b"{}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
@@ -68,3 +69,11 @@ def test_the_umask_fallback_agrees_with_proc(umask: None) -> None:
     assert fs._umask_from_proc() == 0o027
     assert fs._umask_by_setting() == 0o027
     assert current_umask() == 0o027  # setting and restoring left it as it was
+
+
+def test_an_unwritable_directory_is_a_runtime_problem_naming_the_path(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(RuntimeProblem, match=r"cannot write .*not-a-dir/report\.md") as info:
+        atomic_write_bytes(blocker / "report.md", b"x")
+    assert info.value.exit_code == 3

@@ -20,7 +20,16 @@ from rich.text import Text
 from paritygate.cli.common import config_option, console, err_console, json_option, load_for_command
 from paritygate.config import LoadedConfig
 from paritygate.errors import StackError, UsageError
-from paritygate.stack import ServiceStatus, Stack, StackEvent, log_tail, status, stop_running
+from paritygate.stack import (
+    ServiceStatus,
+    Stack,
+    StackEvent,
+    log_dir_of,
+    log_file,
+    log_tail,
+    status,
+    stop_running,
+)
 from paritygate.stack.signals import Interrupted, SignalGuard
 
 __all__ = ["stack"]
@@ -196,7 +205,7 @@ def _log_path(loaded: LoadedConfig, directory: Path, name: str) -> Path:
     if name not in loaded.model.services:
         known = ", ".join(sorted(loaded.model.services)) or "none"
         raise UsageError(f"unknown service {name!r} (services: {known})")
-    return directory / "logs" / f"{name}.log"
+    return log_file(log_dir_of(directory), name)
 
 
 @stack.command()

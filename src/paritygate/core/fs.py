@@ -12,6 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from paritygate.errors import RuntimeProblem
+
 __all__ = ["atomic_write_bytes", "atomic_write_text", "current_umask", "new_file_mode"]
 
 _STATUS = Path("/proc/self/status")
@@ -52,13 +54,17 @@ def new_file_mode() -> int:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write to a temp file in the same directory, fsync, then rename over ``path``.
 
-    An existing ``path`` keeps its permission bits; a new one gets :func:`new_file_mode`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    An existing ``path`` keeps its permission bits; a new one gets :func:`new_file_mode`.
+    A directory that cannot be created or written is a RuntimeProblem naming the path."""
     try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = new_file_mode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = new_file_mode()
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise RuntimeProblem(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fh.fileno(), mode)
@@ -66,8 +72,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise RuntimeProblem(f"cannot write {path}: {exc.strerror or exc}") from None
         raise
 
 

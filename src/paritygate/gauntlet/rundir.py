@@ -12,7 +12,7 @@ from typing import Any
 
 from paritygate.config.loader import LoadedConfig
 from paritygate.core.models import PhaseResult
-from paritygate.errors import ParitygateError, UsageError
+from paritygate.errors import ParitygateError, RuntimeProblem, UsageError
 from paritygate.gauntlet.selection import PHASES
 from paritygate.phases.assess import Verdict
 
@@ -35,23 +35,33 @@ def iso(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _make_dir(path: Path, *, exist_ok: bool) -> bool:
+    """Create ``path``; False when it already exists (and ``exist_ok`` is off)."""
+    try:
+        path.mkdir(parents=True, exist_ok=exist_ok)
+    except FileExistsError:
+        if exist_ok or not path.is_dir():
+            raise RuntimeProblem(f"cannot create the run directory {path}: a file is in the way") from None
+        return False
+    except OSError as exc:
+        raise RuntimeProblem(f"cannot create the run directory {path}: {exc.strerror or exc}") from None
+    return True
+
+
 def allocate_run_dir(loaded: LoadedConfig, out_dir: Path | None, taken: set[str]) -> tuple[str, Path]:
     """A fresh run id (its UTC start time, ``-2``... on a clash) and its directory, created."""
     stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
+    if out_dir is not None:
+        _make_dir(out_dir, exist_ok=True)
+        return stamp, out_dir.resolve()
     base = loaded.project_path(loaded.model.run.out_dir)
     for n in range(1, 1000):
         run_id = stamp if n == 1 else f"{stamp}-{n}"
         if run_id in taken:
             continue
-        if out_dir is not None:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            return run_id, out_dir.resolve()
         path = base / run_id
-        try:
-            path.mkdir(parents=True, exist_ok=False)
-        except FileExistsError:
-            continue
-        return run_id, path.resolve()
+        if _make_dir(path, exist_ok=False):
+            return run_id, path.resolve()
     raise UsageError(f"cannot allocate a run directory under {base}")
 
 

@@ -110,7 +110,7 @@ class RunSteps:
     def parity(self) -> PhaseResult:
         from paritygate.phases.parity import run_parity
 
-        return run_parity(self.loaded, self.endpoints, out_dir=self.run_dir)
+        return run_parity(self.loaded, self.endpoints)  # run_files writes parity.json
 
     def review(self) -> PhaseResult:
         from paritygate.gauntlet.review_step import review_in_run
@@ -133,5 +133,7 @@ class RunSteps:
             if endpoint is not None and endpoint.log_path is not None:
                 logs.append((name, endpoint.log_path))
             elif self.stack is not None:
-                logs.append((name, self.stack.log_dir / f"{name}.log"))
+                from paritygate.stack import log_file
+
+                logs.append((name, log_file(self.stack.log_dir, name)))
         copy_service_logs(self.run_dir, logs, since=self.started_wall)

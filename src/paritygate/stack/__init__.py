@@ -7,6 +7,7 @@ which ``load_running``, ``status`` and ``stop_running`` read from any later proc
 
 from paritygate.stack.control import ServiceStatus, load_running, status, stop_running
 from paritygate.stack.events import EVENT_KINDS, StackEvent
+from paritygate.stack.plan import log_dir_of, log_file
 from paritygate.stack.readiness import log_tail
 from paritygate.stack.runner import Stack
 from paritygate.stack.signals import Interrupted, SignalGuard
@@ -19,6 +20,8 @@ __all__ = [
     "Stack",
     "StackEvent",
     "load_running",
+    "log_dir_of",
+    "log_file",
     "log_tail",
     "status",
     "stop_running",

@@ -96,6 +96,16 @@ def allocate_ports(loaded: LoadedConfig) -> dict[str, int | None]:
     return ports
 
 
+def log_dir_of(state_dir: Path) -> Path:
+    """Where the services of a stack whose state lives in ``state_dir`` write their logs."""
+    return state_dir / "logs"
+
+
+def log_file(log_dir: Path, service: str) -> Path:
+    """One service's log (stdout and stderr together)."""
+    return log_dir / f"{service}.log"
+
+
 def build_plans(loaded: LoadedConfig, log_dir: Path) -> dict[str, ServicePlan]:
     """Plans in dependency order; raises StackError before anything starts if a port is busy."""
     ports = allocate_ports(loaded)
@@ -123,6 +133,6 @@ def build_plans(loaded: LoadedConfig, log_dir: Path) -> dict[str, ServicePlan]:
             command=[_fill(arg, name, ports, loaded) for arg in svc.command],
             env=env,
             cwd=cwd,
-            log_path=log_dir / f"{name}.log",
+            log_path=log_file(log_dir, name),
         )
     return plans

@@ -26,7 +26,7 @@ from paritygate.errors import StackError
 from paritygate.stack.control import live_services
 from paritygate.stack.detached import release
 from paritygate.stack.events import StackEvent
-from paritygate.stack.plan import ServicePlan, build_plans
+from paritygate.stack.plan import ServicePlan, build_plans, log_dir_of
 from paritygate.stack.processes import Group, spawn, stop_levels
 from paritygate.stack.readiness import NotReady, describe_check, format_tail, wait_ready
 from paritygate.stack.state import ServiceRecord, StackState, remove_state, state_path, write_state
@@ -78,7 +78,7 @@ class Stack:
 
     @property
     def log_dir(self) -> Path:
-        return self.state_dir / "logs"
+        return log_dir_of(self.state_dir)
 
     def pids(self) -> dict[str, int]:
         return {name: group.pid for name, group in self._groups.items()}

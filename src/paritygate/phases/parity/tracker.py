@@ -238,9 +238,9 @@ def record_rows(tracker: Tracker, rows: list[DecisionRow]) -> Tracker:
     reparsed = parse_tracker(text, tracker.path)  # never write something we cannot read back
     try:
         atomic_write_text(tracker.path, text)
-    except OSError as exc:
+    except RuntimeProblem as exc:
         raise RuntimeProblem(
-            f"cannot write the decisions tracker {tracker.path}: {exc.strerror or exc}",
+            f"cannot write the decisions tracker ({exc.message})",
             hint="check the [parity] tracker path, or run without --record-decisions",
         ) from None
     return reparsed
