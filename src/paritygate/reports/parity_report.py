@@ -7,7 +7,6 @@ then divergence classes, ``fixed?`` rows, learned noise and errors.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,20 +15,16 @@ import orjson
 
 from paritygate.core.fs import atomic_write_bytes, atomic_write_text
 from paritygate.reports.junit import write_junit
+from paritygate.reports.markdown import code_span, fenced, text_cell
 from paritygate.reports.parity_junit import parity_junit_suites
 
 __all__ = ["parity_json_bytes", "parity_markdown", "tally_line", "write_parity_reports"]
 
 _MAX_VALUE = 160
-_TICK_RUN = re.compile(r"`+")
 
 
 def parity_json_bytes(doc: dict[str, Any]) -> bytes:
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2, default=str) + b"\n"
-
-
-def _cell(text: object) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
 
 
 def _short(value: Any) -> str:
@@ -39,23 +34,7 @@ def _short(value: Any) -> str:
 
 def _side(value: Any, absent: bool) -> str:
     # a `missing`/`extra` difference has no value on one side: say so rather than print null
-    return "(absent)" if absent else _code(_short(value))
-
-
-def _longest_tick_run(text: str) -> int:
-    return max(map(len, _TICK_RUN.findall(text)), default=0)
-
-
-def _code(text: str) -> str:
-    # CommonMark: a code span's delimiter must be longer than any backtick run inside it.
-    ticks = "`" * (_longest_tick_run(text) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}"
-
-
-def _fenced(text: str, lang: str) -> list[str]:
-    fence = "`" * max(3, _longest_tick_run(text) + 1)
-    return [f"{fence}{lang}", text, fence]
+    return "(absent)" if absent else code_span(_short(value))
 
 
 def _port_label(name: str, url: str) -> str:
@@ -87,7 +66,7 @@ def _header(doc: dict[str, Any], out: list[str]) -> None:
     out.append(" · ".join(f"{t['name']}: {t['url']}" for t in targets) + "  ")
     endpoints = sorted({f"{c['method']} {c['path']}" for c in doc["cases"]})
     ignored = doc.get("ignored") or []
-    modulo = f" (modulo {', '.join(_code(i) for i in ignored)})" if ignored else ""
+    modulo = f" (modulo {', '.join(code_span(i) for i in ignored)})" if ignored else ""
     reference = f" Reference: {doc['reference']}." if doc["reference"] else ""
     out.append(
         f"Identical {', '.join(endpoints)} requests → every target at once. Match = identical HTTP status"
@@ -99,13 +78,13 @@ def _header(doc: dict[str, Any], out: list[str]) -> None:
 def _table(doc: dict[str, Any], out: list[str]) -> None:
     names = [t["name"] for t in doc["targets"]]
     many = len(names) > 2
-    head = ["Case", *(f"{_cell(n)} status" for n in names), "Status match", "Body match"]
+    head = ["Case", *(f"{text_cell(n)} status" for n in names), "Status match", "Body match"]
     if many:
         head.append("Agreement")
     out.append("| " + " | ".join(head) + " |")
     out.append("|" + "---|" * len(head))
     for case in doc["cases"]:
-        cells = [_cell(case["name"])]
+        cells = [text_cell(case["name"])]
         for n in names:
             t = case["targets"][n]
             cells.append(str(t["status"]) if t["error"] is None else "no answer")
@@ -113,7 +92,7 @@ def _table(doc: dict[str, Any], out: list[str]) -> None:
         cells.append("✓" if case["body_match"] else "✗")
         if many:
             agreement = case.get("odd_one_out_text") or " / ".join("+".join(g) for g in case["groups"])
-            cells.append(_cell(agreement))
+            cells.append(text_cell(agreement))
         out.append("| " + " | ".join(cells) + " |")
     out.append("")
     out.append(tally_line(doc))
@@ -129,12 +108,12 @@ def _divergences(doc: dict[str, Any], out: list[str]) -> None:
     out.append("")
     for case in diverging:
         label = "ERROR" if case["outcome"] == "error" else "DIFF"
-        out.append(f"### {label} — {_code(case['name'])}")
+        out.append(f"### {label} — {code_span(case['name'])}")
         out.append("")
         facts = [f"{case['method']} {case['path']}", f"outcome: **{case['outcome']}**"]
         cls = classes.get(case["class_key"]) if case["class_key"] else None
         if cls is not None:
-            facts.append(f"class {_code(cls['key'])} ({cls['status']})")
+            facts.append(f"class {code_span(cls['key'])} ({cls['status']})")
         out.append(" · ".join(facts))
         out.append("")
         if case.get("odd_one_out_text"):
@@ -147,14 +126,16 @@ def _divergences(doc: dict[str, Any], out: list[str]) -> None:
             lang, text = _pretty_body(t["body"])
             out.append(f"{name} (HTTP {t['status']}):")
             out.append("")
-            out.extend([*_fenced(text, lang), ""])
+            out.extend([*fenced(text, lang), ""])
         for pair in case["pairs"]:
             if not pair["differences"]:
                 continue
             out.append(f"Differing paths, {pair['left']} vs {pair['right']} ({pair['outcome']}):")
             out.append("")
             for d in pair["differences"]:
-                where = _code(d["path"]) + (f" → {_code(d['right_path'])}" if d.get("right_path") else "")
+                where = code_span(d["path"]) + (
+                    f" → {code_span(d['right_path'])}" if d.get("right_path") else ""
+                )
                 left = _side(d["left"], d["kind"] == "extra")
                 right = _side(d["right"], d["kind"] == "missing")
                 out.append(f"- {where} ({d['kind']}): {pair['left']} {left} · {pair['right']} {right}")
@@ -174,10 +155,10 @@ def _classes(doc: dict[str, Any], out: list[str]) -> None:
         status = cls["status"].upper() if cls["status"] == "new" else cls["status"]
         out.append(f"### {name} — {status}")
         out.append("")
-        out.append(f"- key: {_code(cls['key'])}")
+        out.append(f"- key: {code_span(cls['key'])}")
         out.append(
             f"- {cls['title']} on {cls['endpoint']} ({cls['outcome']}), {len(cls['cases'])} case(s): "
-            + ", ".join(_code(c) for c in cls["cases"])
+            + ", ".join(code_span(c) for c in cls["cases"])
         )
         if mapping:
             out.append(f"- mapping: **{mapping['name']}** — {mapping['description']}")
@@ -210,7 +191,7 @@ def _fixed_and_noise(doc: dict[str, Any], out: list[str]) -> None:
         out.append("")
         for row in doc["fixed"]:
             out.append(
-                f"- **FIXED?** {_code(row['key'])} (line {row['line']}, {row['status']}): "
+                f"- **FIXED?** {code_span(row['key'])} (line {row['line']}, {row['status']}): "
                 f"{row['divergence']} — {row['area']}"
             )
         out.append("")
@@ -224,11 +205,11 @@ def _fixed_and_noise(doc: dict[str, Any], out: list[str]) -> None:
         )
         out.append("")
         for entry in doc["noise"]:
-            examples = ", ".join(_code(_short(e)) for e in entry["examples"])
+            examples = ", ".join(code_span(_short(e)) for e in entry["examples"])
             out.append(
-                f"- {entry['target']} {_code(entry['path'])} in {', '.join(entry['cases'])}: {examples}"
+                f"- {entry['target']} {code_span(entry['path'])} in {', '.join(entry['cases'])}: {examples}"
             )
-            out.extend(["", *_fenced(entry["suggested_rule"], "toml"), ""])
+            out.extend(["", *fenced(entry["suggested_rule"], "toml"), ""])
 
 
 def _errors(doc: dict[str, Any], out: list[str]) -> None:
@@ -242,7 +223,7 @@ def _errors(doc: dict[str, Any], out: list[str]) -> None:
     for case in failed:
         for name, t in case["targets"].items():
             if t["error"]:
-                out.append(f"- {_code(case['name'])}: {name} — {t['error']}")
+                out.append(f"- {code_span(case['name'])}: {name} — {t['error']}")
     out.append("")
 
 

@@ -6,16 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from paritygate.core.fs import atomic_write_text
+from paritygate.reports.markdown import text_cell
 
 __all__ = ["finding_where", "review_markdown", "write_review_md"]
 
 
 # Where a redacted line was, when not on the new side of the file.
 _SIDES = {"old": " (deleted line)", "hunk-header": " (hunk heading)"}
-
-
-def _cell(text: Any) -> str:
-    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
 
 
 def finding_where(f: dict[str, Any]) -> str:
@@ -103,8 +100,8 @@ def review_markdown(data: dict[str, Any]) -> str:
         ]
         for r in reviewers:
             lines.append(
-                f"| {_cell(r['name'])} | {_cell(', '.join(r['lineage']))} | {_cell(r['status'])} | {_cell(r['tokens_out'])} "
-                f"| {_cell(r.get('finish_reason'))} | {_cell(r.get('served_model'))} | {_cell(r.get('rejected_locations'))} |"
+                f"| {text_cell(r['name'])} | {text_cell(', '.join(r['lineage']))} | {text_cell(r['status'])} | {text_cell(r['tokens_out'])} "
+                f"| {text_cell(r.get('finish_reason'))} | {text_cell(r.get('served_model'))} | {text_cell(r.get('rejected_locations'))} |"
             )
         lines.append("")
     findings = data.get("findings", [])
@@ -121,8 +118,8 @@ def review_markdown(data: dict[str, Any]) -> str:
         for f in standing:
             flag = " (incomplete answer)" if f.get("incomplete") else ""
             lines.append(
-                f"| {f['convergence']} | {f['severity']} | `{_cell(finding_where(f))}` | {f['line_kind']} | {_cell(', '.join(f['reviewers']))} "
-                f"| {_cell(', '.join(f['lineages']))} | {_cell(f['what'])}{flag} |"
+                f"| {f['convergence']} | {f['severity']} | `{text_cell(finding_where(f))}` | {f['line_kind']} | {text_cell(', '.join(f['reviewers']))} "
+                f"| {text_cell(', '.join(f['lineages']))} | {text_cell(f['what'])}{flag} |"
             )
         lines.append("")
     if rejected:
@@ -135,7 +132,7 @@ def review_markdown(data: dict[str, Any]) -> str:
         for f in rejected:
             vote = (f.get("votes") or [{}])[0]
             lines.append(
-                f"- {', '.join(f['reviewers'])}: `{_cell(finding_where(f))}` ({vote.get('reason', '')}): {f['what']}"
+                f"- {', '.join(f['reviewers'])}: `{text_cell(finding_where(f))}` ({vote.get('reason', '')}): {f['what']}"
             )
         lines.append("")
     if retracted:
@@ -148,7 +145,7 @@ def review_markdown(data: dict[str, Any]) -> str:
         for f in retracted:
             vote = (f.get("votes") or [{}])[0]
             lines.append(
-                f"- {', '.join(f['reviewers'])}: {f['severity']} at `{_cell(finding_where(f))}`: {f['what']} — retraction: “{vote.get('retraction')}”"
+                f"- {', '.join(f['reviewers'])}: {f['severity']} at `{text_cell(finding_where(f))}`: {f['what']} — retraction: “{vote.get('retraction')}”"
             )
         lines.append("")
     return "\n".join(lines)

@@ -7,11 +7,11 @@ HTML-looking text, backtick runs in code), so it reads as text wherever it is re
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from paritygate.core.fs import atomic_write_text
+from paritygate.reports.markdown import code_cell, fenced, table, text_cell
 from paritygate.reports.review_files import REVIEW_FILES
 from paritygate.reports.review_md import finding_where
 from paritygate.reports.run_view import CaseView, case_views, json_or_text, phase_data, target_names
@@ -22,58 +22,30 @@ _VERDICT_MARK = {"ship": "✅ SHIP", "ship-with-known-gap": "🟡 SHIP WITH KNOW
 _OUTCOME_MARK = {"match": "✓ match", "error": "✗ error", "status": "✗ status"}
 
 
-def _text(value: Any) -> str:
-    """Plain text safe in a Markdown paragraph or table cell."""
-    text = "" if value is None else str(value)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("|", "\\|").replace("\r", "")
-    return " ".join(text.split("\n")).strip()
-
-
-def _code(value: Any) -> str:
-    text = " ".join(("" if value is None else str(value)).split("\n"))
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
-    return f"{fence}{pad}{text}{pad}{fence}".replace("|", "\\|")
-
-
-def _block(text: str, lang: str = "") -> list[str]:
-    longest = max((len(m) for m in re.findall(r"`{3,}", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return [f"{fence}{lang}", text, fence]
-
-
-def _table(head: list[str], rows: list[list[str]]) -> list[str]:
-    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    out += ["| " + " | ".join(row) + " |" for row in rows]
-    return out
-
-
 def _verdict(doc: dict[str, Any]) -> list[str]:
     verdict = str(doc.get("verdict", "?"))
-    out = [f"# paritygate run {_text(doc.get('run_id'))}: {_VERDICT_MARK.get(verdict, verdict)}", ""]
+    out = [f"# paritygate run {text_cell(doc.get('run_id'))}: {_VERDICT_MARK.get(verdict, verdict)}", ""]
     meta = [
-        f"project {_code(doc.get('project'))}",
-        f"config {_code(doc.get('config'))}" + (" (bundled demo)" if doc.get("demo") else ""),
-        f"started {_text(doc.get('started_at'))}",
+        f"project {code_cell(doc.get('project'))}",
+        f"config {code_cell(doc.get('config'))}" + (" (bundled demo)" if doc.get("demo") else ""),
+        f"started {text_cell(doc.get('started_at'))}",
         f"took {float(doc.get('duration_s') or 0):.2f}s",
     ]
     if doc.get("reassessed_at"):
-        meta.append(f"re-assessed {_text(doc['reassessed_at'])}")
+        meta.append(f"re-assessed {text_cell(doc['reassessed_at'])}")
     out += [" · ".join(meta), "", "## Verdict", "", f"**{verdict}**", ""]
     reasons = doc.get("reasons") or []
     if not reasons:
         out.append("No reason to hold this change back: every phase that ran passed.")
     for r in reasons:
         out.append(
-            f"- **{_text(r.get('level'))}** {_text(r.get('message'))} (evidence {_code(r.get('evidence'))}; see {_text(r.get('ref'))})"
+            f"- **{text_cell(r.get('level'))}** {text_cell(r.get('message'))} (evidence {code_cell(r.get('evidence'))}; see {text_cell(r.get('ref'))})"
         )
     warnings = doc.get("warnings") or []
     if warnings:
         out += ["", "### Warnings", ""]
         out += [
-            f"- {_text(w.get('message'))} (evidence {_code(w.get('evidence'))}; see {_text(w.get('ref'))})"
+            f"- {text_cell(w.get('message'))} (evidence {code_cell(w.get('evidence'))}; see {text_cell(w.get('ref'))})"
             for w in warnings
         ]
     return [*out, ""]
@@ -84,16 +56,16 @@ def _phases(doc: dict[str, Any]) -> list[str]:
     for name, phase in (doc.get("phases") or {}).items():
         rows.append(
             [
-                _text(name),
-                _text(phase.get("status")),
-                _text(phase.get("summary")),
+                text_cell(name),
+                text_cell(phase.get("status")),
+                text_cell(phase.get("summary")),
                 f"{float(phase.get('duration_s') or 0):.2f}s",
             ]
         )
-    out = ["## Phases", "", *_table(["phase", "status", "summary", "time"], rows), ""]
+    out = ["## Phases", "", *table(["phase", "status", "summary", "time"], rows), ""]
     for name, phase in (doc.get("phases") or {}).items():
         if phase.get("error") and phase.get("error") != "interrupted":
-            out += [f"**{_text(name)} error**", "", *_block(str(phase["error"])), ""]
+            out += [f"**{text_cell(name)} error**", "", *fenced(str(phase["error"])), ""]
     return out
 
 
@@ -109,50 +81,50 @@ def _smoke(doc: dict[str, Any]) -> list[str]:
     ]
     rows = [
         [
-            _text(c.get("chain")),
-            _code(c.get("name")),
-            _text(c.get("target")),
-            _code(f"{c.get('method', '')} {c.get('url', '')}"),
-            _text(c.get("status")),
+            text_cell(c.get("chain")),
+            code_cell(c.get("name")),
+            text_cell(c.get("target")),
+            code_cell(f"{c.get('method', '')} {c.get('url', '')}"),
+            text_cell(c.get("status")),
             f"{float(c.get('duration_ms') or 0):.1f} ms",
         ]
         for c in checks
     ]
-    out += [*_table(["chain", "check", "target", "request", "status", "time"], rows), ""]
+    out += [*table(["chain", "check", "target", "request", "status", "time"], rows), ""]
     for c in checks:
         if c.get("status") == "pass":
             continue
-        out += [f"### Check {_code(c.get('name'))}: {_text(c.get('status'))}", ""]
+        out += [f"### Check {code_cell(c.get('name'))}: {text_cell(c.get('status'))}", ""]
         for f in c.get("failures") or []:
             out.append(
-                f"- {_text(f.get('assertion'))}: expected {_code(f.get('expected'))}, got {_code(f.get('actual'))}"
+                f"- {text_cell(f.get('assertion'))}: expected {code_cell(f.get('expected'))}, got {code_cell(f.get('actual'))}"
             )
         if c.get("body_snippet"):
-            out += ["", "Body:", *_block(str(c["body_snippet"]))]
+            out += ["", "Body:", *fenced(str(c["body_snippet"]))]
         if c.get("log_tail"):
-            out += ["", "Log tail:", *_block("\n".join(map(str, c["log_tail"])))]
+            out += ["", "Log tail:", *fenced("\n".join(map(str, c["log_tail"])))]
         out.append("")
     return out
 
 
 def _case_detail(view: CaseView) -> list[str]:
-    out = [f"### DIFF: {_code(view.name)} ({_text(view.outcome)})", ""]
+    out = [f"### DIFF: {code_cell(view.name)} ({text_cell(view.outcome)})", ""]
     if view.differences:
         rows = [
             [
-                _code(d.get("path")),
-                _text(d.get("kind")),
-                f"{_text(d.get('left_target'))}: {_code(json_or_text(d.get('left')))}",
-                f"{_text(d.get('right_target'))}: {_code(json_or_text(d.get('right')))}",
+                code_cell(d.get("path")),
+                text_cell(d.get("kind")),
+                f"{text_cell(d.get('left_target'))}: {code_cell(json_or_text(d.get('left')))}",
+                f"{text_cell(d.get('right_target'))}: {code_cell(json_or_text(d.get('right')))}",
             ]
             for d in view.differences
         ]
-        out += [*_table(["path", "kind", "left", "right"], rows), ""]
+        out += [*table(["path", "kind", "left", "right"], rows), ""]
     for cell in view.cells:
         answer = cell.error or f"HTTP {cell.status}"
         out += [
-            f"{_text(cell.target)} ({_text(answer)}):",
-            *_block("\n".join(line.text for line in cell.lines), "json"),
+            f"{text_cell(cell.target)} ({text_cell(answer)}):",
+            *fenced("\n".join(line.text for line in cell.lines), "json"),
             "",
         ]
     return out
@@ -173,15 +145,15 @@ def _parity(doc: dict[str, Any]) -> list[str]:
     names = target_names(data)
     rows = []
     for v in views:
-        cells = [_text(c.error or c.status) for c in v.cells]
+        cells = [text_cell(c.error or c.status) for c in v.cells]
         cls = (
-            _code(v.class_key) + (" (known)" if v.known else " (new)" if v.class_key else "")
+            code_cell(v.class_key) + (" (known)" if v.known else " (new)" if v.class_key else "")
             if v.class_key
             else ""
         )
         rows.append(
             [
-                _code(v.name),
+                code_cell(v.name),
                 *cells,
                 "✓" if v.status_match else "✗",
                 "✓" if v.body_match else "✗",
@@ -189,7 +161,7 @@ def _parity(doc: dict[str, Any]) -> list[str]:
                 cls,
             ]
         )
-    out += [*_table(["case", *map(_text, names), "status match", "body match", "outcome", "class"], rows), ""]
+    out += [*table(["case", *map(text_cell, names), "status match", "body match", "outcome", "class"], rows), ""]
     for v in views:
         if v.outcome != "match":
             out += _case_detail(v)
@@ -209,18 +181,18 @@ def _classes(doc: dict[str, Any]) -> list[str]:
             decision = c.get("decision") or {}
             rows.append(
                 [
-                    _code(c.get("key")),
-                    _text(c.get("endpoint")),
-                    _text(c.get("outcome")),
+                    code_cell(c.get("key")),
+                    text_cell(c.get("endpoint")),
+                    text_cell(c.get("outcome")),
                     str(len(c.get("cases") or [])),
-                    f"**{_text(c.get('status'))}**",
-                    _text(mapping.get("name")),
-                    _text(mapping.get("fix")),
-                    _text(f"{decision.get('status', '')} {decision.get('decision', '')}".strip()),
+                    f"**{text_cell(c.get('status'))}**",
+                    text_cell(mapping.get("name")),
+                    text_cell(mapping.get("fix")),
+                    text_cell(f"{decision.get('status', '')} {decision.get('decision', '')}".strip()),
                 ]
             )
         out += [
-            *_table(
+            *table(
                 ["class", "endpoint", "outcome", "cases", "status", "mapping", "fix", "tracker decision"],
                 rows,
             ),
@@ -230,13 +202,18 @@ def _classes(doc: dict[str, Any]) -> list[str]:
     out += ["## Fixed tracker rows", ""]
     if fixed:
         rows = [
-            [_code(f.get("key")), _text(f.get("area")), _text(f.get("divergence")), _text(f.get("status"))]
+            [
+                code_cell(f.get("key")),
+                text_cell(f.get("area")),
+                text_cell(f.get("divergence")),
+                text_cell(f.get("status")),
+            ]
             for f in fixed
         ]
         out += [
             "Tracker rows not seen in this run (fixed? update the tracker):",
             "",
-            *_table(["row", "area", "divergence", "status"], rows),
+            *table(["row", "area", "divergence", "status"], rows),
         ]
     else:
         out.append("None.")
@@ -245,8 +222,8 @@ def _classes(doc: dict[str, Any]) -> list[str]:
     if noise:
         for n in noise:
             out += [
-                f"- {_text(n.get('target'))} {_code(n.get('path'))} varies between identical requests, e.g. {_code(json_or_text(n.get('examples')))}",
-                *["  " + line for line in _block(str(n.get("suggested_rule", "")), "toml")],
+                f"- {text_cell(n.get('target'))} {code_cell(n.get('path'))} varies between identical requests, e.g. {code_cell(json_or_text(n.get('examples')))}",
+                *["  " + line for line in fenced(str(n.get("suggested_rule", "")), "toml")],
             ]
     else:
         out.append("No noise detected" + (" (noise runs off)." if not data.get("noise_runs") else "."))
@@ -257,18 +234,18 @@ def _review(doc: dict[str, Any]) -> list[str]:
     phase = (doc.get("phases") or {}).get("review") or {}
     data = phase_data(doc, "review")
     out = ["## Review", ""]
-    summary = _text(phase.get("summary") or "Review did not run.")
+    summary = text_cell(phase.get("summary") or "Review did not run.")
     bundles = data.get("bundles") or []
     if not bundles:  # skipped before any bundle was built: the summary says why
         return [*out, summary, ""]
     if data.get("dry_run"):
-        why = _text(data.get("dry_run_reason") or "requested")
+        why = text_cell(data.get("dry_run_reason") or "requested")
         out += [
             f"**Dry run — not sent** ({why}): bundles and prompts were written, no reviewer was called.",
             "",
         ]
-    out += [summary, "", f"Range {_code(data.get('range'))}; tally per bundle:", ""]
-    out += [f"- {_text(b.get('tally_line'))}" for b in bundles]
+    out += [summary, "", f"Range {code_cell(data.get('range'))}; tally per bundle:", ""]
+    out += [f"- {text_cell(b.get('tally_line'))}" for b in bundles]
     details = [n for n in REVIEW_FILES if n in _file_names(doc)]
     if details:
         out += ["", "Details: " + " · ".join(f"[{n}]({n})" for n in details)]
@@ -276,27 +253,27 @@ def _review(doc: dict[str, Any]) -> list[str]:
     if reviewers:
         rows = [
             [
-                _text(r.get("name")),
-                _text(", ".join(r.get("lineage") or [])),
-                _text(r.get("status")),
-                _text(r.get("tokens_out")),
+                text_cell(r.get("name")),
+                text_cell(", ".join(r.get("lineage") or [])),
+                text_cell(r.get("status")),
+                text_cell(r.get("tokens_out")),
             ]
             for r in reviewers
         ]
-        out += ["", *_table(["reviewer", "lineage", "status", "tokens out"], rows)]
+        out += ["", *table(["reviewer", "lineage", "status", "tokens out"], rows)]
     findings = [f for f in data.get("findings") or [] if not f.get("retracted")]
     if findings:
         rows = [
             [
-                _text(f.get("severity")),
-                _code(finding_where(f)),
-                _text(f.get("what")),
-                _text(", ".join(f.get("lineages") or [])),
+                text_cell(f.get("severity")),
+                code_cell(finding_where(f)),
+                text_cell(f.get("what")),
+                text_cell(", ".join(f.get("lineages") or [])),
                 str(f.get("convergence", "")),
             ]
             for f in findings
         ]
-        out += ["", *_table(["severity", "where", "what", "lineages", "convergence"], rows)]
+        out += ["", *table(["severity", "where", "what", "lineages", "convergence"], rows)]
     return [*out, ""]
 
 
@@ -306,7 +283,7 @@ def _file_names(doc: dict[str, Any]) -> list[str]:
 
 
 def _files(doc: dict[str, Any]) -> list[str]:
-    return ["## Files", "", *[f"- [{_text(n)}]({n})" for n in _file_names(doc)], ""]
+    return ["## Files", "", *[f"- [{text_cell(n)}]({n})" for n in _file_names(doc)], ""]
 
 
 def render_markdown(doc: dict[str, Any]) -> str:
