@@ -24,23 +24,10 @@ from typing import Any
 import orjson
 from deepdiff import DeepDiff
 
+from corpus import WORDS  # benchmarks/ is on sys.path when a script runs
 from paritygate.compare import Outcome, Response, compare
 
 GOAL = 10.0
-_WORDS = [
-    "alpha",
-    "bravo",
-    "charlie",
-    "delta",
-    "echo",
-    "foxtrot",
-    "golf",
-    "hotel",
-    "india",
-    "juliet",
-    "kilo",
-    "lima",
-]
 
 
 def make_record(rng: random.Random, n: int) -> dict[str, Any]:
@@ -50,16 +37,16 @@ def make_record(rng: random.Random, n: int) -> dict[str, Any]:
         "active": rng.random() < 0.8,
         "score": round(rng.uniform(0, 100), 3),
         "owner": {
-            "name": " ".join(rng.choice(_WORDS) for _ in range(2)),
+            "name": " ".join(rng.choice(WORDS) for _ in range(2)),
             "email": f"user{rng.randint(1, 9999)}@example.org",
-            "address": {"city": rng.choice(_WORDS), "zip": f"{rng.randint(10000, 99999)}"},
+            "address": {"city": rng.choice(WORDS), "zip": f"{rng.randint(10000, 99999)}"},
         },
-        "tags": [rng.choice(_WORDS) for _ in range(rng.randint(1, 5))],
+        "tags": [rng.choice(WORDS) for _ in range(rng.randint(1, 5))],
         "items": [
             {"sku": f"S-{rng.randint(1, 99999)}", "qty": rng.randint(1, 9), "price": rng.randint(1, 999) / 10}
             for _ in range(rng.randint(1, 4))
         ],
-        "note": None if rng.random() < 0.5 else " ".join(rng.choice(_WORDS) for _ in range(6)),
+        "note": None if rng.random() < 0.5 else " ".join(rng.choice(WORDS) for _ in range(6)),
     }
 
 

@@ -18,25 +18,11 @@ import statistics
 import sys
 import time
 
+from corpus import WORDS  # benchmarks/ is on sys.path when a script runs
 from paritygate.config.review import SecretsConfig
 from paritygate.phases.review.diff import parse_diff
 from paritygate.phases.review.secrets import redact_files
 
-_WORDS = [
-    "alpha",
-    "bravo",
-    "charlie",
-    "delta",
-    "echo",
-    "foxtrot",
-    "golf",
-    "hotel",
-    "india",
-    "juliet",
-    "kilo",
-    "lima",
-    "mike",
-]
 # Secret-shaped values that are not real credentials (planted, then looked for).
 PLANTED = [
     "AKIAQ3EGRT7VXKM5NZPL",
@@ -47,7 +33,7 @@ PLANTED = [
 
 
 def _name(rng: random.Random) -> str:
-    return "_".join(rng.choice(_WORDS) for _ in range(3))
+    return "_".join(rng.choice(WORDS) for _ in range(3))
 
 
 def _python(rng: random.Random, n: int) -> list[str]:
@@ -75,7 +61,7 @@ def _markdown(rng: random.Random, n: int) -> list[str]:
         out += [
             f"## {_name(rng).replace('_', ' ').title()}",
             "",
-            " ".join(rng.choice(_WORDS) for _ in range(rng.randint(8, 16))) + ".",
+            " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 16))) + ".",
             "",
             f"- `{_name(rng)}`: {rng.randint(1, 999)} ms",
             "",
@@ -125,7 +111,7 @@ def _modified(path: str, body: list[str], rng: random.Random) -> str:
         ctx_before, changed, ctx_after = body[at : at + 3], body[at + 3 : at + 5], body[at + 5 : at + 8]
         if len(ctx_after) < 3:
             break
-        new = [f"{line}  # {rng.choice(_WORDS)}" for line in changed] + [f"    {_name(rng)} = None"]
+        new = [f"{line}  # {rng.choice(WORDS)}" for line in changed] + [f"    {_name(rng)} = None"]
         old_start = at + 1
         lines = [f" {x}" for x in ctx_before] + [f"-{x}" for x in changed] + [f"+{x}" for x in new]
         lines += [f" {x}" for x in ctx_after]
@@ -145,7 +131,7 @@ def generate(size_kb: int, seed: int = 20260525) -> tuple[str, list[str]]:
     while total < size_kb * 1024:
         suffix, make, _ = rng.choice(weighted)
         name = f"{'.env' if not suffix else _name(rng) + suffix}"
-        path = f"src/{rng.choice(_WORDS)}/{n:04d}/{name}"
+        path = f"src/{rng.choice(WORDS)}/{n:04d}/{name}"
         body = make(rng, rng.randint(40, 400))
         if n % 17 == 3:  # a planted secret now and then
             secret = PLANTED[(n // 17) % len(PLANTED)]
