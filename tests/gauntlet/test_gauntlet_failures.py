@@ -124,8 +124,8 @@ def test_signal_mid_phase_stops_the_stack_and_writes_what_finished(
 def test_keep_up_leaves_the_stack_running_and_says_how_to_stop_it(tmp_path: Path) -> None:
     config = write_flip_project(tmp_path / "project")
     loaded = load_config(config)
-    result = run_gauntlet(loaded, only=["parity"], keep_up=True)
     try:
+        result = run_gauntlet(loaded, only=["parity"], keep_up=True)
         assert result.kept_up and result.stop_hint == f"paritygate stack down --config {config}"
         urls = [s["url"] for s in result.phases["stack"].data["services"]]
         assert urls and not any(port_is_closed(url) for url in urls)
@@ -136,4 +136,24 @@ def test_keep_up_leaves_the_stack_running_and_says_how_to_stop_it(tmp_path: Path
         lines = stop_running(loaded)
     assert sorted(line.split(" (pid ")[0] for line in lines) == ["left: stopped", "right: stopped"]
     assert all(port_is_closed(url) for url in urls)
+    assert not (loaded.state_dir / "stack.json").exists()
+
+
+def test_a_crash_after_stack_up_leaves_no_service_running_even_with_keep_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import paritygate.gauntlet.runner as runner
+
+    config = write_flip_project(tmp_path / "project")
+    loaded = load_config(config)
+    seen: list[str] = []
+
+    def crash(doc: dict[str, object], run_dir: Path, history: Path) -> list[Path]:
+        seen.extend(s["url"] for s in doc["phases"]["stack"]["data"]["services"])  # type: ignore[index]
+        raise RuntimeError("writer bug")
+
+    monkeypatch.setattr(runner, "write_and_record", crash)
+    with pytest.raises(RuntimeError, match="writer bug"):
+        run_gauntlet(loaded, only=["parity"], keep_up=True)
+    assert seen and all(port_is_closed(url) for url in seen)
     assert not (loaded.state_dir / "stack.json").exists()

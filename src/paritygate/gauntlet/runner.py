@@ -67,35 +67,41 @@ def run_gauntlet(
     with interrupt.installed():
         try:
             try:
-                _run_phases(steps, selected)
-            finally:
-                interrupt.shield()
-        except KeyboardInterrupt:
-            interrupt.signal_name = interrupt.signal_name or "SIGINT"
-        signal_name = interrupt.signal_name
-        if signal_name is not None:
-            _mark_interrupted(steps, selected, signal_name)
-        stop = not keep_up or signal_name is not None
-        steps.stack_down(stop=stop)
-        kept_up = steps.stack is not None and not stop
-        verdict = assess(
-            [steps.results[p] for p in PHASES if p in steps.results],
-            loaded.model.assess,
-            interrupted=signal_name is not None,
-        )
-        doc = report_doc(
-            loaded,
-            run_id,
-            steps.results,
-            verdict,
-            started_at,
-            time.perf_counter() - clock,
-            definitions=definitions,
-            signal_name=signal_name,
-            kept_up=kept_up,
-        )
-        files = write_and_record(doc, run_dir, history_path)
-        emit(ProgressEvent("report", "done", f"wrote {run_dir}"))
+                try:
+                    _run_phases(steps, selected)
+                finally:
+                    interrupt.shield()
+            except KeyboardInterrupt:
+                interrupt.signal_name = interrupt.signal_name or "SIGINT"
+            signal_name = interrupt.signal_name
+            if signal_name is not None:
+                _mark_interrupted(steps, selected, signal_name)
+            stop = not keep_up or signal_name is not None
+            steps.stack_down(stop=stop)
+            kept_up = steps.stack is not None and not stop
+            verdict = assess(
+                [steps.results[p] for p in PHASES if p in steps.results],
+                loaded.model.assess,
+                interrupted=signal_name is not None,
+            )
+            doc = report_doc(
+                loaded,
+                run_id,
+                steps.results,
+                verdict,
+                started_at,
+                time.perf_counter() - clock,
+                definitions=definitions,
+                signal_name=signal_name,
+                kept_up=kept_up,
+            )
+            files = write_and_record(doc, run_dir, history_path)
+            emit(ProgressEvent("report", "done", f"wrote {run_dir}"))
+        except BaseException:
+            # A crash (a bug, not a verdict) writes no report and no stop hint, so nothing
+            # would tell anyone the services are still there: stop them, even with keep_up.
+            steps.abort()
+            raise
     return RunResult(
         run_id,
         run_dir,

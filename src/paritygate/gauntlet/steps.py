@@ -7,6 +7,7 @@ The phases are imported lazily, so importing the gauntlet stays cheap.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -118,6 +119,12 @@ class RunSteps:
         return review_in_run(self.loaded, self.run_dir)
 
     # -- teardown ---------------------------------------------------------------------------------
+
+    def abort(self) -> None:
+        """Stop the stack after a crash; never raises over the crash being reported."""
+        if self.stack is not None:
+            with contextlib.suppress(Exception):
+                self.stack.down()
 
     def stack_down(self, *, stop: bool) -> None:
         """Stop the stack this run started (unless ``stop`` is False) and copy its logs."""
