@@ -16,9 +16,10 @@ from paritygate.cli.common import (
     out_option,
     stack_for_command,
 )
-from paritygate.core.models import PhaseStatus
+from paritygate.core.models import Endpoint, PhaseResult, PhaseStatus
 from paritygate.errors import ConfigError, UsageError
-from paritygate.phases.smoke import load_smoke, run_plan
+from paritygate.phases.smoke import SmokePlan, load_smoke, run_plan
+from paritygate.reports.smoke_progress import LiveProgress
 from paritygate.reports.smoke_report import failure_lines, write_smoke_json, write_smoke_junit
 
 __all__ = ["smoke"]
@@ -36,6 +37,14 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
             )
         out[name] = value
     return out
+
+
+def _run_with_progress(plan: SmokePlan, endpoints: dict[str, Endpoint], jobs: int | None) -> PhaseResult:
+    """Run the checks with the live display (a bar on a terminal, plain lines otherwise)."""
+    if plan.total == 0:
+        return run_plan(plan, endpoints, jobs=jobs)
+    with LiveProgress(plan.total) as progress:
+        return run_plan(plan, endpoints, jobs=jobs, on_check=progress.check_done)
 
 
 @click.command()
@@ -93,12 +102,12 @@ def smoke(
                 f"stack up: {', '.join(endpoints)} ready in {time.perf_counter() - started:.2f}s",
                 markup=False,
             )
-            result = run_plan(plan, endpoints, jobs=jobs, live=True)
+            result = _run_with_progress(plan, endpoints, jobs)
     else:
         from paritygate.stack import load_running
 
         endpoints = load_running(loaded) if plan.services else {}
-        result = run_plan(plan, endpoints, jobs=jobs, live=True)
+        result = _run_with_progress(plan, endpoints, jobs)
 
     doc = result.to_dict()
     json_files, junit_files = [json_path], [junit_path]

@@ -161,7 +161,10 @@ def _parity(doc: dict[str, Any]) -> list[str]:
                 cls,
             ]
         )
-    out += [*table(["case", *map(text_cell, names), "status match", "body match", "outcome", "class"], rows), ""]
+    out += [
+        *table(["case", *map(text_cell, names), "status match", "body match", "outcome", "class"], rows),
+        "",
+    ]
     for v in views:
         if v.outcome != "match":
             out += _case_detail(v)

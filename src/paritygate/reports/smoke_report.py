@@ -26,6 +26,7 @@ __all__ = [
 
 
 def check_line(check: dict[str, Any]) -> str:
+    """``PASS  chain/check  3.1 ms``: the status, the check and its time (masked data only)."""
     attempts = len(check.get("attempts", []))
     tries = f"  ({attempts} attempts)" if attempts > 1 else ""
     return (

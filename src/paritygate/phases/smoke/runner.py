@@ -24,7 +24,6 @@ from paritygate.phases.smoke.assertions import Failure, Reply, evaluate, extract
 from paritygate.phases.smoke.logtail import tail_lines
 from paritygate.phases.smoke.masking import Masker
 from paritygate.phases.smoke.plan import PlannedCheck, SmokePlan, load_smoke
-from paritygate.phases.smoke.progress import LiveProgress
 from paritygate.phases.smoke.templates import MissingVariable, render_text, render_value, text_form
 
 __all__ = ["SCHEMA", "run_plan", "run_plan_async", "run_smoke"]
@@ -256,16 +255,11 @@ def run_plan(
     endpoints: dict[str, Endpoint],
     *,
     jobs: int | None = None,
-    live: bool = False,
+    on_check: CheckCallback | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> PhaseResult:
-    """Synchronous :func:`run_plan_async`; ``live`` shows progress on stdout (a bar on a terminal)."""
-    if not live or plan.total == 0:
-        return asyncio.run(run_plan_async(plan, endpoints, jobs=jobs, transport=transport))
-    with LiveProgress(plan.total) as progress:
-        return asyncio.run(
-            run_plan_async(plan, endpoints, jobs=jobs, on_check=progress.check_done, transport=transport)
-        )
+    """Synchronous :func:`run_plan_async` (a display subscribes through ``on_check``)."""
+    return asyncio.run(run_plan_async(plan, endpoints, jobs=jobs, on_check=on_check, transport=transport))
 
 
 def run_smoke(
@@ -275,8 +269,8 @@ def run_smoke(
     variables: dict[str, str] | None = None,
     secrets: dict[str, str] | None = None,
     jobs: int | None = None,
-    live: bool = False,
+    on_check: CheckCallback | None = None,
 ) -> PhaseResult:
     """Phase 2: validate ``[smoke]`` (ConfigError before any request), then run it against ``endpoints``."""
     plan = load_smoke(loaded, variables=variables, secrets=secrets)
-    return run_plan(plan, endpoints, jobs=jobs, live=live)
+    return run_plan(plan, endpoints, jobs=jobs, on_check=on_check)

@@ -1,4 +1,4 @@
-"""Live progress of a smoke run: a rich bar on a terminal, one plain line per check otherwise."""
+"""The smoke chain's live display: a bar on a terminal, plain lines otherwise (one line per check)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-__all__ = ["LiveProgress", "check_line"]
+from paritygate.reports.smoke_report import check_line
+
+__all__ = ["LiveProgress"]
 
 _STYLE = {"pass": "green", "fail": "red", "error": "yellow"}
-
-
-def check_line(check: dict[str, Any]) -> str:
-    """``PASS  chain/check  3.1 ms``: the status, the check and its time (masked data only)."""
-    attempts = len(check["attempts"])
-    tries = f"  ({attempts} attempts)" if attempts > 1 else ""
-    return (
-        f"{check['status'].upper():<5} {check['chain']}/{check['name']}  {check['duration_ms']:.1f} ms{tries}"
-    )
 
 
 class LiveProgress:
