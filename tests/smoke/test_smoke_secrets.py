@@ -9,9 +9,9 @@ from urllib.parse import quote, quote_plus
 from smoke_helpers import Seen, json_reply, run_cli, serve
 
 from paritygate.config import load_config
+from paritygate.core.masking import Masker
 from paritygate.core.models import Endpoint
 from paritygate.phases.smoke import run_smoke
-from paritygate.phases.smoke.masking import Masker
 
 ENV_SECRET = "env-tok-7f3a9c"
 CLI_SECRET = "s3cr3t/+&=tok en"  # changes under URL and JSON encoding

@@ -9,16 +9,10 @@ import httpx
 import pytest
 
 from paritygate.core.paths import parse_path
-from paritygate.phases.smoke.assertions import (
-    Assertion,
-    Capture,
-    Reply,
-    evaluate,
-    extract_capture,
-    json_equal,
-)
+from paritygate.phases.smoke.assertions import Assertion, evaluate, json_equal
 from paritygate.phases.smoke.logtail import tail_lines
-from paritygate.phases.smoke.templates import MissingVariable, references, render_text, render_value
+from paritygate.probe.extract import Capture, Reply, extract_capture
+from paritygate.probe.templates import MissingVariable, references, render_text, render_value
 
 
 def _reply(body: bytes, status: int = 200, headers: list[tuple[str, str]] | None = None) -> Reply:

@@ -16,6 +16,7 @@ from typing import Any, Self
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from paritygate.config.base import HttpMethod, StrictModel
+from paritygate.config.capture import CaptureConfig
 from paritygate.config.diagnostics import first_problem
 from paritygate.errors import ConfigError
 
@@ -36,7 +37,6 @@ __all__ = [
 
 ASSERT_SUBJECTS = ("jsonpath", "xpath", "header", "body")
 ASSERT_OPERATORS = ("equals", "not_equals", "contains", "matches", "exists", "count")
-CAPTURE_SOURCES = ("jsonpath", "xpath", "header", "regex")
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 Scalar = str | int | float | bool
@@ -117,36 +117,6 @@ class AssertConfig(StrictModel):
     @property
     def operator(self) -> str:
         return self.operators()[0]
-
-
-class CaptureConfig(StrictModel):
-    """Store one value of the reply as ``{{name}}`` for the later checks of the same chain."""
-
-    name: str
-    jsonpath: str | None = None
-    xpath: str | None = None
-    header: str | None = None
-    regex: str | None = None  # on the body text; group 1 if the regex has a group, else the match
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not _VAR_NAME.fullmatch(value):
-            raise ValueError(f"a capture name is a variable name like kind or user_id, got {value!r}")
-        return value
-
-    @model_validator(mode="after")
-    def _one_source(self) -> Self:
-        sources = [k for k in CAPTURE_SOURCES if getattr(self, k) is not None]
-        if len(sources) != 1:
-            raise ValueError(
-                f"a capture needs exactly one of {', '.join(CAPTURE_SOURCES)} (got {', '.join(sources) or 'none'})"
-            )
-        return self
-
-    @property
-    def source(self) -> str:
-        return next(k for k in CAPTURE_SOURCES if getattr(self, k) is not None)
 
 
 class CheckConfig(StrictModel):

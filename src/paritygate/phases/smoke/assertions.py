@@ -1,4 +1,4 @@
-"""Evaluating assertions and captures against one HTTP reply.
+"""Evaluating assertions against one HTTP reply (captures: probe.extract, shared with parity).
 
 Subjects select a value from the reply: ``status``, ``duration``, ``jsonpath``
 (the one path grammar of core.paths), ``xpath`` (lxml, safe parser), ``header``
@@ -11,83 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
-import httpx
-import orjson
 from lxml import etree
 
 from paritygate.core.paths import PathPattern
-from paritygate.phases.smoke.templates import render_text, render_value, text_form
+from paritygate.probe.extract import Failure, Reply, ReplyFormatError, select, shown
+from paritygate.probe.templates import render_text, render_value, text_form
 
-__all__ = ["Assertion", "Capture", "Failure", "Reply", "evaluate", "extract_capture", "safe_xml_parser"]
-
-_SHOWN = 300  # characters of a value shown in a failure
-
-
-def safe_xml_parser() -> etree.XMLParser:
-    # No entities, no DTD, no network: a reply cannot make us read files or fetch URLs.
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-
-
-class ReplyFormatError(ValueError):
-    """The body is not the format an assertion needs (JSON for jsonpath, XML for xpath)."""
-
-
-@dataclass  # no slots: cached_property needs an instance __dict__
-class Reply:
-    status: int
-    headers: httpx.Headers
-    body: bytes
-    duration_ms: float
-
-    @cached_property
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-    @cached_property
-    def _json(self) -> tuple[bool, Any]:
-        try:
-            return True, orjson.loads(self.body)
-        except orjson.JSONDecodeError:
-            return False, None
-
-    def json(self) -> Any:
-        ok, doc = self._json
-        if not ok:
-            raise ReplyFormatError("body is not JSON")
-        return doc
-
-    @cached_property
-    def _xml(self) -> tuple[bool, Any]:
-        try:
-            return True, etree.fromstring(self.body, safe_xml_parser())
-        except etree.XMLSyntaxError:
-            return False, None
-
-    def xml(self) -> Any:
-        ok, doc = self._xml
-        if not ok or doc is None:
-            raise ReplyFormatError("body is not XML")
-        return doc
-
-
-@dataclass(slots=True, frozen=True)
-class Failure:
-    assertion: str
-    expected: str
-    actual: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"assertion": self.assertion, "expected": self.expected, "actual": self.actual}
-
-
-@dataclass(slots=True, frozen=True)
-class Selection:
-    found: bool
-    value: Any
-    count: int | None  # None when the subject is not a collection (an XPath number, the body)
+__all__ = ["Assertion", "evaluate", "json_equal"]
 
 
 @dataclass(slots=True, frozen=True)
@@ -102,49 +34,6 @@ class Assertion:
     @property
     def label(self) -> str:
         return f"{self.subject} {self.selector} {self.operator}".replace("  ", " ")
-
-
-@dataclass(slots=True, frozen=True)
-class Capture:
-    name: str
-    source: str  # "jsonpath" | "xpath" | "header" | "regex"
-    selector: str
-    path: PathPattern | None = None
-    xpath: etree.XPath | None = None
-    regex: re.Pattern[str] | None = None
-
-
-def shown(value: Any) -> str:
-    """A value as it appears in a failure: JSON, shortened."""
-    text = orjson.dumps(value, default=str).decode()
-    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
-
-
-def _node_text(node: Any) -> Any:
-    if isinstance(node, etree._Element):
-        return "".join(node.itertext())
-    return str(node) if isinstance(node, str) else node
-
-
-def _select(subject: str, selector: str, path: PathPattern | None, xpath: Any, reply: Reply) -> Selection:
-    if subject == "jsonpath" and path is not None:
-        matches = path.find(reply.json())
-        if path.is_concrete:
-            return Selection(bool(matches), matches[0][1] if matches else None, len(matches))
-        return Selection(bool(matches), [value for _, value in matches], len(matches))
-    if subject == "xpath" and xpath is not None:
-        result = xpath(reply.xml())
-        if isinstance(result, list):
-            items = [_node_text(node) for node in result]
-            return Selection(bool(items), items[0] if len(items) == 1 else items, len(items))
-        found = result if isinstance(result, bool) else result != ""
-        return Selection(found, result, None)
-    if subject == "header":
-        values = reply.headers.get_list(selector)
-        return Selection(bool(values), ", ".join(values), len(values))
-    if subject == "body":
-        return Selection(bool(reply.body), reply.text, None)
-    raise AssertionError(f"unknown subject {subject}")  # the plan only builds known subjects
 
 
 def json_equal(left: Any, right: Any) -> bool:
@@ -190,7 +79,7 @@ def evaluate(assertion: Assertion, reply: Reply, variables: dict[str, Any]) -> F
             return None
         return Failure("duration_ms", f"< {expected}", f"{reply.duration_ms:.1f}")
     try:
-        sel = _select(assertion.subject, assertion.selector, assertion.path, assertion.xpath, reply)
+        sel = select(assertion.subject, assertion.selector, assertion.path, assertion.xpath, reply)
     except ReplyFormatError as exc:
         return Failure(assertion.label, _expected_text(assertion, variables), f"({exc})")
     if op == "exists":
@@ -225,25 +114,3 @@ def _expected_text(assertion: Assertion, variables: dict[str, Any]) -> str:
     if assertion.operator == "count":
         return str(assertion.expected)
     return shown(render_value(assertion.expected, variables))
-
-
-def extract_capture(capture: Capture, reply: Reply) -> tuple[Any, Failure | None]:
-    """The captured value, or a failure naming the capture when the reply does not hold it."""
-    label = f"capture {capture.name} from {capture.source} {capture.selector}"
-    if capture.source == "regex" and capture.regex is not None:
-        match = capture.regex.search(reply.text)
-        if match is None:
-            return None, Failure(label, "a match", "(no match in body)")
-        return match.group(1 if capture.regex.groups else 0), None
-    try:
-        sel = _select(capture.source, capture.selector, capture.path, capture.xpath, reply)
-    except ReplyFormatError as exc:
-        return None, Failure(label, "a value", f"({exc})")
-    if not sel.found:
-        return None, Failure(label, "a value", "(nothing selected)")
-    # A wildcard path or a multi-node XPath selects a list; the capture takes its first value.
-    value = sel.value
-    wildcard = capture.source == "jsonpath" and capture.path is not None and not capture.path.is_concrete
-    if wildcard or (capture.source == "xpath" and isinstance(value, list)):
-        value = value[0]
-    return value, None

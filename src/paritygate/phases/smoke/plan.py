@@ -23,8 +23,15 @@ from paritygate.config import LoadedConfig
 from paritygate.config.smoke import ChainConfig, CheckConfig, SmokeConfig, load_smoke_file
 from paritygate.core.paths import PathPattern, PathSyntaxError, parse_path
 from paritygate.errors import ConfigError
-from paritygate.phases.smoke.assertions import Assertion, Capture
-from paritygate.phases.smoke.templates import references, render_text
+from paritygate.phases.smoke.assertions import Assertion
+from paritygate.probe.extract import (
+    Capture,
+    CaptureSpecError,
+    compile_capture,
+    compile_regex,
+    compile_xpath,
+)
+from paritygate.probe.templates import references, render_text
 
 __all__ = ["PlannedChain", "PlannedCheck", "SmokePlan", "load_smoke"]
 
@@ -123,25 +130,16 @@ def _path(scope: _Scope, key: str, text: str) -> PathPattern:
 
 def _xpath(scope: _Scope, key: str, text: str) -> etree.XPath:
     try:
-        return etree.XPath(text)
-    except etree.XPathSyntaxError as exc:
-        raise scope.error(key, f"bad XPath {text!r}: {exc}") from None
+        return compile_xpath(text)
+    except CaptureSpecError as exc:
+        raise scope.error(key, exc.message) from None
 
 
 def _regex(scope: _Scope, key: str, text: str) -> re.Pattern[str]:
-    # Variables become literal text at run time; check the syntax with a stand-in.
     try:
-        return re.compile(render_text(text, _Anything()))
-    except re.error as exc:
-        raise scope.error(key, f"bad regular expression {text!r}: {exc}") from None
-
-
-class _Anything(dict[str, Any]):
-    def __contains__(self, key: object) -> bool:
-        return True
-
-    def __missing__(self, key: str) -> str:
-        return "x"
+        return compile_regex(text)
+    except CaptureSpecError as exc:
+        raise scope.error(key, exc.message) from None
 
 
 def _assertions(scope: _Scope, check: CheckConfig, env: dict[str, str]) -> list[Assertion]:
@@ -193,17 +191,10 @@ def _captures(scope: _Scope, check: CheckConfig, reserved: set[str]) -> list[Cap
             raise scope.error(
                 f"{key}.name", f"capture {spec.name!r} would shadow the variable of the same name"
             )
-        selector = str(getattr(spec, spec.source))
-        out.append(
-            Capture(
-                spec.name,
-                spec.source,
-                selector,
-                path=_path(scope, f"{key}.jsonpath", selector) if spec.source == "jsonpath" else None,
-                xpath=_xpath(scope, f"{key}.xpath", selector) if spec.source == "xpath" else None,
-                regex=_regex(scope, f"{key}.regex", selector) if spec.source == "regex" else None,
-            )
-        )
+        try:
+            out.append(compile_capture(spec))
+        except CaptureSpecError as exc:
+            raise scope.error(f"{key}.{exc.key}", exc.message) from None
     return out
 
 

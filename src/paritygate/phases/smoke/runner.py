@@ -18,13 +18,14 @@ import httpx
 import orjson
 
 from paritygate.config import LoadedConfig
+from paritygate.core.masking import Masker
 from paritygate.core.models import Endpoint, Finding, FindingKind, PhaseResult, PhaseStatus
 from paritygate.errors import StackError
-from paritygate.phases.smoke.assertions import Failure, Reply, evaluate, extract_capture
+from paritygate.phases.smoke.assertions import evaluate
 from paritygate.phases.smoke.logtail import tail_lines
-from paritygate.phases.smoke.masking import Masker
 from paritygate.phases.smoke.plan import PlannedCheck, SmokePlan, load_smoke
-from paritygate.phases.smoke.templates import MissingVariable, render_text, render_value, text_form
+from paritygate.probe.extract import Failure, Reply, extract_capture
+from paritygate.probe.templates import MissingVariable, render_text, render_value, text_form
 
 __all__ = ["SCHEMA", "run_plan", "run_plan_async", "run_smoke"]
 
