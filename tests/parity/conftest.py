@@ -16,7 +16,7 @@ import pytest
 from paritygate.core.models import Endpoint
 
 IMPLS = Path(__file__).with_name("impls.py")
-STYLES = ["tagged", "flat", "tagged", "slow", "teapot"]
+STYLES = ["tagged", "flat", "tagged", "silent", "teapot"]
 
 
 def _read_ports(proc: subprocess.Popen[str], deadline: float) -> dict[str, int]:
@@ -39,7 +39,7 @@ def _read_ports(proc: subprocess.Popen[str], deadline: float) -> dict[str, int]:
 
 @pytest.fixture(scope="session")
 def impls() -> Iterator[dict[str, Endpoint]]:
-    """Endpoints named tagged, flat, tagged-2, slow, teapot, all served by one process."""
+    """Endpoints named tagged, flat, tagged-2, silent, teapot, all served by one process."""
     proc = subprocess.Popen(
         [sys.executable, str(IMPLS), *STYLES],
         stdout=subprocess.PIPE,

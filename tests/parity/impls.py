@@ -1,6 +1,6 @@
 """Small stand-in implementations for parity tests, as one real process with one port per style.
 
-    python impls.py tagged flat tagged slow
+    python impls.py tagged flat tagged silent
 
 binds each style on its own free port (port 0), prints ``{"tagged": 41001, ...}``
 (names get ``-2`` for repeats) as one JSON line once every port listens, then serves
@@ -8,7 +8,8 @@ until SIGTERM. Styles:
 
 - ``tagged``: errors as an externally tagged enum ``{"Schema": {"field", "reason"}}``
 - ``flat``: errors as ``{"Kind", "Field", "Reason"}``
-- ``slow``: like tagged, but every answer waits 5 s (for timeouts)
+- ``silent``: like tagged, but never answers ``/v1/validate``: it holds the request until
+  the client gives up or the server stops (for timeouts)
 - ``teapot``: like tagged, but every validation answers 418 (for status mismatches)
 
 Every style also answers ``/echo`` (what it received, as JSON) and ``/redirect`` (302).
@@ -35,8 +36,8 @@ def _error(style: str, field: str, reason: str) -> dict[str, Any]:
 
 def make_app(style: str) -> web.Application:
     async def validate(request: web.Request) -> web.Response:
-        if style == "slow":
-            await asyncio.sleep(5)
+        if style == "silent":
+            await asyncio.Event().wait()  # never set: cancelled when the server stops
         try:
             doc = json.loads(await request.read())
         except ValueError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
-from parity_helpers import make_project, pick
+from parity_helpers import GivesUpOnSilence, make_project, pick
 
 from paritygate.core.models import Endpoint, PhaseStatus
 from paritygate.phases.parity import read_tracker, run_parity
@@ -113,13 +113,19 @@ def test_a_target_that_times_out_on_every_case_is_unreachable(
     tmp_path: Path, impls: dict[str, Endpoint]
 ) -> None:
     loaded = make_project(tmp_path, extra="")
-    result = run_parity(loaded, pick(impls, "tagged", "slow"), timeout=0.3, out_dir=tmp_path / "out")
+    result = run_parity(
+        loaded,
+        pick(impls, "tagged", "silent"),
+        out_dir=tmp_path / "out",
+        transport=GivesUpOnSilence(impls["silent"], {"/v1/validate"}),
+        timeout=60.0,  # never reached: the transport gives up on the silent target
+    )
     assert result.status is PhaseStatus.ERROR
     assert {c["outcome"] for c in result.data["cases"]} == {"error"}
-    assert result.data["unreachable"] == ["slow"]
-    error = result.data["cases"][0]["targets"]["slow"]["error"]
+    assert result.data["unreachable"] == ["silent"]
+    error = result.data["cases"][0]["targets"]["silent"]["error"]
     assert error.startswith("timeout")
-    assert kinds(result) == [("unreachable", "slow")]
+    assert kinds(result) == [("unreachable", "silent")]
     assert result.data["fixed_skipped"]
     assert (tmp_path / "out" / "parity.json").is_file()
 
@@ -141,7 +147,12 @@ def test_a_target_silent_on_some_cases_is_a_status_mismatch(
         '[[cases]]\nname = "validate"\nmethod = "POST"\npath = "/v1/validate"\nbody = "{}"\n'
     )
     loaded = make_project(tmp_path, cases=cases, extra='\n[[parity.ignore]]\npath = "$.headers"\n')
-    result = run_parity(loaded, pick(impls, "tagged", "slow"), timeout=0.3)
+    result = run_parity(
+        loaded,
+        pick(impls, "tagged", "silent"),
+        transport=GivesUpOnSilence(impls["silent"], {"/v1/validate"}),
+        timeout=60.0,  # never reached: the transport gives up on the silent target
+    )
     echo, validate = result.data["cases"]
     assert echo["outcome"] == "match"
     assert validate["outcome"] == "error" and validate["class_key"] is None
