@@ -23,6 +23,6 @@ HttpMethod = Annotated[str, AfterValidator(_http_method)]
 
 
 class StrictModel(BaseModel):
-    """Unknown keys and wrong types are errors; no silent coercion ("5" is not 5)."""
+    """Unknown keys and wrong types are errors; no silent coercion ("5" is not 5); no inf or nan."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=False)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=False, allow_inf_nan=False)

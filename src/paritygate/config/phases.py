@@ -45,10 +45,10 @@ class ParityConfig(StrictModel):
     headers: list[str] = Field(default_factory=lambda: ["content-type"])  # compared headers
     ignore: list[IgnoreRule] = Field(default_factory=list)
     arrays: list[ArrayRule] = Field(default_factory=list)
-    concurrency: int = Field(default=16, ge=1)
-    timeout: float = Field(default=10.0, gt=0)
-    retries: int = Field(default=0, ge=0)
-    noise_runs: int = Field(default=0, ge=0)
+    concurrency: int = Field(default=16, ge=1, le=1024)
+    timeout: float = Field(default=10.0, gt=0, le=86400)
+    retries: int = Field(default=0, ge=0, le=100)
+    noise_runs: int = Field(default=0, ge=0, le=1000)
 
 
 class AssessConfig(StrictModel):

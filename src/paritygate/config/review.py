@@ -81,7 +81,7 @@ class ReviewerConfig(StrictModel):
     base_url: str | None = None  # None: the SDK's default endpoint
     api_key_env: str | None = None  # None: no key (a local vLLM / Ollama)
     max_tokens: int = Field(default=4096, ge=1)
-    timeout: float = Field(default=300.0, gt=0)
+    timeout: float = Field(default=300.0, gt=0, le=86400)
 
     @field_validator("name")
     @classmethod

@@ -40,6 +40,7 @@ ASSERT_OPERATORS = ("equals", "not_equals", "contains", "matches", "exists", "co
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 Scalar = str | int | float | bool
+MAX_REPEAT_BYTES = 32 * 1024 * 1024  # a generated body is held in memory, and copied once per attempt
 
 
 def _no_slash(what: str, value: str) -> str:
@@ -52,7 +53,16 @@ class BodyRepeat(StrictModel):
     """A generated body: ``text`` repeated ``times`` times (e.g. a body just over a size limit)."""
 
     text: str = Field(min_length=1)
-    times: int = Field(ge=1, le=64 * 1024 * 1024)
+    times: int = Field(ge=1, le=MAX_REPEAT_BYTES)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Self:
+        size = len(self.text.encode("utf-8", "surrogatepass")) * self.times
+        if size > MAX_REPEAT_BYTES:
+            raise ValueError(
+                f"the body would be {size} bytes; at most {MAX_REPEAT_BYTES} (32 MiB) can be generated"
+            )
+        return self
 
 
 class ExpectConfig(StrictModel):
@@ -129,9 +139,9 @@ class CheckConfig(StrictModel):
     json_body: Any = Field(default=None, alias="json")
     body: str | None = None
     body_repeat: BodyRepeat | None = None
-    timeout: float | int | None = Field(default=None, gt=0)
+    timeout: float | int | None = Field(default=None, gt=0, le=86400)
     retry: int = Field(default=0, ge=0, le=1000)  # extra attempts after the first
-    interval: float | int = Field(default=0.2, ge=0)  # seconds between attempts
+    interval: float | int = Field(default=0.2, ge=0, le=3600)  # seconds between attempts
     expect: ExpectConfig = Field(default_factory=ExpectConfig)
     asserts: list[AssertConfig] = Field(default_factory=list, alias="assert")
     capture: list[CaptureConfig] = Field(default_factory=list)
@@ -195,7 +205,7 @@ class SmokeFile(StrictModel):
 
 class SmokeConfig(SmokeFile):
     file: str | None = None  # a TOML file with [[chains]], relative to the config file
-    timeout: float | int = Field(default=10.0, gt=0)  # per request
+    timeout: float | int = Field(default=10.0, gt=0, le=86400)  # per request
     log_lines: int = Field(default=20, ge=0)  # service log lines shown per failed check
 
     @model_validator(mode="wrap")

@@ -11,6 +11,8 @@ from paritygate.config.base import StrictModel
 
 __all__ = ["ReadyCheck", "ServiceConfig", "StackSettings"]
 
+_DAY = 86400.0
+
 
 class ReadyCheck(StrictModel):
     """Exactly one of ``http`` (a path), ``tcp`` (true) or ``log`` (a regex on the log)."""
@@ -41,13 +43,14 @@ class ServiceConfig(StrictModel):
     port: int | None = Field(default=None, ge=0, le=65535)  # 0 = pick a free port
     host: str = "127.0.0.1"
     ready: ReadyCheck | None = None
-    start_period: float = Field(default=0.0, ge=0)
-    interval: float = Field(default=0.05, gt=0)
-    timeout: float = Field(default=1.0, gt=0)  # per readiness try
-    deadline: float = Field(default=30.0, gt=0)  # whole readiness wait
+    # Durations in seconds, bounded so that a typo cannot park a run for days.
+    start_period: float = Field(default=0.0, ge=0, le=_DAY)
+    interval: float = Field(default=0.05, gt=0, le=3600)
+    timeout: float = Field(default=1.0, gt=0, le=_DAY)  # per readiness try
+    deadline: float = Field(default=30.0, gt=0, le=_DAY)  # whole readiness wait
     depends_on: list[str] = Field(default_factory=list)
     stop_signal: str = "SIGTERM"
-    grace_period: float = Field(default=5.0, ge=0)
+    grace_period: float = Field(default=5.0, ge=0, le=3600)
 
     @field_validator("stop_signal")
     @classmethod
@@ -66,4 +69,4 @@ class ServiceConfig(StrictModel):
 
 class StackSettings(StrictModel):
     state_dir: str = ".paritygate"  # relative to the project directory
-    timeout: float = Field(default=60.0, gt=0)  # whole `stack up`
+    timeout: float = Field(default=60.0, gt=0, le=_DAY)  # whole `stack up`

@@ -108,7 +108,11 @@ def stop_running(
         return []
     started = time.monotonic()
 
+    failures: dict[str, str] = {}
+
     def emit(service: str, kind: str, detail: str) -> None:
+        if kind == "failed":
+            failures[service] = detail
         if on_event is not None:
             on_event(StackEvent(service, kind, round(time.monotonic() - started, 4), detail))
 
@@ -127,7 +131,10 @@ def stop_running(
                 f"{rec.name}: killed (pid {rec.pid} ignored {rec.stop_signal} for {rec.grace_period}s)"
             )
         elif result == "failed":
-            lines.append(f"{rec.name}: could not be stopped (pid {rec.pid}); see `paritygate stack status`")
+            lines.append(
+                f"{rec.name}: could not be stopped: {failures.get(rec.name, f'pid {rec.pid}')};"
+                " see `paritygate stack status`"
+            )
         else:
             lines.append(f"{rec.name}: stopped (pid {rec.pid})")
     if "failed" not in outcome.values():

@@ -5,7 +5,9 @@ Placeholders (``config.loader.PLACEHOLDER``) in ``command``, ``env`` and ``cwd``
 ``{services.NAME.port|url|host}``. Any other ``{...}`` text is left alone.
 
 Environment of a service: ours, plus its ``env``, plus ``PARITYGATE_PORT`` (its own
-port) and ``PARITYGATE_<DEP>_URL`` / ``PARITYGATE_<DEP>_PORT`` for every dependency.
+port) and ``PARITYGATE_<DEP>_URL`` / ``PARITYGATE_<DEP>_PORT`` for every dependency,
+plus the teardown mark ``PARITYGATE_STACK_ID`` / ``PARITYGATE_SERVICE`` by which
+``stack.processes`` finds descendants that left the service's process group.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from paritygate.config import LoadedConfig
 from paritygate.config.loader import PLACEHOLDER
 from paritygate.config.stack import ServiceConfig
 from paritygate.stack.ports import ensure_port_free, pick_free_ports
+from paritygate.stack.procinfo import SERVICE_VAR, STACK_ID_VAR
 
 __all__ = ["ServicePlan", "allocate_ports", "base_url", "build_plans", "connect_host", "env_name"]
 
@@ -35,6 +38,7 @@ class ServicePlan:
     env: dict[str, str]
     cwd: Path
     log_path: Path
+    stack_id: str | None = None  # the teardown mark in its environment
 
 
 def connect_host(host: str) -> str:
@@ -106,7 +110,7 @@ def log_file(log_dir: Path, service: str) -> Path:
     return log_dir / f"{service}.log"
 
 
-def build_plans(loaded: LoadedConfig, log_dir: Path) -> dict[str, ServicePlan]:
+def build_plans(loaded: LoadedConfig, log_dir: Path, stack_id: str | None = None) -> dict[str, ServicePlan]:
     """Plans in dependency order; raises StackError before anything starts if a port is busy."""
     ports = allocate_ports(loaded)
     services = loaded.model.services
@@ -123,6 +127,9 @@ def build_plans(loaded: LoadedConfig, log_dir: Path) -> dict[str, ServicePlan]:
             if dep_port is not None:
                 env[f"PARITYGATE_{env_name(dep)}_PORT"] = str(dep_port)
                 env[f"PARITYGATE_{env_name(dep)}_URL"] = base_url(services[dep].host, dep_port)
+        if stack_id is not None:
+            env[STACK_ID_VAR] = stack_id
+            env[SERVICE_VAR] = name
         cwd = loaded.resolve(_fill(svc.cwd, name, ports, loaded)) if svc.cwd else loaded.config_dir
         plans[name] = ServicePlan(
             name=name,
@@ -134,5 +141,6 @@ def build_plans(loaded: LoadedConfig, log_dir: Path) -> dict[str, ServicePlan]:
             env=env,
             cwd=cwd,
             log_path=log_file(log_dir, name),
+            stack_id=stack_id,
         )
     return plans

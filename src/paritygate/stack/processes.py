@@ -1,9 +1,15 @@
 """Process groups: start a service in its own group, tell whether a recorded one still lives, stop groups.
 
 Every service runs in its own session (``start_new_session=True``), so its pid is
-also its process-group id and one signal reaches everything it forked. Stopping
-sends the service's stop signal to the group, waits ``grace_period``, then SIGKILLs
-the group; it is done only when no live member of the group is left.
+also its process-group id and one signal reaches everything it forked. A descendant
+that calls ``setsid()`` (or double-forks into a new group) leaves that group, so every
+service's environment is also marked with its stack id and name (``stack.plan``); the
+processes whose ``/proc/<pid>/environ`` carries the mark are the service's too, even
+after this process died (``stack down`` reads the stack id from the state file).
+
+Stopping sends the service's stop signal to the group and to every marked process,
+waits ``grace_period``, then SIGKILLs them; it is done only when none is left. One that
+survives SIGKILL (stuck in the kernel) is named with its pid and command line.
 """
 
 from __future__ import annotations
@@ -18,9 +24,9 @@ from dataclasses import dataclass
 
 from paritygate.errors import StackError
 from paritygate.stack.plan import ServicePlan
-from paritygate.stack.procinfo import command_line, group_members, read_stat
+from paritygate.stack.procinfo import command_line, group_members, marked_members, read_stat, stack_marker
 
-__all__ = ["Group", "classify", "spawn", "stop_groups", "stop_levels"]
+__all__ = ["Group", "classify", "describe_pids", "members", "spawn", "stop_groups", "stop_levels"]
 
 # After SIGKILL a process dies as soon as it leaves the kernel; only one stuck in
 # uninterruptible I/O survives longer, and then we report it rather than hang.
@@ -40,10 +46,29 @@ class Group:
     stop_signal: str = "SIGTERM"
     grace_period: float = 5.0
     proc: subprocess.Popen[bytes] | None = None  # set when we are the parent (we must reap it)
+    stack_id: str | None = None  # the environment mark of its processes (None: an old state file)
 
     @property
     def pgid(self) -> int:
         return self.pid
+
+
+def members(group: Group) -> tuple[list[int], list[int]]:
+    """(live members of the process group, live marked processes outside it)."""
+    in_group = group_members(group.pgid, started_since=group.start_ticks)
+    if group.stack_id is None:
+        return in_group, []
+    outside = marked_members(
+        stack_marker(group.stack_id, group.name),
+        started_since=group.start_ticks,
+        exclude=frozenset(in_group),
+    )
+    return in_group, outside
+
+
+def describe_pids(pids: list[int]) -> str:
+    """``pid 12 (python3 worker.py), pid 13 (?)`` — what a user needs to find a process."""
+    return ", ".join(f"pid {pid} ({command_line(pid) or '?'})" for pid in pids)
 
 
 def spawn(plan: ServicePlan) -> Group:
@@ -74,6 +99,7 @@ def spawn(plan: ServicePlan) -> Group:
         stop_signal=plan.config.stop_signal,
         grace_period=plan.config.grace_period,
         proc=proc,
+        stack_id=plan.stack_id,
     )
 
 
@@ -85,15 +111,22 @@ def classify(group: Group) -> tuple[str, str]:
             return "running", ""
         return "stale", f"pid {group.pid} was reused by another process ({command_line(group.pid) or '?'})"
     # The kernel never hands out a pid still in use as a pgid, so live members are ours.
-    members = group_members(group.pgid, started_since=group.start_ticks)
-    if members:
-        return "running", f"leader exited; {len(members)} process(es) of its group still alive"
+    in_group, outside = members(group)
+    if in_group or outside:
+        return "running", f"leader exited; {len(in_group) + len(outside)} of its process(es) still alive"
     return "dead", f"pid {group.pid} is gone"
 
 
-def _signal(pgid: int, signame: str) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, getattr(signal, signame))
+def _signal(group: Group, signame: str) -> None:
+    """The signal to the whole group and to each marked process that left it."""
+    signum = getattr(signal, signame)
+    in_group, outside = members(group)
+    if in_group or (group.proc is not None and group.proc.returncode is None):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group.pgid, signum)
+    for pid in outside:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
 
 
 def _reap(group: Group) -> None:
@@ -103,7 +136,8 @@ def _reap(group: Group) -> None:
 
 def _gone(group: Group) -> bool:
     _reap(group)
-    return not group_members(group.pgid, started_since=group.start_ticks)
+    in_group, outside = members(group)
+    return not in_group and not outside
 
 
 def stop_groups(groups: list[Group], emit: Emit) -> dict[str, str]:
@@ -117,7 +151,7 @@ def stop_groups(groups: list[Group], emit: Emit) -> dict[str, str]:
             outcome[group.name] = state
             continue
         emit(group.name, "stopping", f"{group.stop_signal} to process group {group.pgid}")
-        _signal(group.pgid, group.stop_signal)
+        _signal(group, group.stop_signal)
         pending.append((group, time.monotonic() + group.grace_period))
     killed: set[str] = set()
     while pending:
@@ -132,13 +166,13 @@ def stop_groups(groups: list[Group], emit: Emit) -> dict[str, str]:
                     outcome[group.name] = "stopped"
                     emit(group.name, "stopped", "")
             elif group.name not in killed and now >= kill_at:
-                _signal(group.pgid, "SIGKILL")
+                _signal(group, "SIGKILL")
                 killed.add(group.name)
                 waiting.append((group, now + _AFTER_KILL_S))
             elif group.name in killed and now >= kill_at:
-                left = group_members(group.pgid, started_since=group.start_ticks)
+                in_group, outside = members(group)
                 outcome[group.name] = "failed"
-                emit(group.name, "failed", f"pids {left} survived SIGKILL (stuck in the kernel?)")
+                emit(group.name, "failed", f"{describe_pids(in_group + outside)} survived SIGKILL")
             else:
                 waiting.append((group, kill_at))
         pending = waiting

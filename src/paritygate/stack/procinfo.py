@@ -15,8 +15,10 @@ __all__ = [
     "ProcStat",
     "command_line",
     "group_members",
+    "marked_members",
     "port_holders",
     "read_stat",
+    "stack_marker",
 ]
 
 _PROC = Path("/proc")
@@ -75,6 +77,47 @@ def group_members(pgid: int, *, started_since: int = 0) -> list[int]:
         if st is not None and st.pgid == pgid and st.alive and st.start_ticks >= started_since:
             members.append(pid)
     return members
+
+
+# Every service's environment carries these two variables (see stack.plan); children inherit
+# them through fork, exec and setsid(), so they find what left the process group.
+STACK_ID_VAR = "PARITYGATE_STACK_ID"
+SERVICE_VAR = "PARITYGATE_SERVICE"
+
+
+def stack_marker(stack_id: str, service: str) -> tuple[bytes, bytes]:
+    """The two ``NAME=value`` entries /proc/<pid>/environ holds for a process of this service."""
+    return (f"{STACK_ID_VAR}={stack_id}".encode(), f"{SERVICE_VAR}={service}".encode())
+
+
+def _environ_has(pid: int, marker: tuple[bytes, bytes]) -> bool:
+    try:
+        entries = (_PROC / str(pid) / "environ").read_bytes().split(b"\0")
+    except OSError:  # gone, or not ours (another user's environ is unreadable)
+        return False
+    return marker[0] in entries and marker[1] in entries
+
+
+def marked_members(
+    marker: tuple[bytes, bytes], *, started_since: int, exclude: frozenset[int] = frozenset()
+) -> list[int]:
+    """Live processes whose environment carries ``marker`` and that started at or after ``started_since``.
+
+    This finds a service's descendants that left its process group or session
+    (``setsid()``, a double fork). The start-time filter keeps the scan cheap: only
+    processes younger than the service's leader have their environment read.
+    """
+    found = []
+    me = os.getpid()
+    for pid in _pids():
+        if pid == me or pid in exclude:
+            continue
+        st = read_stat(pid)
+        if st is None or not st.alive or st.start_ticks < started_since:
+            continue
+        if _environ_has(pid, marker):
+            found.append(pid)
+    return found
 
 
 def _listening_inodes(port: int) -> set[str]:

@@ -12,6 +12,8 @@ import atexit
 import fcntl
 import os
 import queue
+import secrets
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,7 +29,7 @@ from paritygate.stack.control import live_services
 from paritygate.stack.detached import release
 from paritygate.stack.events import StackEvent
 from paritygate.stack.plan import ServicePlan, build_plans, log_dir_of
-from paritygate.stack.processes import Group, spawn, stop_levels
+from paritygate.stack.processes import Group, describe_pids, members, spawn, stop_levels
 from paritygate.stack.readiness import NotReady, describe_check, format_tail, wait_ready
 from paritygate.stack.state import ServiceRecord, StackState, remove_state, state_path, write_state
 
@@ -108,7 +110,7 @@ class Stack:
         budget = timeout if timeout is not None else self.loaded.model.stack.timeout
         with _up_lock(self.state_dir):
             self._refuse_if_running()
-            self._plans = build_plans(self.loaded, self.log_dir)
+            self._plans = build_plans(self.loaded, self.log_dir, stack_id=secrets.token_hex(8))
             self._state = StackState(
                 config=str(self.loaded.path),
                 started_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
@@ -129,7 +131,7 @@ class Stack:
                     release(group.proc)
         else:
             # a library caller that forgets down() still leaves no orphans behind
-            atexit.register(self.down)
+            atexit.register(self._down_at_exit)
         self._endpoints = {
             name: Endpoint(name, plan.url, plan.log_path)
             for name, plan in self._plans.items()
@@ -208,6 +210,7 @@ class Stack:
             stop_signal=group.stop_signal,
             grace_period=group.grace_period,
             depends_on=list(plan.config.depends_on),
+            stack_id=group.stack_id,
         )
         write_state(self.state_dir, self._state)
         assert group.proc is not None
@@ -239,20 +242,43 @@ class Stack:
             parts.append(f"not started (dependencies not ready): {', '.join(blocked)}")
         return "\n".join(parts)
 
+    def _down_at_exit(self) -> None:
+        try:
+            self.down()
+        except StackError as exc:  # nobody is left to catch it; say it like the CLI would
+            print(f"paritygate: {exc.message}", file=sys.stderr)
+
     def down(self) -> None:
-        """Stop every started service, dependents first; safe to call twice or after a failed up()."""
+        """Stop every started service, dependents first; safe to call twice or after a failed up().
+
+        Raises StackError naming each process (pid and command) that survived; the
+        state file is then kept, so ``paritygate stack down`` can try again.
+        """
         with self._teardown:
-            atexit.unregister(self.down)
+            atexit.unregister(self._down_at_exit)
             if self._state is None:
                 return
             self._clock = time.monotonic()
             order = [self._groups[n] for n in self.loaded.order if n in self._groups]
             depends_on = {name: list(plan.config.depends_on) for name, plan in self._plans.items()}
-            stop_levels(order, depends_on, self._emit)
-            remove_state(self.state_dir, owner_pid=self._state.owner_pid, started_at=self._state.started_at)
+            outcome = stop_levels(order, depends_on, self._emit)
+            survivors = []
+            for group in order:
+                if outcome.get(group.name) == "failed":
+                    in_group, outside = members(group)
+                    survivors.append(f"{group.name}: {describe_pids(in_group + outside) or 'gone since'}")
+            if not survivors:
+                remove_state(
+                    self.state_dir, owner_pid=self._state.owner_pid, started_at=self._state.started_at
+                )
             self._groups.clear()
             self._endpoints.clear()
             self._state = None
+            if survivors:
+                raise StackError(
+                    "processes survived the teardown: " + "; ".join(survivors),
+                    hint=f"kill them by hand; {state_path(self.state_dir)} still lists them",
+                )
 
     def __enter__(self) -> Stack:
         self.up()

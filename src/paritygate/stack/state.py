@@ -46,9 +46,12 @@ class ServiceRecord:
     grace_period: float
     depends_on: list[str] = field(default_factory=list)
     ready_s: float | None = None  # seconds from up() until ready; None while waiting
+    stack_id: str | None = None  # the environment mark of its processes (stack.processes)
 
     def group(self) -> Group:
-        return Group(self.name, self.pid, self.start_ticks, self.stop_signal, self.grace_period)
+        return Group(
+            self.name, self.pid, self.start_ticks, self.stop_signal, self.grace_period, stack_id=self.stack_id
+        )
 
     def liveness(self) -> tuple[str, str]:
         return classify(self.group())
