@@ -184,3 +184,33 @@ def test_a_process_that_survives_is_named_with_pid_and_command(
         monkeypatch.undo()
         _kill_leftovers(tmp_path)
         stop_running(loaded)
+
+
+def test_a_state_file_with_an_unusable_grace_period_is_one_error_not_a_crash(tmp_path: Path) -> None:
+    _project(tmp_path)
+    state = tmp_path / ".paritygate" / "stack.json"
+    state.parent.mkdir()
+    record = {
+        "name": "daemon",
+        "pid": 2**22 + 7,
+        "pgid": 2**22 + 7,
+        "start_ticks": 1,
+        "port": None,
+        "base_url": None,
+        "log_path": "x.log",
+        "command": ["x"],
+        "stop_signal": "SIGTERM",
+        "grace_period": None,  # what `grace_period = inf` used to leave behind
+    }
+    doc = {
+        "schema": "paritygate.stack-state/1",
+        "config": "c",
+        "started_at": "t",
+        "owner_pid": 1,
+        "services": {"daemon": record},
+    }
+    state.write_bytes(orjson.dumps(doc))
+    down = cli("stack", "down", cwd=tmp_path)
+    assert down.returncode == 3
+    assert "Traceback" not in down.stderr
+    assert "grace_period None is not a number of seconds" in down.stderr + down.stdout

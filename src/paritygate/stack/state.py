@@ -88,6 +88,9 @@ def _parse(raw: dict[str, Any]) -> StackState:
     for rec in services.values():
         if not isinstance(rec.pid, int) or not isinstance(rec.start_ticks, int) or rec.pid <= 1:
             raise ValueError(f"service {rec.name!r}: bad pid or start_ticks")
+        grace = rec.grace_period
+        if isinstance(grace, bool) or not isinstance(grace, int | float) or not 0 <= grace <= 3600:
+            raise ValueError(f"service {rec.name!r}: grace_period {grace!r} is not a number of seconds")
         if rec.pgid != rec.pid:  # we only ever record group leaders; never signal anything else
             raise ValueError(f"service {rec.name!r}: pgid {rec.pgid} is not its pid {rec.pid}")
     return StackState(
