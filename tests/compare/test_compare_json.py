@@ -132,7 +132,12 @@ def test_invalid_json_falls_back_to_text_and_says_so() -> None:
     right = raw(b'{"a": 1}', "application/json")
     result = compare(left, right)
     assert result.left_canonical is not None and result.left_canonical.kind == "text"
-    assert result.differences == [Difference("$", "body_kind", "text", "json")]
+    [diff] = result.differences
+    assert (diff.path, diff.kind, diff.left, diff.right) == ("$", "body_kind", "text", "json")
+    assert diff.detail == (
+        "the left is application/json, which does not parse as JSON: compared as text;"
+        " the right is application/json, compared as JSON"
+    )
     assert result.outcome is Outcome.SHAPE
     assert result.notes and result.notes[0].startswith("left: declared JSON but not valid JSON")
 

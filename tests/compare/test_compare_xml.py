@@ -25,16 +25,88 @@ def test_namespace_prefix_does_not_matter_uri_does() -> None:
     assert compare(left, default).outcome is Outcome.MATCH
     attrs = xresp('<r xmlns:x="urn:x" x:id="1" plain="2"/>'), xresp('<r plain="2" xmlns:y="urn:x" y:id="1"/>')
     assert compare(*attrs).outcome is Outcome.MATCH
-    assert canonicalize(attrs[0]).body == {"r": {"@{urn:x}id": "1", "@plain": "2"}}
+    assert canonicalize(attrs[0]).body == {"r": {"@id": "1", "@plain": "2"}}
     result = compare(left, other)
     assert result.outcome is Outcome.SHAPE
-    first = result.differences[0]
-    assert (first.kind, first.path, first.right_path) == (
-        "namespace",
-        "$['{urn:shop}order']",
-        "$['{urn:other}order']",
+    # one difference at the root: the children inherit its namespace
+    assert [(d.kind, d.path, d.right_path, d.left, d.right) for d in result.differences] == [
+        ("namespace", "$.order", None, "urn:shop", "urn:other")
+    ]
+    moved = compare(xresp('<r xmlns:x="urn:x" x:id="1"/>'), xresp('<r xmlns:x="urn:y" x:id="1"/>'))
+    assert [(d.kind, d.path, d.left, d.right) for d in moved.differences] == [
+        ("namespace", "$.r['@id']", "urn:x", "urn:y")
+    ]
+    inner = compare(
+        xresp('<r xmlns="urn:a"><i>1</i></r>'), xresp('<r xmlns="urn:a"><i xmlns="urn:b">1</i></r>')
     )
-    assert (first.left, first.right) == ("urn:shop", "urn:other")
+    assert [(d.kind, d.path, d.left, d.right) for d in inner.differences] == [
+        ("namespace", "$.r.i[0]", "urn:a", "urn:b")
+    ]
+
+
+def test_paths_are_local_names_with_a_legend() -> None:
+    body = (
+        '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/" xmlns:x="urn:x">'
+        "<Name>b</Name><Contents><Key>k</Key><x:Size>1</x:Size></Contents></ListBucketResult>"
+    )
+    canon = canonicalize(xresp(body))
+    assert canon.body == {"ListBucketResult": {"Name": ["b"], "Contents": [{"Key": ["k"], "Size": ["1"]}]}}
+    assert canon.xml is not None
+    assert canon.xml.namespaces == {"": "http://s3.amazonaws.com/doc/2006-03-01/", "x": "urn:x"}
+    # siblings sharing a local name in two namespaces keep their namespace in the key
+    clash = canonicalize(xresp('<r xmlns:a="urn:a"><a:item>1</a:item><item>2</item></r>'))
+    assert clash.body == {"r": {"{urn:a}item": ["1"], "item": ["2"]}}
+
+
+def test_order_of_differently_named_children_is_compared() -> None:
+    left = xresp("<r><a>1</a><b>2</b><c>3</c></r>")
+    right = xresp("<r><b>2</b><a>1</a><c>3</c></r>")
+    result = compare(left, right)
+    assert result.outcome is Outcome.ORDER
+    [diff] = result.differences
+    assert (diff.path, diff.kind, diff.relation, diff.left, diff.right) == (
+        "$.r",
+        "order",
+        "child-order",
+        ["a", "b", "c"],
+        ["b", "a", "c"],
+    )
+    assert compare(left, right, CompareRules(arrays=(ArrayRule("$.r"),))).outcome is Outcome.MATCH
+    # interleaving counts; a missing child is a shape difference, not an order one
+    assert compare(xresp("<r><a/><b/><a/></r>"), xresp("<r><a/><a/><b/></r>")).outcome is Outcome.ORDER
+    gone = compare(xresp("<r><a/><b/><a/></r>"), xresp("<r><a/><b/></r>"))
+    assert [d.kind for d in gone.differences] == ["length", "missing"]
+    # an ignored child is left out of the order
+    ignore_b = CompareRules(ignore=(IgnoreRule(path="$.r.b"),))
+    assert compare(left, right, ignore_b).outcome is Outcome.MATCH
+    deep = compare(
+        xresp("<r><i><x/><y/></i><i><x/><y/></i></r>"), xresp("<r><i><x/><y/></i><i><y/><x/></i></r>")
+    )
+    assert [d.path for d in deep.differences] == ["$.r.i[1]"]
+    assert (
+        compare(
+            xresp("<r><i><x/><y/></i><i><x/><y/></i></r>"),
+            xresp("<r><i><x/><y/></i><i><y/><x/></i></r>"),
+            CompareRules(arrays=(ArrayRule("$.r.i[*]"),)),
+        ).outcome
+        is Outcome.MATCH
+    )
+
+
+def test_last_modified_rule_ignores_it_in_any_namespace() -> None:
+    left = xresp('<R xmlns="urn:one"><LastModified>2024-01-01</LastModified><Key>k</Key></R>')
+    right = xresp('<R xmlns="urn:one"><LastModified>2025-05-05</LastModified><Key>k</Key></R>')
+    other_ns = [
+        xresp('<R xmlns="urn:two"><LastModified>2024-01-01</LastModified><Key>k</Key></R>'),
+        xresp('<R xmlns="urn:two"><LastModified>2026-06-06</LastModified><Key>k</Key></R>'),
+    ]
+    rules = CompareRules(ignore=(IgnoreRule(path="$..LastModified"),))
+    assert compare(left, right).outcome is Outcome.VALUE
+    assert compare(left, right, rules).outcome is Outcome.MATCH
+    assert compare(*other_ns, rules).outcome is Outcome.MATCH
+    # across the two namespaces: the namespace is still its own divergence
+    across = compare(left, other_ns[1], rules)
+    assert [d.kind for d in across.differences] == ["namespace"]
 
 
 def test_element_vs_attribute_is_shape() -> None:

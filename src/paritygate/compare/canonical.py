@@ -4,13 +4,21 @@
 * headers: names lower-cased, repeated headers joined with ", "; the allow-listed ones
   (``CompareRules.headers``) are compared, every other one is only recorded. A
   content-type value is normalised (lower-case type and charset, no stray spaces).
-* body, by content type: JSON (``application/json``, ``*+json``) parsed with orjson;
-  XML (``application/xml``, ``text/xml``, ``*+xml``) via :mod:`paritygate.compare.xmltree`;
-  ``text/*`` as its list of lines (so a line is ``$[3]``; line endings and a final
-  newline are not compared); anything else as ``{"length": N, "sha256": "..."}``; no
-  body at all is kind ``empty``. A body that claims JSON or XML but does not parse is
-  compared as text and the fallback is recorded in ``Canonical.note``. Without a
-  content type the body is sniffed (JSON object/array, XML, UTF-8 text, else bytes).
+* body, by declared content type (see :func:`declared_kind`):
+
+  - JSON — ``application/json``, ``text/json``, ``*/*+json``, ``application/x-amz-json-*``
+    and every ``[parity] json_types`` entry: parsed with orjson (repeated keys are found,
+    :mod:`paritygate.compare.jsonbody`); ``application/x-ndjson`` (and ``ndjson``,
+    ``jsonl``, ``x-jsonlines``): one record per line, as an array;
+  - XML — ``application/xml``, ``text/xml``, ``*/*+xml``: :mod:`paritygate.compare.xmltree`;
+  - text — ``text/*``: lines plus byte facts, byte-exact (:mod:`paritygate.compare.textbody`);
+  - anything else: opaque bytes (:mod:`paritygate.compare.opaque`); no body at all is ``empty``.
+
+  A body that claims JSON or XML but does not parse is compared as text and the fallback
+  is recorded in ``Canonical.note``. Without a content type the body is sniffed (JSON
+  object/array, XML, UTF-8 text, else bytes). A **generic** type (``text/plain``,
+  ``application/octet-stream``, ``binary/octet-stream``, none) is compared as JSON when
+  *both* bodies of a pair parse as a JSON object or array (:func:`reconcile`, with a note).
 
 orjson reads integers beyond 64 bits as floats and stops at 1024 levels of nesting (such
 a body is compared as text, with a note).
@@ -18,16 +26,31 @@ a body is compared as text, with a note).
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 from typing import Any
 
-import orjson
-
+from paritygate.compare.jsonbody import JsonBodyError, loads_json, loads_ndjson
 from paritygate.compare.model import BodyKind, Canonical, Response
+from paritygate.compare.opaque import OpaqueBody
 from paritygate.compare.rules import CompareRules
+from paritygate.compare.textbody import decode_text
 from paritygate.compare.xmltree import XmlBodyError, parse_xml
 
-__all__ = ["body_for_report", "canonicalize", "declared_kind", "normalize_headers"]
+__all__ = [
+    "GENERIC_TYPES",
+    "body_for_report",
+    "canonicalize",
+    "declared_kind",
+    "media_type",
+    "normalize_headers",
+    "reconcile",
+]
+
+# Declared types that say nothing about the body: a JSON body under one of them is JSON.
+GENERIC_TYPES = frozenset({"", "text/plain", "application/octet-stream", "binary/octet-stream"})
+_NDJSON = frozenset(
+    {"application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines"}
+)
 
 
 def _media_type(content_type: str) -> tuple[str, dict[str, str]]:
@@ -38,6 +61,11 @@ def _media_type(content_type: str) -> tuple[str, dict[str, str]]:
         if name.strip():
             parsed[name.strip().lower()] = value.strip().strip('"')
     return head.strip().lower(), parsed
+
+
+def media_type(content_type: str) -> str:
+    """``"Application/JSON; charset=UTF-8"`` -> ``"application/json"``."""
+    return _media_type(content_type)[0]
 
 
 def _normalize_content_type(value: str) -> str:
@@ -59,12 +87,21 @@ def normalize_headers(headers: list[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
-def declared_kind(content_type: str) -> BodyKind | None:
+def _is_json_media(media: str, rules: CompareRules | None) -> bool:
+    return (
+        media in ("application/json", "text/json")
+        or media.endswith("+json")
+        or media.startswith("application/x-amz-json")
+        or (rules is not None and bool(rules.json_types) and rules.is_json_type(media))
+    )
+
+
+def declared_kind(content_type: str, rules: CompareRules | None = None) -> BodyKind | None:
     """The body kind a content type asks for; None when there is no content type."""
     media, _ = _media_type(content_type)
     if not media:
         return None
-    if media in ("application/json", "text/json") or media.endswith("+json"):
+    if media in _NDJSON or _is_json_media(media, rules):
         return "json"
     if media in ("application/xml", "text/xml") or media.endswith("+xml"):
         return "xml"
@@ -82,59 +119,61 @@ def _charset(content_type: str) -> str:
     return charset
 
 
-def _digest(body: bytes) -> dict[str, Any]:
-    return {"length": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+def _text(base: Canonical, content_type: str, note: str | None = None) -> Canonical:
+    lines, facts = decode_text(base.raw, _charset(content_type))
+    return dataclasses.replace(base, kind="text", body=lines, text=facts, note=note)
 
 
-def _parse_body(body: bytes, content_type: str) -> tuple[BodyKind, Any, str | None]:
-    """(kind, tree, note) for a non-empty body."""
-    kind = declared_kind(content_type)
+def _json(base: Canonical, ndjson: bool = False, note: str | None = None) -> Canonical:
+    """Raises JsonBodyError."""
+    tree, repeats = loads_ndjson(base.raw) if ndjson else loads_json(base.raw)
+    return dataclasses.replace(base, kind="json", body=tree, duplicates=tuple(repeats), note=note)
+
+
+def _xml(base: Canonical, note: str | None = None) -> Canonical:
+    """Raises XmlBodyError."""
+    tree, facts = parse_xml(base.raw)
+    return dataclasses.replace(base, kind="xml", body=tree, xml=facts, note=note)
+
+
+def _parse_body(base: Canonical, content_type: str, rules: CompareRules) -> Canonical:
+    kind = declared_kind(content_type, rules)
     if kind is None:
-        return _sniff(body)
+        return _sniff(base)
     if kind == "json":
         try:
-            return "json", orjson.loads(body), None
-        except orjson.JSONDecodeError as exc:
-            return (
-                "text",
-                _lines(body, content_type),
-                f"declared JSON but not valid JSON ({exc}); compared as text",
-            )
+            return _json(base, ndjson=base.media in _NDJSON)
+        except JsonBodyError as exc:
+            return _text(base, content_type, f"declared JSON but not valid JSON ({exc}); compared as text")
     if kind == "xml":
         try:
-            return "xml", parse_xml(body), None
+            return _xml(base)
         except XmlBodyError as exc:
-            return (
-                "text",
-                _lines(body, content_type),
-                f"declared XML but not well-formed ({exc}); compared as text",
-            )
+            return _text(base, content_type, f"declared XML but not well-formed ({exc}); compared as text")
     if kind == "text":
-        return "text", _lines(body, content_type), None
-    return "bytes", _digest(body), None
+        return _text(base, content_type)
+    return dataclasses.replace(base, kind="bytes", body=OpaqueBody(base.raw))
 
 
-def _sniff(body: bytes) -> tuple[BodyKind, Any, str | None]:
-    start = body.lstrip()[:1]
+def _sniff(base: Canonical) -> Canonical:
+    start = base.raw.lstrip()[:1]
     if start in (b"{", b"["):
         try:
-            return "json", orjson.loads(body), "no content type; the body parsed as JSON"
-        except orjson.JSONDecodeError:
+            return _json(base, note="no content type; the body parsed as JSON")
+        except JsonBodyError:
             pass
     if start == b"<":
         try:
-            return "xml", parse_xml(body), "no content type; the body parsed as XML"
+            return _xml(base, note="no content type; the body parsed as XML")
         except XmlBodyError:
             pass
     try:
-        text = body.decode("utf-8")
+        base.raw.decode("utf-8")
     except UnicodeDecodeError:
-        return "bytes", _digest(body), "no content type; compared as bytes"
-    return "text", text.splitlines(), "no content type; compared as text"
-
-
-def _lines(body: bytes, content_type: str) -> list[str]:
-    return body.decode(_charset(content_type), errors="replace").splitlines()
+        return dataclasses.replace(
+            base, kind="bytes", body=OpaqueBody(base.raw), note="no content type; compared as bytes"
+        )
+    return _text(base, "", "no content type; compared as text")
 
 
 def canonicalize(resp: Response, rules: CompareRules | None = None) -> Canonical:
@@ -142,24 +181,67 @@ def canonicalize(resp: Response, rules: CompareRules | None = None) -> Canonical
     all_headers = normalize_headers(resp.headers)
     compared = {k: v for k, v in all_headers.items() if k in rules.headers}
     recorded = {k: v for k, v in all_headers.items() if k not in rules.headers}
+    media = media_type(resp.content_type)
+    base = Canonical(resp.status, compared, recorded, "empty", None, error=resp.error, media=media)
     if resp.error is not None or not resp.body:
-        return Canonical(resp.status, compared, recorded, "empty", None, error=resp.error)
-    kind, tree, note = _parse_body(resp.body, resp.content_type)
-    return Canonical(resp.status, compared, recorded, kind, tree, note)
+        return base
+    return _parse_body(dataclasses.replace(base, raw=resp.body), resp.content_type, rules)
 
 
-def body_for_report(resp: Response) -> Any:
-    """The body as a report shows it: parsed JSON, else text, else ``<N bytes sha256:...>``."""
+def _as_json(canon: Canonical) -> Canonical | None:
+    """A generic-typed text or bytes body read as JSON, when it is a JSON object or array."""
+    if canon.kind not in ("text", "bytes") or canon.media not in GENERIC_TYPES:
+        return None
+    if canon.raw.lstrip()[:1] not in (b"{", b"["):
+        return None
+    try:
+        declared = canon.media or "no content type"
+        return _json(canon, note=f"declared {declared}, but both bodies parse as JSON: compared as JSON")
+    except JsonBodyError:
+        return None
+
+
+def reconcile(left: Canonical, right: Canonical) -> tuple[Canonical, Canonical]:
+    """The pair as it is compared: two bodies declared generic (or one generic, one JSON)
+    that both parse as JSON are compared as JSON; everything else stays as declared."""
+    if left.kind == right.kind and left.kind not in ("text", "bytes"):
+        return left, right
+    lj = left if left.kind == "json" else _as_json(left)
+    if lj is None:
+        return left, right
+    rj = right if right.kind == "json" else _as_json(right)
+    if rj is None:
+        return left, right
+    return lj, rj
+
+
+def describe(canon: Canonical) -> str:
+    """How a body was read, for a ``body_kind`` difference: "application/json, read as JSON"."""
+    declared = canon.media or "no content type"
+    if canon.kind == "empty":
+        return f"{declared}, no body"
+    names = {"json": "JSON", "xml": "XML", "text": "text", "bytes": "opaque bytes"}
+    asked = declared_kind(canon.media) if canon.media else None
+    if asked in ("json", "xml") and asked != canon.kind:
+        return f"{declared}, which does not parse as {names[asked]}: compared as {names[canon.kind]}"
+    return f"{declared}, compared as {names[canon.kind]}"
+
+
+def body_for_report(resp: Response, rules: CompareRules | None = None) -> Any:
+    """The body as a report shows it: parsed JSON, else text, else ``<N bytes sha256:...>``.
+    A JSON body with a repeated key is shown as its text (the parsed form would hide it)."""
     if not resp.body:
         return ""
-    kind = declared_kind(resp.content_type)
-    if kind in ("json", None):
+    kind = declared_kind(resp.content_type, rules)
+    if kind in ("json", None) and media_type(resp.content_type) not in _NDJSON:
         try:
-            return orjson.loads(resp.body)
-        except orjson.JSONDecodeError:
+            tree, repeats = loads_json(resp.body)
+            if not repeats:
+                return tree
+        except JsonBodyError:
             pass
     charset = _charset(resp.content_type) if kind in ("text", "xml", "json") else "utf-8"
     try:
         return resp.body.decode(charset)
     except UnicodeDecodeError:
-        return f"<{len(resp.body)} bytes sha256:{hashlib.sha256(resp.body).hexdigest()}>"
+        return repr(OpaqueBody(resp.body))

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from paritygate.compare.canonical import canonicalize, declared_kind
+from paritygate.compare.canonical import canonicalize, declared_kind, describe, reconcile
+from paritygate.compare.jsonbody import DuplicateKey, value_at
 from paritygate.compare.model import (
     Canonical,
     Comparison,
@@ -21,9 +22,14 @@ from paritygate.compare.model import (
     most_severe,
     severity_of_kind,
 )
+from paritygate.compare.opaque import opaque_difference
 from paritygate.compare.rules import CompareRules
 from paritygate.compare.signature import prune, signature
+from paritygate.compare.textbody import text_fact_differences
+from paritygate.compare.values import exact_eq
 from paritygate.compare.walk import diff_trees
+from paritygate.compare.xmldiff import xml_fact_differences
+from paritygate.core.paths import PathPart, format_path
 
 __all__ = ["compare", "diff_canonical"]
 
@@ -40,14 +46,62 @@ def _header_differences(left: Canonical, right: Canonical, rules: CompareRules) 
     return out
 
 
+def _repeated_keys(left: Canonical, right: Canonical, rules: CompareRules) -> list[Difference]:
+    """A key given more than once on either side, unless both sides repeat it alike."""
+    lrep = {d.path: d for d in left.duplicates}
+    rrep = {d.path: d for d in right.duplicates}
+    out: list[Difference] = []
+    for path in dict.fromkeys([*lrep, *rrep]):
+        ld, rd = lrep.get(path), rrep.get(path)
+        if ld is not None and rd is not None and exact_eq(list(ld.values), list(rd.values)):
+            continue
+        values = [list(d.values) for d in (ld, rd) if d is not None]
+        if rules.has_body_ignores and rules.body_ignored(path, values):
+            continue
+        where = format_path(path)
+        sides = " and ".join(side for side, d in (("left", ld), ("right", rd)) if d is not None)
+        out.append(
+            Difference(
+                where,
+                "duplicate_key",
+                _repeated_value(left, path, ld),
+                _repeated_value(right, path, rd),
+                relation="duplicate-key",
+                detail=f"the key at {where} is given more than once on the {sides}"
+                " (all values shown, in order; parsers disagree on which one wins)",
+            )
+        )
+    return out
+
+
+def _repeated_value(side: Canonical, path: tuple[PathPart, ...], repeat: DuplicateKey | None) -> object:
+    """Every value of a repeated key, else the one value there (None when absent)."""
+    return list(repeat.values) if repeat is not None else value_at(side.body, path)[1]
+
+
 def _body_differences(left: Canonical, right: Canonical, rules: CompareRules) -> list[Difference]:
     if left.kind != right.kind:
         if rules.has_body_ignores and rules.body_ignored((), (left.body, right.body)):
             return []
-        return [Difference("$", "body_kind", left.kind, right.kind)]
+        detail = f"the left is {describe(left)}; the right is {describe(right)}"
+        return [Difference("$", "body_kind", left.kind, right.kind, detail=detail)]
     if left.kind == "empty":
         return []
-    return diff_trees(left.body, right.body, rules, xml=left.kind == "xml")
+    if rules.has_body_ignores and rules.body_ignored((), (left.body, right.body)):
+        return []
+    if left.kind == "bytes":
+        return [] if left.raw == right.raw else [opaque_difference(left.raw, right.raw)]
+    out = diff_trees(left.body, right.body, rules, xml=left.kind == "xml")
+    if left.kind == "json" and (left.duplicates or right.duplicates):
+        out += _repeated_keys(left, right, rules)
+    elif left.kind == "xml" and left.xml is not None and right.xml is not None:
+        out += xml_fact_differences(left.body, right.body, left.xml, right.xml, rules)
+    elif left.kind == "text" and left.text is not None and right.text is not None and left.raw != right.raw:
+        lines_equal = not out and left.body == right.body
+        out += text_fact_differences(
+            left.text, right.text, out, (left.raw, right.raw), lines_equal=lines_equal
+        )
+    return out
 
 
 def diff_canonical(
@@ -63,8 +117,10 @@ def diff_canonical(
     return out
 
 
-def _same_body_bytes(left: Response, right: Response) -> bool:
-    return left.body == right.body and declared_kind(left.content_type) == declared_kind(right.content_type)
+def _same_body_bytes(left: Response, right: Response, rules: CompareRules) -> bool:
+    return left.body == right.body and declared_kind(left.content_type, rules) == declared_kind(
+        right.content_type, rules
+    )
 
 
 def compare(
@@ -77,6 +133,9 @@ def compare(
     """Compare two answers to one request. ``noise``: extra ignored paths (learned noise)."""
     rules = (rules if rules is not None else CompareRules()).with_noise(noise)
     lc, rc = canonicalize(left, rules), canonicalize(right, rules)
+    same_bytes = _same_body_bytes(left, right, rules)
+    if not same_bytes:
+        lc, rc = reconcile(lc, rc)
     notes = [f"{side}: {c.note}" for side, c in (("left", lc), ("right", rc)) if c.note]
     if left.error is not None or right.error is not None:
         diff = Difference("error", "error", left.error, right.error)
@@ -84,7 +143,7 @@ def compare(
             Outcome.ERROR, [diff], notes=notes, left_canonical=lc, right_canonical=rc, rules=rules
         )
     # Byte-identical bodies of the same declared kind cannot differ: skip the tree walk.
-    differences = diff_canonical(lc, rc, rules, body=not _same_body_bytes(left, right))
+    differences = diff_canonical(lc, rc, rules, body=not same_bytes)
     outcome = most_severe([severity_of_kind(d.kind) for d in differences])
     result = Comparison(outcome, differences, notes=notes, left_canonical=lc, right_canonical=rc, rules=rules)
     if outcome is not Outcome.MATCH:  # only divergences need signatures (class keys)

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from paritygate.compare.rules import CompareRules
 
+if TYPE_CHECKING:  # these modules build on this one
+    from paritygate.compare.jsonbody import DuplicateKey
+    from paritygate.compare.textbody import TextFacts
+    from paritygate.compare.xmltree import XmlFacts
+
 __all__ = [
+    "RELATIONS",
     "BodyKind",
     "Canonical",
     "Comparison",
@@ -64,9 +70,25 @@ _KIND_OUTCOME: dict[str, Outcome] = {
     "body_kind": Outcome.SHAPE,
     "element_vs_attribute": Outcome.SHAPE,
     "namespace": Outcome.SHAPE,
+    "duplicate_key": Outcome.SHAPE,
     "value": Outcome.VALUE,
     "header": Outcome.VALUE,
     "order": Outcome.ORDER,
+}
+
+
+# The relations the engine names on a Difference (``Difference.relation``).
+RELATIONS: dict[str, str] = {
+    "trailing-newline": "text: one side ends with a line break, the other does not",
+    "line-ending": "text: the lines end differently (LF, CRLF, CR or mixed)",
+    "bom": "text: a byte-order mark on one side only, or two different ones",
+    "encoding": "text: the same characters in two different encodings (charsets)",
+    "invalid-byte": "text: bytes that are not valid in the declared charset (shown as \\xNN)",
+    "bytes": "the bodies differ in bytes the decoded comparison cannot show",
+    "opaque": "opaque (binary) bodies: lengths, first differing offset, excerpts",
+    "duplicate-key": "JSON: an object holds the same key more than once (all values shown)",
+    "child-order": "XML: differently named child elements come in a different order",
+    "content-type": "the two bodies were declared with different content types",
 }
 
 
@@ -95,11 +117,18 @@ class Difference:
     left: Any
     right: Any
     right_path: str | None = None
+    # What kind of difference this is beyond its kind, when the engine knows (see RELATIONS).
+    relation: str | None = None
+    detail: str | None = None  # one human sentence, e.g. "a final newline only on the right"
 
     def to_dict(self) -> dict[str, Any]:
         out = {"path": self.path, "kind": self.kind, "left": self.left, "right": self.right}
         if self.right_path is not None:
             out["right_path"] = self.right_path
+        if self.relation is not None:
+            out["relation"] = self.relation
+        if self.detail is not None:
+            out["detail"] = self.detail
         return out
 
 
@@ -112,9 +141,19 @@ class Canonical:
     headers: dict[str, str]
     recorded_headers: dict[str, str]
     kind: BodyKind
-    body: Any  # JSON value, XML tree, list of lines, {"length", "sha256"} or None
+    body: Any  # JSON value, XML tree, list of lines, an OpaqueBody, or None
     note: str | None = None  # e.g. why a body declared as JSON was compared as text
     error: str | None = None
+    media: str = ""  # the declared media type, lower-case, without parameters
+    raw: bytes = b""  # the body as received (the same object, not a copy)
+    text: TextFacts | None = None  # kind "text": what the lines do not show
+    xml: XmlFacts | None = None  # kind "xml": namespaces and child order
+    duplicates: tuple[DuplicateKey, ...] = ()  # kind "json": keys given more than once
+
+    @property
+    def all_headers(self) -> dict[str, str]:
+        """Every header of the answer, compared or not."""
+        return {**self.headers, **self.recorded_headers}
 
 
 @dataclass(slots=True)

@@ -12,6 +12,7 @@ text: strings as-is, containers and true/false/null as compact JSON, numbers as 
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -90,6 +91,18 @@ def _compile_regex(key: str, text: object) -> re.Pattern[str] | None:
         raise RuleError(key, f"invalid regular expression {text!r}: {exc}") from None
 
 
+_MEDIA_PATTERN = re.compile(r"[a-z0-9*][a-z0-9!#$&^_.+*-]*/[a-z0-9*][a-z0-9!#$&^_.+*-]*")
+
+
+def _compile_media(key: str, text: object) -> str:
+    if not isinstance(text, str) or not _MEDIA_PATTERN.fullmatch(text.strip().lower()):
+        raise RuleError(
+            key,
+            f"expected a media type such as 'application/vnd.api+v2' (`*` matches any part), got {text!r}",
+        )
+    return text.strip().lower()
+
+
 def _matches(regex: re.Pattern[str] | None, values: Sequence[Any]) -> bool:
     return regex is None or all(regex.search(value_text(v)) is not None for v in values)
 
@@ -99,6 +112,8 @@ class CompareRules:
     headers: tuple[str, ...] = ("content-type",)  # allow-list of compared headers (lower-case)
     ignore: tuple[IgnoreRule, ...] = ()
     arrays: tuple[ArrayRule, ...] = ()
+    # extra media types compared as JSON (besides */json, */*+json, x-amz-json-*, ndjson)
+    json_types: tuple[str, ...] = ()
     _body_ignores: tuple[tuple[PathPattern, re.Pattern[str] | None], ...] = field(
         init=False, repr=False, compare=False, default=()
     )
@@ -112,6 +127,7 @@ class CompareRules:
     def __post_init__(self) -> None:
         self.headers = tuple(h.strip().lower() for h in self.headers)
         self.ignore, self.arrays = tuple(self.ignore), tuple(self.arrays)
+        self.json_types = tuple(_compile_media(f"json_types[{n}]", t) for n, t in enumerate(self.json_types))
         body: list[tuple[PathPattern, re.Pattern[str] | None]] = []
         headers: dict[str, list[re.Pattern[str] | None]] = {}
         for n, rule in enumerate(self.ignore):
@@ -147,6 +163,7 @@ class CompareRules:
         headers: Iterable[str] = ("content-type",),
         ignore: Iterable[IgnoreRule | _IgnoreLike | Mapping[str, Any]] = (),
         arrays: Iterable[ArrayRule | _ArrayLike | Mapping[str, Any]] = (),
+        json_types: Iterable[str] = (),
     ) -> CompareRules:
         """Compile config entries (pydantic models, mappings or these dataclasses)."""
         header_names: list[str] = []
@@ -158,7 +175,7 @@ class CompareRules:
         array_rules = tuple(
             ArrayRule(_field(e, "path"), _field(e, "mode") or "unordered", _field(e, "key")) for e in arrays
         )
-        return cls(tuple(header_names), ignores, array_rules)
+        return cls(tuple(header_names), ignores, array_rules, tuple(json_types))
 
     def with_noise(self, noise: Iterable[str]) -> CompareRules:
         """These rules plus an ignore rule per learned noise path (``header:<name>`` or a path)."""
@@ -171,7 +188,7 @@ class CompareRules:
         if not extra:
             return self
         try:
-            return CompareRules(self.headers, self.ignore + tuple(extra), self.arrays)
+            return CompareRules(self.headers, self.ignore + tuple(extra), self.arrays, self.json_types)
         except RuleError as exc:
             raise RuleError("noise", exc.detail) from None
 
@@ -183,6 +200,10 @@ class CompareRules:
     @property
     def has_array_rules(self) -> bool:
         return bool(self._arrays)
+
+    def is_json_type(self, media: str) -> bool:
+        """Is ``media`` (lower-case, no parameters) one of the configured ``json_types``?"""
+        return any(fnmatch.fnmatchcase(media, pattern) for pattern in self.json_types)
 
     def body_ignored(self, parts: Sequence[PathPart], values: Sequence[Any]) -> bool:
         """Is the concrete path ignored, given the values the sides that have it hold there?"""
