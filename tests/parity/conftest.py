@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from paritygate.core.models import Endpoint
 
 IMPLS = Path(__file__).with_name("impls.py")
+FIDELITY = Path(__file__).with_name("fidelity_impls.py")
 STYLES = ["tagged", "flat", "tagged", "silent", "teapot"]
 
 
@@ -37,11 +39,11 @@ def _read_ports(proc: subprocess.Popen[str], deadline: float) -> dict[str, int]:
     raise RuntimeError(f"stand-in implementations did not start (exit {proc.poll()}): {stderr}")
 
 
-@pytest.fixture(scope="session")
-def impls() -> Iterator[dict[str, Endpoint]]:
-    """Endpoints named tagged, flat, tagged-2, silent, teapot, all served by one process."""
+@contextmanager
+def _serving(script: Path, *args: str) -> Iterator[dict[str, Endpoint]]:
+    """Run a stand-in server script; its endpoints by name, stopped afterwards."""
     proc = subprocess.Popen(
-        [sys.executable, str(IMPLS), *STYLES],
+        [sys.executable, str(script), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -59,6 +61,20 @@ def impls() -> Iterator[dict[str, Endpoint]]:
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+
+
+@pytest.fixture(scope="session")
+def impls() -> Iterator[dict[str, Endpoint]]:
+    """Endpoints named tagged, flat, tagged-2, silent, teapot, all served by one process."""
+    with _serving(IMPLS, *STYLES) as endpoints:
+        yield endpoints
+
+
+@pytest.fixture(scope="session")
+def fidelity() -> Iterator[dict[str, Endpoint]]:
+    """Endpoints ``one`` and ``two`` of fidelity_impls.py: same data, different bytes."""
+    with _serving(FIDELITY) as endpoints:
+        yield endpoints
 
 
 @pytest.fixture

@@ -43,6 +43,7 @@ class ParityConfig(StrictModel):
     reference: str | None = None
     tracker: str = "docs/ARCHITECTURE_COMPARISON.md"
     headers: list[str] = Field(default_factory=lambda: ["content-type"])  # compared headers
+    json_types: list[str] = Field(default_factory=list)  # more media types compared as JSON
     ignore: list[IgnoreRule] = Field(default_factory=list)
     arrays: list[ArrayRule] = Field(default_factory=list)
     concurrency: int = Field(default=16, ge=1, le=1024)

@@ -53,7 +53,7 @@ def _cases_path(loaded: LoadedConfig, cfg: ParityConfig, cases_path: Path | None
 
 def _rules(loaded: LoadedConfig, cfg: ParityConfig) -> CompareRules:
     try:
-        return CompareRules.build(cfg.headers, cfg.ignore, cfg.arrays)
+        return CompareRules.build(cfg.headers, cfg.ignore, cfg.arrays, cfg.json_types)
     except RuleError as exc:
         raise ConfigError(exc.detail, file=loaded.path, key=f"parity.{exc.key}") from None
 
