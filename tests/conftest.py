@@ -34,3 +34,13 @@ def demo_stack(
     loaded = load_config(demo_config_path())
     with Stack(loaded, state_dir=tmp_path_factory.mktemp("demo-stack")) as stack:
         yield loaded, stack.endpoints
+
+
+@pytest.fixture(autouse=True)
+def _forget_registered_secrets() -> Iterator[None]:
+    """The secret registry (core.masking) is per process; each test starts without secrets."""
+    from paritygate.core.masking import clear_registered_secrets
+
+    clear_registered_secrets()
+    yield
+    clear_registered_secrets()

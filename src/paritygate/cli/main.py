@@ -88,4 +88,12 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    return cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="paritygate")
+    # Every terminal line goes through the secret mask (core.masking), whoever prints it.
+    from paritygate.core.masking import MaskingStream
+
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = MaskingStream(sys.stdout), MaskingStream(sys.stderr)
+    try:
+        return cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="paritygate")
+    finally:
+        sys.stdout, sys.stderr = saved

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from paritygate.config.diagnostics import first_problem, read_user_text
 from paritygate.config.model import ProjectConfig
+from paritygate.core.masking import mark_public, register_env_value, register_secrets
 from paritygate.errors import ConfigError
 
 __all__ = [
@@ -95,7 +96,10 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 
 def substitute_env(value: Any, key_path: str, file: Path) -> Any:
-    """Replace ``${VAR}`` in every string; an unset variable names the key that needs it."""
+    """Replace ``${VAR}`` in every string; an unset variable names the key that needs it.
+
+    Every substituted value becomes a secret (``core.masking``) unless ``[run] public_env``
+    names the variable: it is masked in every file, history row and terminal line."""
     if isinstance(value, str):
 
         def repl(m: re.Match[str]) -> str:
@@ -107,6 +111,7 @@ def substitute_env(value: Any, key_path: str, file: Path) -> Any:
                     key=key_path,
                     hint=f"export {name}=... before running paritygate",
                 )
+            register_env_value(name, os.environ[name])
             return os.environ[name]
 
         return _ENV_REF.sub(repl, value)
@@ -215,12 +220,29 @@ def _check_placeholders(model: ProjectConfig, file: Path) -> None:
             )
 
 
+def _public_env(raw: dict[str, Any]) -> list[str]:
+    # Read before substitution: the names are what decides whether a value is a secret.
+    run = raw.get("run")
+    names = run.get("public_env") if isinstance(run, dict) else None
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
+def _register_reviewer_keys(model: ProjectConfig) -> None:
+    """Reviewer API keys are secrets wherever they reappear (e.g. echoed in a reply's ``model``)."""
+    if model.review is None:
+        return
+    keys = [os.environ.get(r.api_key_env, "") for r in model.review.reviewers if r.api_key_env]
+    register_secrets(k for k in keys if k)
+
+
 def parse_config(raw: dict[str, Any], file: Path) -> tuple[ProjectConfig, list[str]]:
+    mark_public(_public_env(raw))
     raw = substitute_env(raw, "", file)
     try:
         model = ProjectConfig.model_validate(raw)
     except ValidationError as exc:
         raise format_validation_error(exc, file) from None
+    _register_reviewer_keys(model)
     order = dependency_order(model.services, file)
     _check_placeholders(model, file)
     return model, order

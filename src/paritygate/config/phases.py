@@ -66,3 +66,5 @@ class RunSettings(StrictModel):
     out_dir: str = ".paritygate/runs"
     history: str = ".paritygate/history.sqlite"
     phases: list[PhaseName] = Field(default_factory=_all_phases)
+    # Environment variables whose ${VAR} values are not secrets (every other one is masked).
+    public_env: list[str] = Field(default_factory=list)

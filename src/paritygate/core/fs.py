@@ -1,4 +1,4 @@
-"""File helpers: atomic writes (a crash never leaves a half-written report or tracker).
+"""File helpers: atomic writes (a crash never leaves a half-written report or tracker), secrets masked.
 
 The temp file ``mkstemp`` makes is private (0600); the file that replaces the target gets
 the mode the target had, or, for a new file, the mode ``open()`` would have given it
@@ -12,9 +12,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from paritygate.core.masking import redact_bytes
 from paritygate.errors import RuntimeProblem
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "current_umask", "new_file_mode"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "copy_masked", "current_umask", "new_file_mode"]
 
 _STATUS = Path("/proc/self/status")
 
@@ -55,7 +56,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write to a temp file in the same directory, fsync, then rename over ``path``.
 
     An existing ``path`` keeps its permission bits; a new one gets :func:`new_file_mode`.
-    A directory that cannot be created or written is a RuntimeProblem naming the path."""
+    A directory that cannot be created or written is a RuntimeProblem naming the path.
+    The registered secrets (``core.masking``) are masked in ``data``: no file paritygate
+    writes carries one."""
+    data = redact_bytes(data)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -82,3 +86,13 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_text(path: Path, text: str) -> None:
     # newline="" semantics: the text is written exactly as given (no \r\n translation).
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def copy_masked(source: Path, target: Path) -> None:
+    """Copy a (log) file line by line with the registered secrets masked.
+
+    A service's log may print its environment or its command line; a copy kept in a
+    run directory must not carry the secrets those hold."""
+    with source.open("rb") as src, target.open("wb") as dst:
+        for line in src:
+            dst.write(redact_bytes(line))

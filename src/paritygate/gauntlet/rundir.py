@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from paritygate.config.loader import LoadedConfig
+from paritygate.core.fs import copy_masked
 from paritygate.core.models import PhaseResult
 from paritygate.errors import ParitygateError, RuntimeProblem, UsageError
 from paritygate.gauntlet.selection import PHASES
@@ -73,7 +73,7 @@ def copy_service_logs(run_dir: Path, logs: Iterable[tuple[str, Path]], *, since:
     for name, source in logs:
         with contextlib.suppress(OSError):
             if source.stat().st_mtime >= since - 1:
-                shutil.copyfile(source, target / f"{name}.log")
+                copy_masked(source, target / f"{name}.log")
 
 
 def definition_hashes(loaded: LoadedConfig) -> dict[str, dict[str, str]]:

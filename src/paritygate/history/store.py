@@ -14,10 +14,29 @@ from pathlib import Path
 
 import orjson
 
+from paritygate.core.masking import redact
 from paritygate.errors import ConfigError, RuntimeProblem, UsageError
 from paritygate.history.snapshot import CaseOutcome, ClassRecord, RunSnapshot
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "HistoryStore"]
+
+
+def _masked(row: tuple[object, ...]) -> tuple[object, ...]:
+    return tuple(redact(v) if isinstance(v, str) else v for v in row)
+
+
+class _MaskingCursor:
+    """The connection's execute/executemany with every string parameter masked."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: tuple[object, ...] = ()) -> None:
+        self._conn.execute(sql, _masked(params))
+
+    def executemany(self, sql: str, rows: list[tuple[object, ...]]) -> None:
+        self._conn.executemany(sql, [_masked(r) for r in rows])
+
 
 # version -> the SQL that brings a database from version - 1 to version.
 MIGRATIONS: dict[int, str] = {
@@ -124,9 +143,11 @@ class HistoryStore:
     # -- writing ------------------------------------------------------------------------------
 
     def record(self, snap: RunSnapshot) -> None:
-        """Record a run; recording the same run id again replaces it (``paritygate assess``)."""
+        """Record a run; recording the same run id again replaces it (``paritygate assess``).
+
+        Every text value is masked (``core.masking``): no row carries a secret."""
         with self._conn:
-            c = self._conn
+            c = _MaskingCursor(self._conn)
             c.execute(
                 "INSERT INTO runs (id, started_at, verdict, config_path, project, run_dir, interrupted)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET verdict = excluded.verdict,"
