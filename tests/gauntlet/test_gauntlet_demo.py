@@ -54,7 +54,7 @@ def test_demo_run_dir_holds_the_five_files_and_the_phase_files(demo_cli_run: Cli
 
 def test_demo_report_json_is_versioned_and_complete(demo_cli_run: CliRun) -> None:
     doc = _report(demo_cli_run)
-    assert doc["schema"] == "paritygate.report/1"
+    assert doc["schema"] == "paritygate.report/2"
     assert doc["verdict"] == "ship-with-known-gap" and doc["demo"] is True
     phases = doc["phases"]
     assert isinstance(phases, dict)

@@ -127,7 +127,7 @@ def test_keep_up_leaves_the_stack_running_and_says_how_to_stop_it(tmp_path: Path
     try:
         result = run_gauntlet(loaded, only=["parity"], keep_up=True)
         assert result.kept_up and result.stop_hint == f"paritygate stack down --config {config}"
-        urls = [s["url"] for s in result.phases["stack"].data["services"]]
+        urls = [s["url"] for s in result.phases["stack"].json_data["services"]]
         assert urls and not any(port_is_closed(url) for url in urls)
         assert result.report["kept_up"] is True
         assert (loaded.state_dir / "stack.json").is_file()  # what `paritygate stack down` reads

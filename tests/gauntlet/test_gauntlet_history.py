@@ -44,7 +44,7 @@ def _cli(*args: str) -> tuple[int, str]:
 def test_the_two_runs_differ_only_in_the_flipping_case(flipped: Flipped) -> None:
     assert flipped.first.verdict.verdict.value == "ship"
     assert flipped.second.verdict.verdict.value == "block"  # a new divergence, no tracker row
-    outcomes = {c["name"]: c["outcome"] for c in flipped.second.phases["parity"].data["cases"]}
+    outcomes = {c["name"]: c["outcome"] for c in flipped.second.phases["parity"].json_data["cases"]}
     assert outcomes["stable"] == "match" and outcomes["flippy"] != "match"
     assert flipped.first.run_id != flipped.second.run_id
 

@@ -16,6 +16,7 @@ from paritygate.gauntlet import RunResult, run_gauntlet
 from paritygate.history import HistoryStore
 from paritygate.phases.assess import ReasonLevel, VerdictKind
 from paritygate.phases.parity.tracker import read_tracker
+from paritygate.reports.refs import reason_ref
 
 
 @dataclass(slots=True)
@@ -46,7 +47,7 @@ def test_removing_the_tracker_row_blocks_naming_the_class(untracked: Untracked) 
     assert verdict.verdict is VerdictKind.BLOCK and untracked.result.exit_code == 1
     blockers = [r for r in verdict.reasons if r.level is ReasonLevel.BLOCK]
     assert [r.evidence for r in blockers] == [untracked.key]
-    assert blockers[0].kind == "new_divergence" and "divergence-classes" in blockers[0].ref
+    assert blockers[0].kind == "new_divergence" and "divergence-classes" in reason_ref(blockers[0].to_dict())
     assert "tagged enum vs flat kind field" in blockers[0].message
     report = orjson.loads((untracked.result.run_dir / "report.json").read_bytes())
     assert report["verdict"] == "block" and report["reasons"][0]["evidence"] == untracked.key
@@ -102,11 +103,15 @@ def test_assess_of_a_directory_without_a_report_is_a_usage_error(tmp_path: Path)
 @pytest.mark.parametrize(
     ("phase", "says"),
     [
-        pytest.param({"status": "passed"}, "lacks 'phase'", id="missing-key"),
-        pytest.param({"phase": "smoke", "status": "weird"}, "'weird' is not a valid", id="bad-status"),
+        pytest.param({"status": "passed"}, "phases.smoke.phase: expected a string", id="missing-key"),
+        pytest.param(
+            {"phase": "smoke", "status": "weird"},
+            "phases.smoke.status: unknown phase status",
+            id="bad-status",
+        ),
         pytest.param(
             {"phase": "smoke", "status": "passed", "findings": [{"kind": "nope"}]},
-            "not a phase result",
+            "phases.smoke.findings[0].kind: expected one of",
             id="bad-finding",
         ),
     ],
@@ -116,11 +121,11 @@ def test_assess_of_a_hand_edited_phase_is_a_config_error(
 ) -> None:
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    doc = {"schema": "paritygate.report/1", "run_id": "r", "verdict": "ship", "reasons": []}
+    doc = {"schema": "paritygate.report/2", "run_id": "r", "verdict": "ship", "reasons": []}
     (run_dir / "report.json").write_bytes(orjson.dumps({**doc, "phases": {"smoke": phase}}))
     code, out = _assess(run_dir, copy_demo(tmp_path / "p"))
     assert code == 2, out
-    assert f"error: {run_dir / 'report.json'}: phases.smoke: " in out and says in out
+    assert f"error: {run_dir / 'report.json'}: {says}" in out
 
 
 def test_breaking_a_smoke_check_blocks_naming_it(tmp_path: Path) -> None:
@@ -137,5 +142,56 @@ def test_breaking_a_smoke_check_blocks_naming_it(tmp_path: Path) -> None:
     assert result.verdict.verdict is VerdictKind.BLOCK
     blockers = [r for r in result.verdict.reasons if r.level is ReasonLevel.BLOCK]
     assert [r.evidence for r in blockers] == ["health/health-tagged"]  # chain/check
-    assert "418" in blockers[0].message and "smoke-checks" in blockers[0].ref
+    assert "418" in blockers[0].message and "smoke-checks" in reason_ref(blockers[0].to_dict())
     assert any(r.level is ReasonLevel.GAP for r in result.verdict.reasons)  # the known gap is still listed
+
+
+def _with_status(text: str, key: str, status: str) -> str:
+    return "".join(
+        line.replace("| _open_ |", f"| {status} |") if key in line else line
+        for line in text.splitlines(keepends=True)
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "verdict", "kind"),
+    [
+        pytest.param("fixed", "block", "came_back", id="fixed-came-back"),
+        pytest.param("accepted", "ship-with-known-gap", "known_divergence", id="accepted-known"),
+        pytest.param("_open_", "ship-with-known-gap", "known_divergence", id="open-known"),
+    ],
+)
+def test_assess_dir_matches_the_tracker_with_the_phase_rule(
+    untracked: Untracked, status: str, verdict: str, kind: str
+) -> None:
+    # `assess DIR` matches the classes again with the parity phase's own rule (match_class)
+    untracked.tracker.write_text(_with_status(untracked.original, untracked.key, status), encoding="utf-8")
+    code, out = _assess(untracked.result.run_dir, untracked.config, "--json")
+    doc = orjson.loads(out)
+    assert doc["verdict"] == verdict, out
+    tracked = [r for r in doc["reasons"] if r["evidence"] == untracked.key]
+    assert [r["kind"] for r in tracked] == [kind]
+    report = orjson.loads((untracked.result.run_dir / "report.json").read_bytes())
+    (cls,) = report["phases"]["parity"]["data"]["classes"]
+    assert cls["came_back"] is (status == "fixed")
+    assert cls["status"] == ("new" if status == "fixed" else "known")
+    if status == "fixed":
+        (reason,) = tracked
+        assert reason["message"].startswith("divergence came back: ")
+        assert "says fixed" in reason["message"] and "new divergence" not in reason["message"]
+        assert code == 1
+
+
+def test_a_live_run_whose_fixed_row_came_back_says_came_back(tmp_path: Path) -> None:
+    config = copy_demo(tmp_path / "project")
+    tracker = config.parent / "ARCHITECTURE_COMPARISON.md"
+    (row,) = read_tracker(tracker).rows
+    text = tracker.read_text(encoding="utf-8")
+    tracker.write_text(_with_status(text, row.key, "fixed"), encoding="utf-8")
+    result = run_gauntlet(load_config(config), only=["stack", "parity"])
+    assert result.verdict.verdict is VerdictKind.BLOCK
+    (reason,) = [r for r in result.verdict.reasons if r.evidence == row.key]
+    assert reason.kind == "came_back" and reason.message.startswith("divergence came back: ")
+    assert f"(line {row.line}) says fixed" in reason.message
+    md = (result.run_dir / "parity.md").read_text(encoding="utf-8")
+    assert "(a `fixed` row exists: it came back)" in md

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from paritygate.core.parity_doc import SCHEMA as PARITY_SCHEMA
+from paritygate.core.parity_doc import ParityDocument
 from paritygate.errors import ConfigError, RuntimeProblem, UsageError
 from paritygate.history import SCHEMA_VERSION, HistoryStore, snapshot_from_report
 from paritygate.history import store as store_module
@@ -24,7 +26,7 @@ def report(
     fixed: list[dict[str, Any]] | None = None,
     definitions: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A minimal paritygate.report/1 document with one smoke check and one parity case."""
+    """A minimal paritygate.report/2 document with one smoke check and one parity case."""
     key = "POST /v1/validate shape $.Schema"
     if classes is None:
         classes = (
@@ -38,31 +40,39 @@ def report(
                     "outcome": outcome,
                     "cases": ["c1"],
                     "status": "known",
-                    "decision": {"status": "_open_"},
+                    "decision": {
+                        "key": key,
+                        "area": "",
+                        "divergence": "",
+                        "status": "_open_",
+                        "decision": "",
+                        "evidence": "",
+                    },
                 }
             ]
         )
-    parity_data = {
-        "cases": [
-            {
-                "name": "c1",
-                "method": "POST",
-                "path": "/v1/validate",
-                "tags": [],
-                "outcome": outcome,
-                "class_key": None if outcome == "match" else key,
-            }
-        ],
-        "tally": {
-            "cases": 1,
-            "status_match": 1,
-            "body_match": int(outcome == "match"),
-            "body_diff": int(outcome != "match"),
-            "errors": 0,
-        },
-        "classes": classes,
-        "fixed": fixed or [],
+    case = {
+        "name": "c1",
+        "method": "POST",
+        "path": "/v1/validate",
+        "tags": [],
+        "targets": {},
+        "status_match": True,
+        "body_match": outcome == "match",
+        "outcome": outcome,
+        "class_key": None if outcome == "match" else key,
     }
+    parity_data = ParityDocument.from_json(
+        {
+            "schema": PARITY_SCHEMA,
+            "project": "demo",
+            "date": started,
+            "targets": [],
+            "cases": [case],
+            "classes": classes,
+            "fixed": fixed or [],
+        }
+    ).to_json()
     smoke_data = {
         "total": 1,
         "passed": int(smoke_status == "pass"),
@@ -80,7 +90,7 @@ def report(
         ],
     }
     return {
-        "schema": "paritygate.report/1",
+        "schema": "paritygate.report/2",
         "run_id": run_id,
         "started_at": started,
         "verdict": "ship-with-known-gap",

@@ -62,7 +62,7 @@ def invoke(args: list[str]) -> tuple[int, str, str]:
 def test_the_demo_gives_the_seed_result(demo_stack: DemoStack) -> None:
     loaded, endpoints = demo_stack
     result = run_parity(loaded, endpoints)
-    doc = result.data
+    doc = result.json_data
     assert [
         (c["name"], c["targets"]["tagged"]["status"], c["body_match"]) for c in doc["cases"]
     ] == SEED_CASES
@@ -79,7 +79,7 @@ def test_the_demo_gives_the_seed_result(demo_stack: DemoStack) -> None:
     assert [f.kind for f in result.findings] == [FindingKind.KNOWN_DIVERGENCE]
     assert result.status is PhaseStatus.PASSED
     assert doc["fixed"] == [] and doc["noise"] == []
-    markdown = parity_markdown(doc)
+    markdown = parity_markdown(result.data)
     assert "| Case | tagged status | flat status | Status match | Body match |" in markdown
     assert "| playbook_happy | 200 | 200 | ✓ | ✓ |" in markdown
     assert "| fill_phantom | 422 | 422 | ✓ | ✗ |" in markdown

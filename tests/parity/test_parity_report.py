@@ -12,6 +12,7 @@ from lxml import etree
 from parity_helpers import make_project
 
 from paritygate.core.models import Endpoint, PhaseStatus
+from paritygate.core.parity_doc import ParityDocument
 from paritygate.phases.parity import run_parity_async
 from paritygate.reports.parity_report import parity_markdown, write_parity_reports
 
@@ -32,16 +33,31 @@ method = "DELETE"
 path = "/silent"
 """
 
+# Absent is not null: the side a `missing`/`extra` path lacks has no key at all.
 DIFFERENCE = {
     "type": "object",
-    "required": ["path", "kind", "left", "right"],
+    "required": ["path", "kind"],
     "properties": {"path": {"type": "string"}, "kind": {"type": "string"}},
+    "allOf": [
+        {
+            "if": {"properties": {"kind": {"const": "missing"}}},
+            "then": {"required": ["left"], "not": {"required": ["right"]}},
+        },
+        {
+            "if": {"properties": {"kind": {"const": "extra"}}},
+            "then": {"required": ["right"], "not": {"required": ["left"]}},
+        },
+        {
+            "if": {"properties": {"kind": {"enum": ["value", "type", "status", "header"]}}},
+            "then": {"required": ["left", "right"]},
+        },
+    ],
 }
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["schema", "date", "targets", "reference", "cases", "tally", "classes", "fixed", "noise"],
     "properties": {
-        "schema": {"const": "paritygate.parity/1"},
+        "schema": {"const": "paritygate.parity/2"},
         "date": {"type": "string", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"},
         "targets": {"type": "array", "items": {"type": "object", "required": ["name", "url"]}},
         "cases": {
@@ -69,7 +85,11 @@ SCHEMA: dict[str, Any] = {
                         "type": "object",
                         "additionalProperties": {
                             "type": "object",
-                            "required": ["status", "headers", "body", "error", "elapsed_ms"],
+                            "required": ["status", "headers", "error", "elapsed_ms"],
+                            # a target that answered has a body (maybe ""); one that did not has none
+                            "if": {"properties": {"error": {"type": "null"}}},
+                            "then": {"required": ["body"]},
+                            "else": {"not": {"required": ["body"]}},
                         },
                     },
                     "pairs": {
@@ -121,7 +141,7 @@ def handler(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json={"ok": True, "at": "ünïcode"})
 
 
-async def run(tmp_path: Path) -> dict[str, Any]:
+async def run(tmp_path: Path) -> ParityDocument:
     loaded = make_project(tmp_path, cases=CASES)
     (tmp_path / "TRACKER.md").write_text(
         "| key | area | divergence | status | decision | evidence |\n|---|---|---|---|---|---|\n"
@@ -131,11 +151,12 @@ async def run(tmp_path: Path) -> dict[str, Any]:
     endpoints = {n: Endpoint(n, f"http://{n}") for n in ("tagged", "flat")}
     result = await run_parity_async(loaded, endpoints, transport=httpx.MockTransport(handler))
     assert result.status is PhaseStatus.FAILED  # the /silent case: flat answers nothing there
-    return result.data
+    assert result.parity is not None
+    return result.parity
 
 
 async def test_the_document_follows_the_phase_data_contract(tmp_path: Path) -> None:
-    doc = await run(tmp_path)
+    doc = (await run(tmp_path)).to_json()
     jsonschema.validate(doc, SCHEMA)
     assert [c["outcome"] for c in doc["cases"]] == ["match", "shape", "error"]
     assert doc["tally"] == {
@@ -146,6 +167,7 @@ async def test_the_document_follows_the_phase_data_contract(tmp_path: Path) -> N
         "errors": 1,
         "match": 1,
         "diff": 1,
+        "header_only": 0,
     }
     assert doc["fixed"] == [] and doc["fixed_skipped"]  # an unanswered case proves nothing about fixes
     assert doc["unreachable"] == []
@@ -156,7 +178,7 @@ async def test_markdown_has_the_seed_layout_and_every_section(tmp_path: Path) ->
     text = parity_markdown(doc)
     lines = text.splitlines()
     assert lines[0] == "# fake-validator parity probe — tagged vs flat"
-    assert lines[2] == f"Date: {doc['date']}  "
+    assert lines[2] == f"Date: {doc.date}  "
     assert "| Case | tagged status | flat status | Status match | Body match |" in lines
     assert "| same | 200 | 200 | ✓ | ✓ |" in lines
     assert "| shape | 422 | 422 | ✓ | ✗ |" in lines
@@ -181,7 +203,8 @@ async def test_writers_produce_three_files_and_junit_per_case(tmp_path: Path) ->
     doc = await run(tmp_path)
     paths = write_parity_reports(tmp_path / "out", doc)
     assert [p.name for p in paths] == ["parity.md", "parity.json", "junit.xml"]
-    assert orjson.loads(paths[1].read_bytes()) == doc
+    assert orjson.loads(paths[1].read_bytes()) == doc.to_json()
+    assert ParityDocument.from_json(orjson.loads(paths[1].read_bytes())) == doc
     root = etree.fromstring(paths[2].read_bytes(), etree.XMLParser(resolve_entities=False, no_network=True))
     cases = {c.get("name"): c for c in root.iter("testcase")}
     assert list(cases) == ["same", "shape", "silent | piped"]

@@ -22,8 +22,8 @@ def test_two_targets_new_class_then_recorded_then_known(tmp_path: Path, impls: d
     loaded = make_project(tmp_path)
     endpoints = pick(impls, "tagged", "flat")
     first = run_parity(loaded, endpoints)
-    doc = first.data
-    assert doc["schema"] == "paritygate.parity/1"
+    doc = first.json_data
+    assert doc["schema"] == "paritygate.parity/2"
     assert [(c["name"], c["outcome"], c["status_match"], c["body_match"]) for c in doc["cases"]] == [
         ("happy", "match", True, True),
         ("missing_fingerprint", "shape", True, False),
@@ -37,6 +37,7 @@ def test_two_targets_new_class_then_recorded_then_known(tmp_path: Path, impls: d
         "errors": 0,
         "match": 1,
         "diff": 2,
+        "header_only": 0,
     }
     (cls,) = doc["classes"]
     assert cls["mapping"]["name"] == TAGGED_FLAT and cls["status"] == "new"
@@ -51,18 +52,18 @@ def test_two_targets_new_class_then_recorded_then_known(tmp_path: Path, impls: d
 
     recorded = run_parity(loaded, endpoints, record_decisions=True)
     assert recorded.status is PhaseStatus.FAILED  # it was new when this run found it
-    assert recorded.data["classes"][0]["recorded"] is True
+    assert recorded.json_data["classes"][0]["recorded"] is True
     (row,) = read_tracker(tmp_path / "TRACKER.md").rows
     assert (row.key, row.status, row.area) == (cls["key"], "_open_", "POST /v1/validate")
     assert "missing_fingerprint" in row.evidence
 
     again = run_parity(loaded, endpoints, out_dir=tmp_path / "out")
     assert again.status is PhaseStatus.PASSED
-    assert again.data["classes"][0]["status"] == "known"
-    assert [c["known"] for c in again.data["cases"]] == [None, True, True]
+    assert again.json_data["classes"][0]["status"] == "known"
+    assert [c["known"] for c in again.json_data["cases"]] == [None, True, True]
     assert kinds(again) == [("known_divergence", cls["key"])]
     assert "_open_" in again.findings[0].message
-    assert orjson.loads((tmp_path / "out" / "parity.json").read_bytes()) == again.data
+    assert orjson.loads((tmp_path / "out" / "parity.json").read_bytes()) == again.json_data
 
 
 def test_a_tracker_row_whose_class_is_gone_is_fixed(tmp_path: Path, impls: dict[str, Endpoint]) -> None:
@@ -74,7 +75,7 @@ def test_a_tracker_row_whose_class_is_gone_is_fixed(tmp_path: Path, impls: dict[
         encoding="utf-8",
     )
     result = run_parity(loaded, pick(impls, "tagged", "tagged-2"))
-    assert [r["key"] for r in result.data["fixed"]] == ["GET /gone·shape·x·00000000"]
+    assert [r["key"] for r in result.json_data["fixed"]] == ["GET /gone·shape·x·00000000"]
     assert ("fixed_divergence", "GET /gone·shape·x·00000000") in kinds(result)
     assert result.status is PhaseStatus.PASSED
     assert (
@@ -86,7 +87,7 @@ def test_a_tracker_row_whose_class_is_gone_is_fixed(tmp_path: Path, impls: dict[
 def test_three_targets_name_the_odd_one_out(tmp_path: Path, impls: dict[str, Endpoint]) -> None:
     loaded = make_project(tmp_path)
     result = run_parity(loaded, pick(impls, "tagged", "flat", "tagged-2"))
-    happy, missing, _ = result.data["cases"]
+    happy, missing, _ = result.json_data["cases"]
     assert happy["groups"] == [["tagged", "flat", "tagged-2"]] and happy["odd_one_out"] is None
     assert missing["groups"] == [["tagged", "tagged-2"], ["flat"]]
     assert missing["odd_one_out"] == "flat"
@@ -96,14 +97,14 @@ def test_three_targets_name_the_odd_one_out(tmp_path: Path, impls: dict[str, End
         ("tagged", "tagged-2", "match"),
         ("flat", "tagged-2", "shape"),
     ]
-    assert len(result.data["classes"]) == 1  # tagged→flat and flat→tagged are one cause, one class
+    assert len(result.json_data["classes"]) == 1  # tagged→flat and flat→tagged are one cause, one class
 
 
 def test_reference_compares_everything_against_one(tmp_path: Path, impls: dict[str, Endpoint]) -> None:
     loaded = make_project(tmp_path)
     result = run_parity(loaded, pick(impls, "tagged", "flat", "tagged-2"), reference="flat")
-    missing = result.data["cases"][1]
-    assert result.data["reference"] == "flat"
+    missing = result.json_data["cases"][1]
+    assert result.json_data["reference"] == "flat"
     assert [(p["left"], p["right"]) for p in missing["pairs"]] == [("flat", "tagged"), ("flat", "tagged-2")]
     assert missing["groups"] == [["tagged", "tagged-2"], ["flat"]]
     assert missing["odd_one_out"] == "flat"
@@ -121,12 +122,12 @@ def test_a_target_that_times_out_on_every_case_is_unreachable(
         timeout=60.0,  # never reached: the transport gives up on the silent target
     )
     assert result.status is PhaseStatus.ERROR
-    assert {c["outcome"] for c in result.data["cases"]} == {"error"}
-    assert result.data["unreachable"] == ["silent"]
-    error = result.data["cases"][0]["targets"]["silent"]["error"]
+    assert {c["outcome"] for c in result.json_data["cases"]} == {"error"}
+    assert result.json_data["unreachable"] == ["silent"]
+    error = result.json_data["cases"][0]["targets"]["silent"]["error"]
     assert error.startswith("timeout")
     assert kinds(result) == [("unreachable", "silent")]
-    assert result.data["fixed_skipped"]
+    assert result.json_data["fixed_skipped"]
     assert (tmp_path / "out" / "parity.json").is_file()
 
 
@@ -136,8 +137,8 @@ def test_a_refused_target_is_unreachable(
     loaded = make_project(tmp_path)
     result = run_parity(loaded, {"tagged": impls["tagged"], "refused": refused})
     assert result.status is PhaseStatus.ERROR
-    assert result.data["cases"][0]["targets"]["refused"]["error"].startswith("refused")
-    assert result.data["cases"][0]["status_match"] is False
+    assert result.json_data["cases"][0]["targets"]["refused"]["error"].startswith("refused")
+    assert result.json_data["cases"][0]["status_match"] is False
 
 
 def test_a_target_silent_on_some_cases_is_a_status_mismatch(
@@ -153,10 +154,10 @@ def test_a_target_silent_on_some_cases_is_a_status_mismatch(
         transport=GivesUpOnSilence(impls["silent"], {"/v1/validate"}),
         timeout=60.0,  # never reached: the transport gives up on the silent target
     )
-    echo, validate = result.data["cases"]
+    echo, validate = result.json_data["cases"]
     assert echo["outcome"] == "match"
     assert validate["outcome"] == "error" and validate["class_key"] is None
-    assert result.data["unreachable"] == []
+    assert result.json_data["unreachable"] == []
     assert kinds(result) == [("status_mismatch", "validate")]
     assert result.status is PhaseStatus.FAILED
 
@@ -164,7 +165,7 @@ def test_a_target_silent_on_some_cases_is_a_status_mismatch(
 def test_different_status_codes_are_a_status_mismatch(tmp_path: Path, impls: dict[str, Endpoint]) -> None:
     loaded = make_project(tmp_path)
     result = run_parity(loaded, pick(impls, "tagged", "teapot"))
-    happy = result.data["cases"][0]
+    happy = result.json_data["cases"][0]
     assert happy["outcome"] == "status" and happy["status_match"] is False
     assert happy["targets"]["teapot"]["status"] == 418
     assert ("status_mismatch", "happy") in kinds(result)
@@ -177,17 +178,17 @@ def test_volatile_fields_are_noise_with_repeats_and_divergences_without(
     loaded = make_project(tmp_path, ignore_elapsed=False)
     endpoints = pick(impls, "tagged", "tagged-2")
     plain = run_parity(loaded, endpoints)
-    happy = plain.data["cases"][0]
+    happy = plain.json_data["cases"][0]
     assert happy["outcome"] == "value"
     assert [d["path"] for d in happy["pairs"][0]["differences"]] == ["$.elapsed_ms"]
 
     learned = run_parity(loaded, endpoints, noise_runs=2)
-    happy = learned.data["cases"][0]
+    happy = learned.json_data["cases"][0]
     assert happy["outcome"] == "match" and happy["noise_paths"] == ["$.elapsed_ms"]
-    assert learned.data["classes"] == [] and learned.status is PhaseStatus.PASSED
-    noise = {(n["target"], n["path"]) for n in learned.data["noise"]}
+    assert learned.json_data["classes"] == [] and learned.status is PhaseStatus.PASSED
+    noise = {(n["target"], n["path"]) for n in learned.json_data["noise"]}
     assert noise == {("tagged", "$.elapsed_ms"), ("tagged-2", "$.elapsed_ms")}
-    entry = learned.data["noise"][0]
+    entry = learned.json_data["noise"][0]
     assert entry["suggested_rule"] == '[[parity.ignore]]\npath = "$.elapsed_ms"'
     assert len(entry["examples"]) == 3 and entry["cases"] == ["happy"]
-    assert learned.data["noise_runs"] == 2
+    assert learned.json_data["noise_runs"] == 2

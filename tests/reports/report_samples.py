@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from paritygate.core.models import Finding, FindingKind, PhaseResult, PhaseStatus
+from paritygate.core.parity_doc import ParityDocument
 from paritygate.phases.assess import assess
 
 HOSTILE = '<script>alert("pwned")</script><b onmouseover="x()">bold</b> & <img src=x onerror=alert(1)>'
@@ -122,9 +123,8 @@ def parity_result(*, known: bool = True, hostile: bool = False) -> PhaseResult:
             "path": "$.Schema",
             "kind": "missing",
             "left": {"field": "fingerprint", "reason": reason},
-            "right": None,
-        },
-        {"path": "$.Kind", "kind": "extra", "left": None, "right": "schema"},
+        },  # a missing path has no right value: the key is absent (not null)
+        {"path": "$.Kind", "kind": "extra", "right": "schema"},
     ]
     cases = [
         _case(
@@ -164,7 +164,7 @@ def parity_result(*, known: bool = True, hostile: bool = False) -> PhaseResult:
             "cases": ["playbook_missing_fingerprint"],
             "status": "known" if known else "new",
             "decision": decision,
-            "regressed": False,
+            "came_back": False,
             "recorded": False,
         }
     ]
@@ -174,45 +174,47 @@ def parity_result(*, known: bool = True, hostile: bool = False) -> PhaseResult:
         PhaseStatus.PASSED if known else PhaseStatus.FAILED,
         "2/2 status match · 1 body match · 1 diff",
         findings=[Finding(kind, CLASS_KEY, "error wire shape (1 case)")],
-        data={
-            "schema": "paritygate.parity/1",
-            "date": "2026-05-02T08:59:17Z",
-            "targets": [
-                {"name": "tagged", "url": "http://127.0.0.1:3100"},
-                {"name": "flat", "url": "http://127.0.0.1:4110"},
-            ],
-            "reference": None,
-            "cases": cases,
-            "tally": {
-                "cases": 2,
-                "status_match": 2,
-                "body_match": 1,
-                "body_diff": 1,
-                "errors": 0,
-                "match": 1,
-                "diff": 1,
-            },
-            "unreachable": [],
-            "fixed_skipped": None,
-            "project": "sample",
-            "compared_headers": ["content-type"],
-            "ignored": ["$.elapsed_ms"],
-            "cases_file": "cases.toml",
-            "tracker": "ARCHITECTURE_COMPARISON.md",
-            "noise_runs": 2,
-            "duration_s": 0.05,
-            "classes": classes,
-            "fixed": [],
-            "noise": [
-                {
-                    "target": "tagged",
-                    "path": "$.elapsed_ms",
-                    "examples": [0.1, 0.2],
-                    "suggested_rule": '[[parity.ignore]]\npath = "$.elapsed_ms"',
-                    "cases": ["playbook_happy"],
-                }
-            ],
-        },
+        data=ParityDocument.from_json(
+            {
+                "schema": "paritygate.parity/2",
+                "date": "2026-05-02T08:59:17Z",
+                "targets": [
+                    {"name": "tagged", "url": "http://127.0.0.1:3100"},
+                    {"name": "flat", "url": "http://127.0.0.1:4110"},
+                ],
+                "reference": None,
+                "cases": cases,
+                "tally": {
+                    "cases": 2,
+                    "status_match": 2,
+                    "body_match": 1,
+                    "body_diff": 1,
+                    "errors": 0,
+                    "match": 1,
+                    "diff": 1,
+                },
+                "unreachable": [],
+                "fixed_skipped": None,
+                "project": "sample",
+                "compared_headers": ["content-type"],
+                "ignored": ["$.elapsed_ms"],
+                "cases_file": "cases.toml",
+                "tracker": "ARCHITECTURE_COMPARISON.md",
+                "noise_runs": 2,
+                "duration_s": 0.05,
+                "classes": classes,
+                "fixed": [],
+                "noise": [
+                    {
+                        "target": "tagged",
+                        "path": "$.elapsed_ms",
+                        "examples": [0.1, 0.2],
+                        "suggested_rule": '[[parity.ignore]]\npath = "$.elapsed_ms"',
+                        "cases": ["playbook_happy"],
+                    }
+                ],
+            }
+        ),
     )
 
 
@@ -280,7 +282,7 @@ def sample_doc(results: list[PhaseResult] | None = None, *, interrupted: bool = 
     )
     verdict = assess(results, interrupted=interrupted)
     return {
-        "schema": "paritygate.report/1",
+        "schema": "paritygate.report/2",
         "paritygate_version": "0.1.0",
         "run_id": "20260502T085917Z",
         "project": "sample",

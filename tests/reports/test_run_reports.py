@@ -1,4 +1,4 @@
-"""The run report writers over a synthetic paritygate.report/1 document."""
+"""The run report writers over a synthetic paritygate.report/2 document."""
 
 from __future__ import annotations
 
@@ -149,7 +149,7 @@ def test_junit_file_parses(tmp_path: Path) -> None:
         pytest.param(b"{not json", "not valid JSON", id="bad-json"),
         pytest.param(b'{"schema": "paritygate.report/9"}', "schema", id="schema"),
         pytest.param(
-            b'{"schema": "paritygate.report/1", "run_id": "x", "verdict": "ship", "reasons": []}',
+            b'{"schema": "paritygate.report/2", "run_id": "x", "verdict": "ship", "reasons": []}',
             "phases",
             id="missing",
         ),
@@ -225,7 +225,7 @@ def test_a_review_skipped_before_any_bundle_shows_its_reason_only() -> None:
 
 def test_a_review_finding_without_a_place_shows_the_reviewers_where() -> None:
     review = review_result()
-    (finding,) = review.data["findings"]
+    (finding,) = review.json_data["findings"]
     finding.update(path=None, start=None, end=None, line_kind="unanchored", votes=[{"where": "the parser"}])
     doc = sample_doc([smoke_result(), parity_result(), review])
     md = render_markdown(doc).split("## Review", 1)[1]

@@ -176,11 +176,11 @@ def test_range_and_since_forms(
     loaded = write_config(CONFIG)
     out = tmp_path / "out"
     beyond_root = run_review(loaded, repo=repo.path, rev_range="HEAD~3..HEAD", out_dir=out, dry_run=True)
-    assert beyond_root.data["base_is_empty_tree"] is True and beyond_root.data["commits"] == 3
+    assert beyond_root.json_data["base_is_empty_tree"] is True and beyond_root.json_data["commits"] == 3
     last = run_review(loaded, repo=repo.path, rev_range="HEAD~1", out_dir=out, dry_run=True)
-    assert last.data["commits"] == 1
+    assert last.json_data["commits"] == 1
     since = run_review(loaded, repo=repo.path, since="1 hour ago", out_dir=out, dry_run=True)
-    assert since.data["commits"] == 3
+    assert since.json_data["commits"] == 3
     future = run_review(loaded, repo=repo.path, since="2090-01-01", out_dir=out, dry_run=True)
     assert future.status is PhaseStatus.SKIPPED and "no commits in range" in future.summary
     empty = run_review(loaded, repo=repo.path, rev_range="HEAD..HEAD", out_dir=out, dry_run=True)
@@ -203,7 +203,7 @@ def test_not_a_repository_and_no_reviewers(
     repo.commit({"a.py": "print('hello')\n"}, "only")
     auto = run_review(loaded, repo=repo.path, out_dir=tmp_path / "out")
     assert auto.status is PhaseStatus.PASSED
-    assert auto.data["dry_run"] is True and auto.data["dry_run_reason"] == "no reviewers configured"
+    assert auto.json_data["dry_run"] is True and auto.json_data["dry_run_reason"] == "no reviewers configured"
     assert "no [[review.reviewers]] configured" in auto.summary and "[[review.reviewers]]" in auto.summary
     assert (tmp_path / "out" / "review" / "c1-other.prompt.md").is_file()
     # The JSON document is complete and serialisable.

@@ -133,10 +133,10 @@ def test_a_user_prompt_template_overrides_the_bundled_one(
     result = run_review(
         loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "out", dry_run=True
     )
-    prompt = (tmp_path / "out" / result.data["bundles"][0]["prompt_file"]).read_text()
+    prompt = (tmp_path / "out" / result.json_data["bundles"][0]["prompt_file"]).read_text()
     assert prompt.startswith("Review svc (1 file):\ndiff --git a/src/svc/core.py b/src/svc/core.py\n")
     assert "    3 + for i in range(len(xs) - 1):" in prompt
-    assert result.data["prompt_template"] == str(template)
+    assert result.json_data["prompt_template"] == str(template)
     template.write_text("Review {{ component }\n")
     with pytest.raises(ConfigError) as info:
         run_review(loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "out", dry_run=True)

@@ -93,10 +93,10 @@ def test_recent_range_covers_the_last_commit(
     on_root = recent_range(repo.path)
     assert on_root == "HEAD~1..HEAD"  # HEAD has no parent: the range starts at the empty tree
     root = run_review(loaded, repo=repo.path, rev_range=on_root, out_dir=tmp_path / "o1")
-    assert root.data["base_is_empty_tree"] is True and root.data["commits"] == 1
+    assert root.json_data["base_is_empty_tree"] is True and root.json_data["commits"] == 1
     repo.commit({"b.py": "b = 2\n"}, "second")
     (repo.path / "sub").mkdir()
     assert recent_range(repo.path / "sub") == recent_range(repo.path) == "HEAD~1..HEAD"
     last = run_review(loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "o2")
-    assert last.data["base_is_empty_tree"] is False and last.data["commits"] == 1
-    assert last.data["bundles"][0]["files"] == ["b.py"]
+    assert last.json_data["base_is_empty_tree"] is False and last.json_data["commits"] == 1
+    assert last.json_data["bundles"][0]["files"] == ["b.py"]

@@ -199,14 +199,16 @@ def test_locations_are_checked_against_the_bundle(
     reviewed: tuple[PhaseResult, FakeLLM, Path, list[str]],
 ) -> None:
     result, _, _, _ = reviewed
-    votes = [v for f in result.data["findings"] for v in f["votes"] if v["reviewer"] in ("kimi", "sonnet")]
+    votes = [
+        v for f in result.json_data["findings"] for v in f["votes"] if v["reviewer"] in ("kimi", "sonnet")
+    ]
     by_where = {v["where"]: (v["path"], v["line_kind"]) for v in votes}
     assert by_where["b/src/validatord/app.py:12"] == ("src/validatord/app.py", "added")
     assert by_where["./src/validatord/app.py:10-11"] == ("src/validatord/app.py", "added")
     assert by_where["app.py:35"] == ("src/validatord/app.py", "outside-diff")  # unique suffix
     assert by_where["src/validatord/nope.py:3"][1] == "invalid"
     assert by_where["src/validatord/app.py:999"][1] == "invalid"
-    kimi = next(r for r in result.data["reviewers"] if r["name"] == "kimi")
+    kimi = next(r for r in result.json_data["reviewers"] if r["name"] == "kimi")
     assert kimi["rejected_locations"] == 2
     # A block at an invalid location never converges; it is a warning for a human.
     warnings = [f for f in result.findings if f.kind is FindingKind.REVIEW_WARNING]
@@ -217,7 +219,7 @@ def test_self_retraction_is_audited_not_counted(
     reviewed: tuple[PhaseResult, FakeLLM, Path, list[str]],
 ) -> None:
     result, _, out, _ = reviewed
-    (retracted,) = [f for f in result.data["findings"] if f["retracted"]]
+    (retracted,) = [f for f in result.json_data["findings"] if f["retracted"]]
     assert (retracted["path"], retracted["start"], retracted["convergence"]) == (
         "src/materializer/job.py",
         42,
@@ -226,7 +228,7 @@ def test_self_retraction_is_audited_not_counted(
     assert "On reflection" in retracted["votes"][0]["retraction"]
     opus_c2 = _call(result.data, "c2", "opus")
     assert opus_c2["verdict"] == "ship" and opus_c2["retracted_verdicts"] == ["block"]
-    assert result.data["bundles"][1]["tally_line"].endswith("→ 0 convergent / 0 distinct")
+    assert result.json_data["bundles"][1]["tally_line"].endswith("→ 0 convergent / 0 distinct")
     assert not any("job.py" in f.evidence for f in result.findings if f.kind is not FindingKind.NOTE)
     assert "Self-retracted (audit)" in (out / "review.md").read_text()
 
@@ -237,7 +239,7 @@ def test_cut_off_answer_is_incomplete_not_clean(
     result, _, _, _ = reviewed
     qwen = _call(result.data, "c1", "qwen")
     assert (qwen["status"], qwen["finish_reason"], qwen["tokens_out"]) == ("incomplete", "length", 64)
-    (magic,) = [f for f in result.data["findings"] if f["what"] == "magic number"]
+    (magic,) = [f for f in result.json_data["findings"] if f["what"] == "magic number"]
     assert magic["incomplete"] is True and magic["votes"][0]["incomplete"] is True
     assert any(f.kind is FindingKind.NOTE and "qwen was cut off on c1" in f.message for f in result.findings)
 
@@ -257,14 +259,14 @@ def test_429_then_success_and_what_the_api_reported(
 
 
 def c1_tokens_line(result: PhaseResult) -> str:
-    return str(result.data["bundles"][0]["tokens_line"])
+    return str(result.json_data["bundles"][0]["tokens_line"])
 
 
 def test_failed_reviewer_is_left_out_and_said(reviewed: tuple[PhaseResult, FakeLLM, Path, list[str]]) -> None:
     result, _, _, _ = reviewed
-    llama = next(r for r in result.data["reviewers"] if r["name"] == "llama")
+    llama = next(r for r in result.json_data["reviewers"] if r["name"] == "llama")
     assert llama["status"] == "failed" and llama["failed_bundles"] == ["c1", "c2", "c3"]
-    c1 = result.data["bundles"][0]
+    c1 = result.json_data["bundles"][0]
     assert c1["failed"] == ["llama"]
     assert c1["answered"]["lineages"] == ["alibaba+qwen", "anthropic+claude", "moonshot"]
     assert "llama on c1" in result.summary and "left out of convergence" in result.summary
@@ -277,7 +279,7 @@ def test_secrets_and_api_keys_never_leave(reviewed: tuple[PhaseResult, FakeLLM, 
     assert fake.requests, "the fake server saw no request"
     for request in fake.requests:
         assert AWS_KEY_ID.encode() not in request.body and AWS_SECRET.encode() not in request.body
-    other = next(b for b in result.data["bundles"] if b["component"] == "other")
+    other = next(b for b in result.json_data["bundles"] if b["component"] == "other")
     where = {(r["path"], r["line"]): r["types"] for r in other["redactions"]}
     assert sorted(where) == [("deploy/aws.ini", 2), ("deploy/aws.ini", 3)]
     assert where[("deploy/aws.ini", 2)] == ["AWS Access Key"]

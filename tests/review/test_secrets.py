@@ -138,7 +138,7 @@ def test_everything_that_is_sent_is_scanned(
     sent = "".join(p.read_text() for p in (out / "review").iterdir())
     for needle in (AWS_KEY_ID, GITHUB_TOKEN, BASE64_SECRET, AWS_SECRET):
         assert needle not in sent
-    (bundle,) = result.data["bundles"]
+    (bundle,) = result.json_data["bundles"]
     where = {(r["path"], r["side"]) for r in bundle["redactions"]}
     assert where == {
         ("deploy/NOTES.md", "hunk-header"),

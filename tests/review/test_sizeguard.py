@@ -56,7 +56,7 @@ def test_a_250kb_range_becomes_four_bundles_under_the_limit(
     result = run_review(
         write_config(FOUR), repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "out", dry_run=True
     )
-    bundles = result.data["bundles"]
+    bundles = result.json_data["bundles"]
     assert sum(b["bytes"] for b in bundles) > 250 * 1024
     assert [b["component"] for b in bundles] == ["validatord", "vectord", "materializer", "replay"]
     assert all(b["bytes"] < 100 * 1024 for b in bundles)
@@ -117,7 +117,7 @@ def test_override_by_flag_or_environment_is_disclosed(
         dry_run=True,
         force_oversize=True,
     )
-    (bundle,) = forced.data["bundles"]
+    (bundle,) = forced.json_data["bundles"]
     assert bundle["oversize"] == "forced" and bundle["bytes"] > 100 * 1024
     assert any(
         f.kind is FindingKind.NOTE and "size guard was overridden" in f.message for f in forced.findings
@@ -126,7 +126,7 @@ def test_override_by_flag_or_environment_is_disclosed(
     by_env = run_review(
         loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "b", dry_run=True
     )
-    assert by_env.data["bundles"][0]["oversize"] == "forced"
+    assert by_env.json_data["bundles"][0]["oversize"] == "forced"
 
 
 def _complete_hunks(diff_text: str) -> bool:
@@ -152,7 +152,7 @@ def test_split_cuts_on_file_and_hunk_boundaries(
     result = run_review(
         write_config(ONE), repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=out, dry_run=True, split=True
     )
-    parts = result.data["bundles"]
+    parts = result.json_data["bundles"]
     assert len(parts) >= 2
     assert [p["id"] for p in parts] == [f"c1.{n}" for n in range(1, len(parts) + 1)]
     assert all(
@@ -180,7 +180,7 @@ def test_a_hunk_bigger_than_the_limit_is_clipped_and_disclosed(
     result = run_review(
         write_config(ONE), repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=out, dry_run=True, split=True
     )
-    (part,) = result.data["bundles"]
+    (part,) = result.json_data["bundles"]
     assert part["bytes"] <= 100 * 1024
     (note,) = part["clipped"]
     assert (

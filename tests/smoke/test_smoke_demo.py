@@ -41,7 +41,7 @@ def test_demo_chain_asserts_each_implementations_wire_shape(demo_stack: DemoStac
     # Point every check at the other implementation: the shape-specific checks must turn red.
     loaded, endpoints = demo_stack
     swapped = {"tagged": endpoints["flat"], "flat": endpoints["tagged"]}
-    checks = run_smoke(loaded, swapped).data["checks"]
+    checks = run_smoke(loaded, swapped).json_data["checks"]
     red = {f"{c['chain']}/{c['name']}" for c in checks if c["status"] != "pass"}
     error_shaped = {
         f"{c['chain']}/{c['name']}"

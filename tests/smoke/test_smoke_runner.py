@@ -62,7 +62,7 @@ expect.json."$.json.id" = 42
 expect.json."$.json.label" = "item 42"
 """
         result = run_smoke(load_config(write_project(tmp_path, smoke)), {})
-    checks = _by_name(result.data["checks"])
+    checks = _by_name(result.json_data["checks"])
     assert result.status is PhaseStatus.PASSED, checks
     assert checks["c/login"]["captured"] == {"tok": "abc", "item": "42", "sid": "S-1", "code": "Z9"}
     assert checks["c/use"]["status"] == "pass"
@@ -92,8 +92,8 @@ expect.json."$.path" = "/echo/{name * 3}"
             for name in ("a", "b")
         )
         result = run_smoke(load_config(write_project(tmp_path, chains)), {}, jobs=2)
-    assert result.status is PhaseStatus.PASSED, result.data["checks"]
-    assert [c["captured"] for c in result.data["checks"] if c["name"] == "get-id"] == [
+    assert result.status is PhaseStatus.PASSED, result.json_data["checks"]
+    assert [c["captured"] for c in result.json_data["checks"] if c["name"] == "get-id"] == [
         {"id": "aaa"},
         {"id": "bbb"},
     ]
@@ -116,13 +116,13 @@ name = "independent"
 expect.status = 200
 """
         result = run_smoke(load_config(write_project(tmp_path, smoke)), {})
-    checks = _by_name(result.data["checks"])
+    checks = _by_name(result.json_data["checks"])
     assert checks["c/grab"]["status"] == "fail"
     assert checks["c/grab"]["failures"][0]["assertion"] == "capture kind from jsonpath $.kind"
     assert checks["c/use"]["status"] == "error"
     assert "{{kind}} has no value" in checks["c/use"]["error"]
     assert checks["c/independent"]["status"] == "pass"
-    assert result.data["failed"] == 1 and result.data["errors"] == 1
+    assert result.json_data["failed"] == 1 and result.json_data["errors"] == 1
     assert result.summary.startswith("1/3 PASS, 1 FAIL, 1 ERROR in ")
     assert [f.evidence for f in result.findings] == ["c/grab", "c/use"]
     assert {f.kind for f in result.findings} == {FindingKind.SMOKE_FAILED}
@@ -155,7 +155,7 @@ interval = 0.01
 expect.json."$.state" = "done"
 """
         result = run_smoke(load_config(write_project(tmp_path, smoke)), {})
-    checks = _by_name(result.data["checks"])
+    checks = _by_name(result.json_data["checks"])
     eventually = checks["poll/eventually"]
     assert eventually["status"] == "pass"
     assert [(a["n"], a["status_code"], a["passed"]) for a in eventually["attempts"]] == [
@@ -211,7 +211,7 @@ path = "/roster"
 assert = [{{ xpath = "//worker[1]", equals = "Grace" }}]
 """
         result = run_smoke(load_config(write_project(tmp_path, smoke)), {})
-    checks = _by_name(result.data["checks"])
+    checks = _by_name(result.json_data["checks"])
     assert checks["xml/roster"]["status"] == "pass", checks["xml/roster"]["failures"]
     assert checks["xml/use"]["status"] == "pass"
     assert checks["xml/wrong"]["failures"] == [
@@ -236,7 +236,7 @@ expect.status = [200, 201]
     with serve(lambda seen: json_reply(b'{"error": "boom"}', status=500)) as (url, _):
         loaded = load_config(write_project(tmp_path, smoke, config=config))
         result = run_smoke(loaded, {"svc": Endpoint("svc", url, log)})
-    (check,) = result.data["checks"]
+    (check,) = result.json_data["checks"]
     assert check["failures"] == [{"assertion": "status", "expected": "one of 200, 201", "actual": "500"}]
     assert check["body_snippet"] == '{"error": "boom"}'
     assert check["log_tail"] == [f"line {i}" for i in range(80, 100)]
@@ -255,7 +255,7 @@ timeout = 2
 expect.status = 200
 """
     result = run_smoke(load_config(write_project(tmp_path, smoke)), {})
-    (check,) = result.data["checks"]
+    (check,) = result.json_data["checks"]
     assert check["status"] == "error"
     assert check["error"].startswith("cannot connect")
     assert result.summary.startswith("0/1 PASS, 1 ERROR")
@@ -301,7 +301,7 @@ def test_no_smoke_section_is_a_skipped_phase(tmp_path: Path) -> None:
     config.write_text('name = "x"\n', encoding="utf-8")
     result = run_smoke(load_config(config), {})
     assert result.status is PhaseStatus.SKIPPED
-    assert result.data["total"] == 0 and result.findings == []
+    assert result.json_data["total"] == 0 and result.findings == []
 
 
 def test_var_option_overrides_declared_vars_and_env_vars_are_read(tmp_path: Path) -> None:
@@ -344,5 +344,5 @@ body_repeat = {{ text = "{{{{env.SMOKE_TEST_PIECE}}}}{{{{sep}}}}", times = 3 }}
 expect.status = 200
 """
         result = run_smoke(load_config(write_project(tmp_path, smoke)), {})
-    assert result.status is PhaseStatus.PASSED, result.data["checks"]
+    assert result.status is PhaseStatus.PASSED, result.json_data["checks"]
     assert [s.body for s in seen] == [b"ab-ab-ab-"]

@@ -117,7 +117,7 @@ def test_secret_in_a_service_log_tail_is_masked(tmp_path: Path) -> None:
         result = run_smoke(load_config(tmp_path / "paritygate.toml"), {"svc": Endpoint("svc", url, log)})
     text = json.dumps(result.to_dict())
     assert ENV_SECRET not in text
-    assert result.data["checks"][0]["log_tail"] == ["starting", "auth header was Bearer ***"]
+    assert result.json_data["checks"][0]["log_tail"] == ["starting", "auth header was Bearer ***"]
 
 
 def test_masker_masks_longest_first_and_leaves_other_text() -> None:

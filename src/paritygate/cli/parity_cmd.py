@@ -10,9 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich import box
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from paritygate.cli.common import (
     config_option,
@@ -31,7 +29,6 @@ from paritygate.errors import EXIT_OK, UsageError
 __all__ = ["parity"]
 
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
-_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def _parse_targets(specs: tuple[str, ...]) -> dict[str, Endpoint]:
@@ -74,61 +71,6 @@ def _endpoints(
     from paritygate.stack import load_running
 
     yield load_running(loaded)
-
-
-def _print_human(doc: dict[str, Any], paths: list[Path]) -> None:
-    from paritygate.reports.parity_report import tally_line
-
-    names = [t["name"] for t in doc["targets"]]
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Case", no_wrap=True)
-    for column in (*(f"{n} status" for n in names), "Status match", "Body match"):
-        table.add_column(column, overflow="fold")
-    if len(names) > 2:
-        table.add_column("Agreement", overflow="fold")
-    for case in doc["cases"]:
-        cells = [case["name"]]
-        cells += [str(t["status"]) if t["error"] is None else "no answer" for t in case["targets"].values()]
-        cells += ["✓" if case["status_match"] else "✗", "✓" if case["body_match"] else "✗"]
-        if len(names) > 2:
-            cells.append(case.get("odd_one_out_text") or " / ".join("+".join(g) for g in case["groups"]))
-        table.add_row(*cells)
-    console.print(table)
-    console.print(tally_line(doc), markup=False)
-    for cls in doc["classes"]:
-        label = cls["mapping"]["name"] if cls["mapping"] else cls["title"]
-        decision = cls["decision"]
-        if cls["status"] == "known":
-            tail = f"tracker {decision['status']}"
-        else:
-            tail = "recorded as _open_" if cls["recorded"] else "not in the tracker"
-        console.print(
-            f"{cls['status'].upper()}: {label} — {len(cls['cases'])} case(s) on {cls['endpoint']} ({tail})",
-            markup=False,
-        )
-        console.print(f"  key: {cls['key']}", markup=False)
-        if cls["status"] == "known" and decision["decision"]:
-            console.print(f"  decision: {decision['decision']}", markup=False)
-        elif cls["mapping"]:
-            console.print(f"  suggested fix: {cls['mapping']['fix']}", markup=False)
-    for row in doc["fixed"]:
-        console.print(
-            f"FIXED?: {row['key']} (tracker line {row['line']}) did not appear in this run", markup=False
-        )
-    if doc["noise"]:
-        console.print(
-            f"noise: {len(doc['noise'])} path(s) varied between repeats and were excluded from this run: "
-            + ", ".join(f"{n['target']} {n['path']}" for n in doc["noise"]),
-            markup=False,
-        )
-    for name in doc["unreachable"]:
-        console.print(f"UNREACHABLE: {name} never answered", markup=False)
-    unsafe = sorted({c["method"] for c in doc["cases"]} & _UNSAFE)
-    if unsafe:
-        err_console.print(
-            f"note: {', '.join(unsafe)} requests were sent to every target, as the cases say", markup=False
-        )
-    console.print("reports: " + ", ".join(str(p) for p in paths), markup=False)
 
 
 @click.group(invoke_without_command=True)
@@ -193,6 +135,7 @@ def parity(
         return None
     from paritygate.phases.parity import run_parity
     from paritygate.reports.parity_report import parity_json_bytes, write_parity_reports
+    from paritygate.reports.parity_terminal import print_parity
 
     targets = _parse_targets(target_specs)
     if targets and bring_up:
@@ -217,11 +160,13 @@ def parity(
             timeout=timeout,
             progress=progress,
         )
-    paths = write_parity_reports(out, result.data)
+    doc = result.parity
+    assert doc is not None  # run_parity raises rather than return without a document
+    paths = write_parity_reports(out, doc)
     if as_json:
-        click.echo(parity_json_bytes(result.data).decode(), nl=False)
+        click.echo(parity_json_bytes(doc).decode(), nl=False)
     else:
-        _print_human(result.data, paths)
+        print_parity(doc, paths, console, err_console)
     return phase_exit_code(result)
 
 

@@ -52,7 +52,7 @@ def _disclosures(data: dict[str, Any]) -> list[str]:
 
 def _print_result(result: PhaseResult, files: list[Path]) -> None:
     """One line per bundle (part), its reviewers' tokens under it, then the disclosures once."""
-    data: dict[str, Any] = result.data
+    data: dict[str, Any] = result.json_data
     for bundle in data.get("bundles", []):
         console.print(bundle["tally_line"], markup=False)
         if bundle.get("tokens_line"):
@@ -136,7 +136,7 @@ def review(
     finally:
         if status_ctx is not None:
             status_ctx.stop()
-    files = write_review_reports(target, result.data) if result.status is not PhaseStatus.SKIPPED else []
+    files = write_review_reports(target, result.json_data) if result.status is not PhaseStatus.SKIPPED else []
     if as_json:
         sys.stdout.write(orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
     else:

@@ -94,6 +94,8 @@ def _summary_json(result: RunResult, exit_code: int) -> dict[str, Any]:
 
 
 def print_summary(result: RunResult, out: Console) -> None:
+    from paritygate.reports.refs import reason_line
+
     verdict = result.verdict.verdict.value
     out.print()
     out.rule(f"[{_VERDICT_STYLE.get(verdict, 'bold')}]verdict: {verdict.upper()}[/]")
@@ -102,13 +104,13 @@ def print_summary(result: RunResult, out: Console) -> None:
     if result.verdict.reasons:
         out.print("reasons:")
         for reason in result.verdict.reasons:
-            out.print(f"  {reason.line()}", markup=False)
+            out.print(f"  {reason_line(reason.to_dict())}", markup=False)
     else:
         out.print("reasons: none; every phase that ran passed")
     if result.verdict.warnings:
         out.print("warnings:")
         for warning in result.verdict.warnings:
-            out.print(f"  {warning.line()}", markup=False)
+            out.print(f"  {reason_line(warning.to_dict())}", markup=False)
     out.print(f"run dir: {result.run_dir}", markup=False)
     out.print("files:")
     for path in result.files:

@@ -1,7 +1,9 @@
 """Value objects that cross layer boundaries: endpoints of a running stack and phase results.
 
-Phases produce a :class:`PhaseResult`; the assessor reads only its ``findings``; the
-report writers read its ``data`` (a JSON-ready dict whose shape each phase documents).
+Phases produce a :class:`PhaseResult`; the assessor reads only its ``findings`` (each
+carrying its evidence, including what the decisions tracker says); the report writers read
+its ``data``, the phase's document: typed for parity (:class:`ParityDocument`), the JSON
+object each phase documents (docs/phase-data.md) for the others.
 """
 
 from __future__ import annotations
@@ -11,7 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Endpoint", "Finding", "FindingKind", "PhaseResult", "PhaseStatus"]
+from paritygate.core.jsondoc import DocumentError, JsonDoc, JsonObject
+from paritygate.core.parity_doc import SCHEMA as PARITY_SCHEMA
+from paritygate.core.parity_doc import ParityDocument
+
+__all__ = [
+    "Endpoint",
+    "Finding",
+    "FindingKind",
+    "PhaseData",
+    "PhaseResult",
+    "PhaseStatus",
+    "TrackerEvidence",
+]
 
 
 @dataclass(slots=True, frozen=True)
@@ -28,7 +42,8 @@ class FindingKind(enum.StrEnum):
 
     SMOKE_FAILED = "smoke_failed"  # evidence: check name
     STATUS_MISMATCH = "status_mismatch"  # evidence: case name
-    NEW_DIVERGENCE = "new_divergence"  # evidence: class key
+    NEW_DIVERGENCE = "new_divergence"  # evidence: class key (no tracker row)
+    CAME_BACK = "came_back"  # evidence: class key whose tracker row says `fixed`, seen again
     KNOWN_DIVERGENCE = "known_divergence"  # evidence: class key (tracker row open/accepted)
     FIXED_DIVERGENCE = "fixed_divergence"  # evidence: class key of a tracker row not seen any more
     UNREACHABLE = "unreachable"  # evidence: target name (and case)
@@ -38,18 +53,34 @@ class FindingKind(enum.StrEnum):
     NOTE = "note"  # informational, never changes the verdict
 
 
+@dataclass(slots=True, frozen=True)
+class TrackerEvidence(JsonDoc):
+    """The decisions-tracker row a divergence finding was weighed against."""
+
+    file: str  # the tracker file
+    status: str  # _open_ | accepted | fixed
+    decision: str
+    line: int = 0
+
+
 @dataclass(slots=True)
-class Finding:
+class Finding(JsonDoc):
+    """One thing a phase found. ``evidence`` is the id a reader looks up (check, case, class
+    key, path:line); ``subject`` says in words what it is about (for a divergence class:
+    its name, endpoint and cases); ``tracker`` is the row it was weighed against, if any."""
+
     kind: FindingKind
     evidence: str
     message: str
+    subject: str = ""
+    tracker: TrackerEvidence | None = None
 
-    def to_dict(self) -> dict[str, str]:
-        return {"kind": self.kind.value, "evidence": self.evidence, "message": self.message}
+    def to_dict(self) -> JsonObject:
+        return self.to_json()
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> Finding:
-        return cls(FindingKind(raw["kind"]), str(raw["evidence"]), str(raw["message"]))
+    def from_dict(cls, raw: object) -> Finding:
+        return cls.from_json(raw)
 
 
 class PhaseStatus(enum.StrEnum):
@@ -59,35 +90,77 @@ class PhaseStatus(enum.StrEnum):
     SKIPPED = "skipped"
 
 
+# A phase's document: typed for parity; for stack, smoke and review still the JSON object
+# their phase documents (docs/phase-data.md) -- a JSON boundary until they are typed too.
+PhaseData = ParityDocument | dict[str, Any]
+
+
+def _data_from_json(raw: object, where: str) -> PhaseData:
+    if not isinstance(raw, dict):
+        raise DocumentError(where, "expected an object")
+    if str(raw.get("schema", "")).startswith(PARITY_SCHEMA.split("/")[0] + "/"):
+        return ParityDocument.from_json(raw, where)  # rejects another version with a clear message
+    return dict(raw)
+
+
 @dataclass(slots=True)
 class PhaseResult:
     phase: str  # "stack" | "smoke" | "parity" | "review"
     status: PhaseStatus
     summary: str  # one human line, e.g. "21/21 PASS in 0.31s"
     findings: list[Finding] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)
+    data: PhaseData = field(default_factory=dict)
     duration_s: float = 0.0
     error: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def parity(self) -> ParityDocument | None:
+        """The parity document, when this is a parity result that got as far as making one."""
+        return self.data if isinstance(self.data, ParityDocument) else None
+
+    @property
+    def json_data(self) -> dict[str, Any]:
+        """The document as its JSON object (for a phase whose document is not typed yet, the
+        object itself): a JSON boundary, read by the writers of those phases."""
+        return self.data if isinstance(self.data, dict) else self.data.to_json()
+
+    def to_dict(self) -> dict[str, Any]:  # the JSON form report.json holds: a JSON boundary
         return {
             "phase": self.phase,
             "status": self.status.value,
             "summary": self.summary,
-            "findings": [f.to_dict() for f in self.findings],
-            "data": self.data,
+            "findings": [f.to_json() for f in self.findings],
+            "data": self.json_data,
             "duration_s": round(self.duration_s, 4),
             "error": self.error,
         }
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> PhaseResult:
+    def from_dict(cls, raw: object, where: str = "") -> PhaseResult:
+        """Read a phase result back (report.json); a DocumentError names the bad value."""
+        if not isinstance(raw, dict):
+            raise DocumentError(where, "expected a phase result object")
+
+        def at(key: str) -> str:
+            return f"{where}.{key}" if where else key
+
+        for key in ("phase", "status"):
+            if not isinstance(raw.get(key), str):
+                raise DocumentError(at(key), "expected a string")
+        try:
+            status = PhaseStatus(raw["status"])
+        except ValueError:
+            raise DocumentError(at("status"), f"unknown phase status {raw['status']!r}") from None
+        findings = raw.get("findings", [])
+        if not isinstance(findings, list):
+            raise DocumentError(at("findings"), "expected an array")
+        error = raw.get("error")
         return cls(
             phase=str(raw["phase"]),
-            status=PhaseStatus(raw["status"]),
+            status=status,
             summary=str(raw.get("summary", "")),
-            findings=[Finding.from_dict(f) for f in raw.get("findings", [])],
-            data=dict(raw.get("data", {})),
-            duration_s=float(raw.get("duration_s", 0.0)),
-            error=raw.get("error"),
+            findings=[Finding.from_json(f, f"{at('findings')}[{i}]") for i, f in enumerate(findings)],
+            data=_data_from_json(raw.get("data", {}), at("data")),
+            duration_s=float(raw.get("duration_s", 0.0) or 0.0),
+            error=None if error is None else str(error),
         )

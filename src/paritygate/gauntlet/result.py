@@ -22,7 +22,7 @@ class RunResult:
     run_dir: Path
     verdict: Verdict
     phases: dict[str, PhaseResult]
-    report: dict[str, Any]  # the paritygate.report/1 document written to report.json
+    report: dict[str, Any]  # the paritygate.report/2 document written to report.json
     files: list[Path] = field(default_factory=list)  # reports, phase files, then logs/
     interrupted: bool = False
     kept_up: bool = False

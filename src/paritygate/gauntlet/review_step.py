@@ -56,6 +56,6 @@ def review_in_run(loaded: LoadedConfig, run_dir: Path) -> PhaseResult:
             f" over its last commit, or {hint}",
         )
     result = run_review(loaded, repo=last.work_tree, rev_range=LAST_COMMIT, dry_run=True, out_dir=run_dir)
-    if result.status is not PhaseStatus.SKIPPED and result.data.get("dry_run"):
-        result.summary = _dry_run_line(result.data, last, hint)
+    if result.status is not PhaseStatus.SKIPPED and result.json_data.get("dry_run"):
+        result.summary = _dry_run_line(result.json_data, last, hint)
     return result

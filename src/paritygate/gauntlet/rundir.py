@@ -1,4 +1,4 @@
-"""The run directory: its name, the ``paritygate.report/1`` document, the services' logs,
+"""The run directory: its name, the ``paritygate.report/2`` document, the services' logs,
 and writing it all (plus the history entry) at the end of a run or a re-assessment."""
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def report_doc(
     signal_name: str | None,
     kept_up: bool,
 ) -> dict[str, Any]:
-    """The ``paritygate.report/1`` document (docs/phase-data.md); ``files`` is filled in on writing.
+    """The ``paritygate.report/2`` document (docs/phase-data.md); ``files`` is filled in on writing.
 
     ``definitions`` is :func:`definition_hashes` taken when the run began: what ran, even if
     a file was edited while it ran."""
@@ -148,7 +148,7 @@ def report_doc(
         "interrupted": signal_name is not None,
         "signal": signal_name,
         "kept_up": kept_up,
-        "tally": parity.data.get("tally") if parity is not None else None,
+        "tally": parity.parity.tally.to_json() if parity is not None and parity.parity else None,
         "phases": {p: results[p].to_dict() for p in PHASES if p in results},
         "definitions": definitions,
         "files": {},  # filled in by write_run_reports

@@ -1,4 +1,4 @@
-"""What the history keeps of one run, extracted from its ``paritygate.report/1`` document.
+"""What the history keeps of one run, extracted from its ``paritygate.report/2`` document.
 
 The same extraction serves recording a run and diffing two run directories that were
 never recorded, so both always agree on what "a case's outcome" and "a class" are.
@@ -12,6 +12,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
+
+from paritygate.core.jsondoc import DocumentError
+from paritygate.core.parity_doc import ParityDocument
 
 __all__ = ["CaseOutcome", "ClassRecord", "RunSnapshot", "definition_digest", "snapshot_from_report"]
 
@@ -90,12 +93,15 @@ def _counts(phase: str, data: dict[str, Any]) -> dict[str, Any]:
     if phase == "smoke":
         return {k: data[k] for k in ("total", "passed", "failed", "errors") if k in data}
     if phase == "parity":
-        counts = dict(data.get("tally") or {})
-        classes = data.get("classes") or []
-        counts["new_classes"] = sum(1 for c in classes if c.get("status") == "new")
-        counts["known_classes"] = sum(1 for c in classes if c.get("status") == "known")
-        counts["fixed_rows"] = len(data.get("fixed") or [])
-        return counts
+        parity = _parity(data)
+        if parity is None:
+            return {}
+        return {
+            **parity.tally.to_json(),
+            "new_classes": parity.new_classes,
+            "known_classes": parity.known_classes,
+            "fixed_rows": len(parity.fixed),
+        }
     if phase == "review":
         findings = [f for f in data.get("findings") or [] if not f.get("retracted")]
         return {
@@ -124,45 +130,44 @@ def _smoke_cases(data: dict[str, Any], hashes: dict[str, str]) -> list[CaseOutco
     return out
 
 
-def _parity_cases(data: dict[str, Any], hashes: dict[str, str]) -> list[CaseOutcome]:
+def _parity(data: dict[str, Any]) -> ParityDocument | None:
+    if not data:
+        return None
+    try:
+        return ParityDocument.from_json(data, "phases.parity.data")
+    except DocumentError:
+        return None  # not a document this version reads: the history keeps the run's verdict only
+
+
+def _parity_cases(parity: ParityDocument | None, hashes: dict[str, str]) -> list[CaseOutcome]:
+    if parity is None:
+        return []
     out = []
-    for case in data.get("cases") or []:
-        name = str(case.get("name"))
-        definition = {k: case.get(k) for k in ("method", "path", "tags", "request")}
-        out.append(
-            CaseOutcome(
-                "parity",
-                name,
-                str(case.get("outcome")),
-                hashes.get(name) or definition_digest(definition),
-                case.get("class_key"),
-            )
-        )
+    for case in parity.cases:
+        definition = {"method": case.method, "path": case.path, "tags": case.tags}
+        digest = hashes.get(case.name) or definition_digest(definition)
+        out.append(CaseOutcome("parity", case.name, case.outcome, digest, case.class_key))
     return out
 
 
-def _classes(data: dict[str, Any]) -> list[ClassRecord]:
+def _classes(parity: ParityDocument | None) -> list[ClassRecord]:
+    if parity is None:
+        return []
     out: dict[str, ClassRecord] = {}
-    for row in data.get("classes") or []:
-        decision = row.get("decision") or {}
-        out[str(row.get("key"))] = ClassRecord(
-            key=str(row.get("key")),
-            status=str(row.get("status") or "new"),
-            outcome=str(row.get("outcome") or ""),
-            endpoint=str(row.get("endpoint") or ""),
-            title=str(row.get("title") or ""),
-            decision_status=str(decision.get("status") or ""),
+    for cls in parity.classes:
+        out[cls.key] = ClassRecord(
+            key=cls.key,
+            status=cls.status,
+            outcome=cls.outcome,
+            endpoint=cls.endpoint,
+            title=cls.title,
+            decision_status=cls.decision.status if cls.decision else "",
         )
-    for row in data.get("fixed") or []:
-        key = str(row.get("key"))
+    for row in parity.fixed:
         out.setdefault(
-            key,
+            row.key,
             ClassRecord(
-                key,
-                "fixed",
-                title=str(row.get("divergence") or ""),
-                endpoint=str(row.get("area") or ""),
-                decision_status=str(row.get("status") or ""),
+                row.key, "fixed", title=row.divergence, endpoint=row.area, decision_status=row.status
             ),
         )
     return list(out.values())
@@ -178,7 +183,7 @@ def snapshot_from_report(doc: dict[str, Any], run_dir: str = "") -> RunSnapshot:
             "summary": str(raw.get("summary") or ""),
             "counts": _counts(str(name), _data(doc, str(name))),
         }
-    smoke, parity = _data(doc, "smoke"), _data(doc, "parity")
+    smoke, parity = _data(doc, "smoke"), _parity(_data(doc, "parity"))
     return RunSnapshot(
         run_id=str(doc.get("run_id")),
         started_at=str(doc.get("started_at") or ""),

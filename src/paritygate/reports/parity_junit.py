@@ -7,52 +7,48 @@ with a note, so CI stays green on documented gaps and red on new ones.
 
 from __future__ import annotations
 
-from typing import Any
-
 import orjson
 
+from paritygate.core.jsondoc import Absent, JsonValue
+from paritygate.core.parity_doc import CaseDoc, ParityDocument
 from paritygate.reports.junit import JUnitCase, JUnitSuite
 
 __all__ = ["parity_junit_suites"]
 
 
-def _differences_text(case: dict[str, Any]) -> str:
-    lines = []
-    for pair in case["pairs"]:
-        for d in pair["differences"]:
-            left = orjson.dumps(d["left"], default=str).decode()
-            right = orjson.dumps(d["right"], default=str).decode()
-            lines.append(f"{pair['left']} vs {pair['right']}: {d['path']} ({d['kind']}): {left} | {right}")
-    return "\n".join(lines)
+def _json(value: JsonValue | Absent) -> str:
+    return "(absent)" if isinstance(value, Absent) else orjson.dumps(value, default=str).decode()
 
 
-def _case(case: dict[str, Any], classes: dict[str, dict[str, Any]]) -> JUnitCase:
-    targets = case["targets"]
-    elapsed = max((t["elapsed_ms"] for t in targets.values()), default=0.0) / 1000
-    statuses = ", ".join(
-        f"{n}={t['status'] if t['error'] is None else 'no answer'}" for n, t in targets.items()
+def _differences_text(case: CaseDoc) -> str:
+    return "\n".join(
+        f"{pair.left} vs {pair.right}: {d.path} ({d.kind}): {_json(d.left)} | {_json(d.right)}"
+        for pair, d in case.differences
     )
-    junit = JUnitCase(name=case["name"], classname=f"parity.{case['method']} {case['path']}", time_s=elapsed)
-    errors = [f"{n}: {t['error']}" for n, t in targets.items() if t["error"] is not None]
-    cls = classes.get(case["class_key"]) if case["class_key"] else None
+
+
+def _case(doc: ParityDocument, case: CaseDoc) -> JUnitCase:
+    targets = case.targets
+    elapsed = max((t.elapsed_ms for t in targets.values()), default=0.0) / 1000
+    statuses = ", ".join(f"{n}={t.status if t.error is None else 'no answer'}" for n, t in targets.items())
+    junit = JUnitCase(name=case.name, classname=f"parity.{case.method} {case.path}", time_s=elapsed)
+    errors = [f"{n}: {t.error}" for n, t in targets.items() if t.error is not None]
+    cls = doc.class_of(case.class_key)
     if errors:
         junit.error = "no answer: " + "; ".join(errors)
-    elif not case["status_match"]:
+    elif not case.status_match:
         junit.failure = f"status mismatch: {statuses}"
         junit.failure_text = _differences_text(case)
-    elif case["outcome"] != "match" and (cls is None or cls["status"] != "known"):
-        name = cls["mapping"]["name"] if cls and cls["mapping"] else case["outcome"]
+    elif case.outcome != "match" and (cls is None or cls.status != "known"):
+        name = cls.mapping.name if cls and cls.mapping else case.outcome
         junit.failure = f"new divergence ({name})"
         junit.failure_text = _differences_text(case)
     elif cls is not None:
-        decision = cls["decision"] or {}
-        junit.system_out = (
-            f"known divergence {cls['key']} (tracker: {decision.get('status')} — {decision.get('decision')})\n"
-            + _differences_text(case)
-        )
+        decision = cls.decision
+        said = f"{decision.status} — {decision.decision}" if decision else "no row"
+        junit.system_out = f"known divergence {cls.key} (tracker: {said})\n" + _differences_text(case)
     return junit
 
 
-def parity_junit_suites(doc: dict[str, Any]) -> list[JUnitSuite]:
-    classes = {c["key"]: c for c in doc["classes"]}
-    return [JUnitSuite(name="parity", cases=[_case(c, classes) for c in doc["cases"]])]
+def parity_junit_suites(doc: ParityDocument) -> list[JUnitSuite]:
+    return [JUnitSuite(name="parity", cases=[_case(doc, c) for c in doc.cases])]

@@ -8,12 +8,13 @@ then divergence classes, ``fixed?`` rows, learned noise and errors.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 
 from paritygate.core.fs import atomic_write_bytes, atomic_write_text
+from paritygate.core.jsondoc import Absent, JsonValue
+from paritygate.core.parity_doc import ParityDocument, Tally
 from paritygate.reports.junit import write_junit
 from paritygate.reports.markdown import code_span, fenced, text_cell
 from paritygate.reports.parity_junit import parity_junit_suites
@@ -23,18 +24,18 @@ __all__ = ["parity_json_bytes", "parity_markdown", "tally_line", "write_parity_r
 _MAX_VALUE = 160
 
 
-def parity_json_bytes(doc: dict[str, Any]) -> bytes:
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2, default=str) + b"\n"
+def parity_json_bytes(doc: ParityDocument) -> bytes:
+    return orjson.dumps(doc.to_json(), option=orjson.OPT_INDENT_2) + b"\n"
 
 
-def _short(value: Any) -> str:
+def _short(value: JsonValue) -> str:
     text = orjson.dumps(value, default=str).decode()
     return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
 
 
-def _side(value: Any, absent: bool) -> str:
+def _side(value: JsonValue | Absent) -> str:
     # a `missing`/`extra` difference has no value on one side: say so rather than print null
-    return "(absent)" if absent else code_span(_short(value))
+    return "(absent)" if isinstance(value, Absent) else code_span(_short(value))
 
 
 def _port_label(name: str, url: str) -> str:
@@ -42,32 +43,31 @@ def _port_label(name: str, url: str) -> str:
     return f"{name} :{port}" if port else name
 
 
-def tally_line(doc: dict[str, Any]) -> str:
-    tally = doc["tally"]
-    line = f"Tally: {tally['match']} match · {tally['diff']} diff"
-    if tally["errors"]:
-        line += f" · {tally['errors']} error"
-    return line + f" (out of {tally['cases']} cases)"
+def tally_line(tally: Tally) -> str:
+    line = f"Tally: {tally.match} match · {tally.diff} diff"
+    if tally.errors:
+        line += f" · {tally.errors} error"
+    return line + f" (out of {tally.cases} cases)"
 
 
-def _pretty_body(body: Any) -> tuple[str, str]:
+def _pretty_body(body: JsonValue) -> tuple[str, str]:
     if isinstance(body, str):
         return "text", body
     return "json", orjson.dumps(body, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS, default=str).decode()
 
 
-def _header(doc: dict[str, Any], out: list[str]) -> None:
-    targets = doc["targets"]
-    project = doc.get("project") or "Parity"
-    title = " vs ".join(_port_label(t["name"], t["url"]) for t in targets)
+def _header(doc: ParityDocument, out: list[str]) -> None:
+    targets = doc.targets
+    project = doc.project or "Parity"
+    title = " vs ".join(_port_label(t.name, t.url) for t in targets)
     out.append(f"# {project} parity probe — {title}")
     out.append("")
-    out.append(f"Date: {doc['date']}  ")
-    out.append(" · ".join(f"{t['name']}: {t['url']}" for t in targets) + "  ")
-    endpoints = sorted({f"{c['method']} {c['path']}" for c in doc["cases"]})
-    ignored = doc.get("ignored") or []
+    out.append(f"Date: {doc.date}  ")
+    out.append(" · ".join(f"{t.name}: {t.url}" for t in targets) + "  ")
+    endpoints = sorted({f"{c.method} {c.path}" for c in doc.cases})
+    ignored = doc.ignored
     modulo = f" (modulo {', '.join(code_span(i) for i in ignored)})" if ignored else ""
-    reference = f" Reference: {doc['reference']}." if doc["reference"] else ""
+    reference = f" Reference: {doc.reference}." if doc.reference else ""
     out.append(
         f"Identical {', '.join(endpoints)} requests → every target at once. Match = identical HTTP status"
         f" + identical body{modulo}.{reference}"
@@ -75,159 +75,153 @@ def _header(doc: dict[str, Any], out: list[str]) -> None:
     out.append("")
 
 
-def _table(doc: dict[str, Any], out: list[str]) -> None:
-    names = [t["name"] for t in doc["targets"]]
+def _table(doc: ParityDocument, out: list[str]) -> None:
+    names = doc.target_names
     many = len(names) > 2
     head = ["Case", *(f"{text_cell(n)} status" for n in names), "Status match", "Body match"]
     if many:
         head.append("Agreement")
     out.append("| " + " | ".join(head) + " |")
     out.append("|" + "---|" * len(head))
-    for case in doc["cases"]:
-        cells = [text_cell(case["name"])]
+    for case in doc.cases:
+        cells = [text_cell(case.name)]
         for n in names:
-            t = case["targets"][n]
-            cells.append(str(t["status"]) if t["error"] is None else "no answer")
-        cells.append("✓" if case["status_match"] else "✗")
-        cells.append("✓" if case["body_match"] else "✗")
+            t = case.targets[n]
+            cells.append(str(t.status) if t.error is None else "no answer")
+        cells.append("✓" if case.status_match else "✗")
+        cells.append("✓" if case.body_match else "✗")
         if many:
-            agreement = case.get("odd_one_out_text") or " / ".join("+".join(g) for g in case["groups"])
+            agreement = case.odd_one_out_text or " / ".join("+".join(g) for g in case.groups)
             cells.append(text_cell(agreement))
         out.append("| " + " | ".join(cells) + " |")
     out.append("")
-    out.append(tally_line(doc))
+    out.append(tally_line(doc.tally))
     out.append("")
 
 
-def _divergences(doc: dict[str, Any], out: list[str]) -> None:
-    diverging = [c for c in doc["cases"] if c["outcome"] != "match"]
+def _divergences(doc: ParityDocument, out: list[str]) -> None:
+    diverging = [c for c in doc.cases if c.outcome != "match"]
     if not diverging:
         return
-    classes = {c["key"]: c for c in doc["classes"]}
     out.append("## Divergences")
     out.append("")
     for case in diverging:
-        label = "ERROR" if case["outcome"] == "error" else "DIFF"
-        out.append(f"### {label} — {code_span(case['name'])}")
+        label = "ERROR" if case.outcome == "error" else "DIFF"
+        out.append(f"### {label} — {code_span(case.name)}")
         out.append("")
-        facts = [f"{case['method']} {case['path']}", f"outcome: **{case['outcome']}**"]
-        cls = classes.get(case["class_key"]) if case["class_key"] else None
+        facts = [f"{case.method} {case.path}", f"outcome: **{case.outcome}**"]
+        cls = doc.class_of(case.class_key)
         if cls is not None:
-            facts.append(f"class {code_span(cls['key'])} ({cls['status']})")
+            facts.append(f"class {code_span(cls.key)} ({cls.status})")
         out.append(" · ".join(facts))
         out.append("")
-        if case.get("odd_one_out_text"):
-            out.extend([f"**{case['odd_one_out_text']}**", ""])
-        for name, t in case["targets"].items():
-            if t["error"] is not None:
-                out.append(f"{name}: no answer — {t['error']}")
+        if case.odd_one_out_text:
+            out.extend([f"**{case.odd_one_out_text}**", ""])
+        for name, t in case.targets.items():
+            if t.error is not None or isinstance(t.body, Absent):
+                out.append(f"{name}: no answer — {t.error}")
                 out.append("")
                 continue
-            lang, text = _pretty_body(t["body"])
-            out.append(f"{name} (HTTP {t['status']}):")
+            lang, text = _pretty_body(t.body)
+            out.append(f"{name} (HTTP {t.status}):")
             out.append("")
             out.extend([*fenced(text, lang), ""])
-        for pair in case["pairs"]:
-            if not pair["differences"]:
+        for pair in case.pairs:
+            if not pair.differences:
                 continue
-            out.append(f"Differing paths, {pair['left']} vs {pair['right']} ({pair['outcome']}):")
+            out.append(f"Differing paths, {pair.left} vs {pair.right} ({pair.outcome}):")
             out.append("")
-            for d in pair["differences"]:
-                where = code_span(d["path"]) + (
-                    f" → {code_span(d['right_path'])}" if d.get("right_path") else ""
+            for d in pair.differences:
+                where = code_span(d.path) + (f" → {code_span(d.right_path)}" if d.right_path else "")
+                out.append(
+                    f"- {where} ({d.kind}): {pair.left} {_side(d.left)} · {pair.right} {_side(d.right)}"
                 )
-                left = _side(d["left"], d["kind"] == "extra")
-                right = _side(d["right"], d["kind"] == "missing")
-                out.append(f"- {where} ({d['kind']}): {pair['left']} {left} · {pair['right']} {right}")
-            for note in pair.get("notes") or []:
+            for note in pair.notes:
                 out.append(f"- note: {note}")
             out.append("")
 
 
-def _classes(doc: dict[str, Any], out: list[str]) -> None:
-    if not doc["classes"]:
+def _classes(doc: ParityDocument, out: list[str]) -> None:
+    if not doc.classes:
         return
     out.append("## Divergence classes")
     out.append("")
-    for cls in doc["classes"]:
-        mapping = cls["mapping"]
-        name = mapping["name"] if mapping else cls["title"]
-        status = cls["status"].upper() if cls["status"] == "new" else cls["status"]
-        out.append(f"### {name} — {status}")
+    for cls in doc.classes:
+        mapping = cls.mapping
+        status = cls.status.upper() if cls.status == "new" else cls.status
+        out.append(f"### {cls.label} — {status}")
         out.append("")
-        out.append(f"- key: {code_span(cls['key'])}")
+        out.append(f"- key: {code_span(cls.key)}")
         out.append(
-            f"- {cls['title']} on {cls['endpoint']} ({cls['outcome']}), {len(cls['cases'])} case(s): "
-            + ", ".join(code_span(c) for c in cls["cases"])
+            f"- {cls.title} on {cls.endpoint} ({cls.outcome}), {len(cls.cases)} case(s): "
+            + ", ".join(code_span(c) for c in cls.cases)
         )
         if mapping:
-            out.append(f"- mapping: **{mapping['name']}** — {mapping['description']}")
-            out.append(f"- fix: {mapping['fix']}")
-        decision = cls["decision"]
-        if cls["status"] == "known" and decision:
-            out.append(f"- tracker: {decision['status']} — {decision['decision'] or '(no decision text)'}")
-        elif cls.get("recorded"):
-            out.append(f"- tracker: NEW — recorded as `_open_` in {doc['tracker']}")
+            out.append(f"- mapping: **{mapping.name}** — {mapping.description}")
+            out.append(f"- fix: {mapping.fix}")
+        decision = cls.decision
+        if cls.status == "known" and decision:
+            out.append(f"- tracker: {decision.status} — {decision.decision or '(no decision text)'}")
+        elif cls.recorded:
+            out.append(f"- tracker: NEW — recorded as `_open_` in {doc.tracker}")
         else:
-            came_back = " (a `fixed` row exists: it came back)" if cls.get("regressed") else ""
+            came_back = " (a `fixed` row exists: it came back)" if cls.came_back else ""
             out.append(
-                f"- tracker: NEW — no `_open_`/`accepted` row in {doc['tracker']}{came_back};"
+                f"- tracker: NEW — no `_open_`/`accepted` row in {doc.tracker}{came_back};"
                 " run with --record-decisions to add one"
             )
         out.append("")
 
 
-def _fixed_and_noise(doc: dict[str, Any], out: list[str]) -> None:
-    if doc["fixed"] or doc.get("fixed_skipped"):
+def _fixed_and_noise(doc: ParityDocument, out: list[str]) -> None:
+    if doc.fixed or doc.fixed_skipped:
         out.append("## Fixed?")
         out.append("")
-        if doc.get("fixed_skipped"):
-            out.append(f"Not checked: {doc['fixed_skipped']}.")
+        if doc.fixed_skipped:
+            out.append(f"Not checked: {doc.fixed_skipped}.")
         else:
             out.append(
-                f"These rows of {doc['tracker']} are open or accepted, but their class did not appear"
+                f"These rows of {doc.tracker} are open or accepted, but their class did not appear"
                 " in this run. Fixed? Confirm and set their status to `fixed`."
             )
         out.append("")
-        for row in doc["fixed"]:
+        for row in doc.fixed:
             out.append(
-                f"- **FIXED?** {code_span(row['key'])} (line {row['line']}, {row['status']}): "
-                f"{row['divergence']} — {row['area']}"
+                f"- **FIXED?** {code_span(row.key)} (line {row.line}, {row.status}): "
+                f"{row.divergence} — {row.area}"
             )
         out.append("")
-    if doc["noise"]:
+    if doc.noise:
         out.append("## Noise")
         out.append("")
         out.append(
-            f"{len(doc['noise'])} path(s) changed between {doc['noise_runs']} extra repeat(s) to the same target."
+            f"{len(doc.noise)} path(s) changed between {doc.noise_runs} extra repeat(s) to the same target."
             " They were EXCLUDED from this run's comparison, and are not ignored permanently:"
             " add the suggested rule to [parity] to make it so."
         )
         out.append("")
-        for entry in doc["noise"]:
-            examples = ", ".join(code_span(_short(e)) for e in entry["examples"])
-            out.append(
-                f"- {entry['target']} {code_span(entry['path'])} in {', '.join(entry['cases'])}: {examples}"
-            )
-            out.extend(["", *fenced(entry["suggested_rule"], "toml"), ""])
+        for entry in doc.noise:
+            examples = ", ".join(code_span(_short(e)) for e in entry.examples)
+            out.append(f"- {entry.target} {code_span(entry.path)} in {', '.join(entry.cases)}: {examples}")
+            out.extend(["", *fenced(entry.suggested_rule, "toml"), ""])
 
 
-def _errors(doc: dict[str, Any], out: list[str]) -> None:
-    failed = [c for c in doc["cases"] if any(t["error"] for t in c["targets"].values())]
-    if not failed and not doc["unreachable"]:
+def _errors(doc: ParityDocument, out: list[str]) -> None:
+    failed = [c for c in doc.cases if any(t.error for t in c.targets.values())]
+    if not failed and not doc.unreachable:
         return
     out.append("## Errors")
     out.append("")
-    for name in doc["unreachable"]:
+    for name in doc.unreachable:
         out.append(f"- **{name} never answered** (no answer to any case): the target is unreachable.")
     for case in failed:
-        for name, t in case["targets"].items():
-            if t["error"]:
-                out.append(f"- {code_span(case['name'])}: {name} — {t['error']}")
+        for name, t in case.targets.items():
+            if t.error:
+                out.append(f"- {code_span(case.name)}: {name} — {t.error}")
     out.append("")
 
 
-def parity_markdown(doc: dict[str, Any]) -> str:
+def parity_markdown(doc: ParityDocument) -> str:
     out: list[str] = []
     _header(doc, out)
     _table(doc, out)
@@ -239,7 +233,7 @@ def parity_markdown(doc: dict[str, Any]) -> str:
 
 
 def write_parity_reports(
-    out_dir: Path, doc: dict[str, Any], *, junit_name: str | None = "junit.xml"
+    out_dir: Path, doc: ParityDocument, *, junit_name: str | None = "junit.xml"
 ) -> list[Path]:
     """Write parity.md, parity.json and (unless ``junit_name`` is None) the JUnit file into
     ``out_dir``; returns their paths. A run directory holding other phases may pass e.g.

@@ -1,4 +1,4 @@
-"""Write every file of a run directory from its ``paritygate.report/1`` document: the run
+"""Write every file of a run directory from its ``paritygate.report/2`` document: the run
 reports, and the phases' own files (smoke.json, parity.json, parity.md, review.md,
 review.json, review.sarif) next to them."""
 
@@ -14,7 +14,7 @@ from paritygate.reports.run_html import write_html
 from paritygate.reports.run_json import write_report_json
 from paritygate.reports.run_junit import write_run_junit
 from paritygate.reports.run_markdown import write_markdown
-from paritygate.reports.run_view import phase_data
+from paritygate.reports.run_view import parity_document, phase_data
 from paritygate.reports.smoke_report import write_smoke_json
 
 __all__ = ["REVIEW_FILES", "RUN_REPORTS", "files_listing", "write_phase_files", "write_run_reports"]
@@ -40,8 +40,8 @@ def write_phase_files(run_dir: Path, doc: dict[str, Any]) -> None:
     names = _phase_file_names(doc)
     if "smoke.json" in names:
         write_smoke_json(run_dir / "smoke.json", doc["phases"]["smoke"])
-    if "parity.json" in names:
-        parity = phase_data(doc, "parity")
+    parity = parity_document(doc)
+    if "parity.json" in names and parity is not None:
         atomic_write_bytes(run_dir / "parity.json", parity_json_bytes(parity))
         atomic_write_text(run_dir / "parity.md", parity_markdown(parity))
     if "review.md" in names:

@@ -14,9 +14,10 @@ from typing import Any
 import jinja2
 
 from paritygate.core.fs import atomic_write_text
+from paritygate.reports.refs import reason_ref
 from paritygate.reports.review_files import REVIEW_FILES
 from paritygate.reports.review_md import finding_where
-from paritygate.reports.run_view import case_views, json_or_text, phase_data, target_names
+from paritygate.reports.run_view import case_views, json_or_text, parity_document, phase_data
 
 __all__ = ["render_html", "write_html"]
 
@@ -30,18 +31,19 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["json_text"] = json_or_text  # a plain str, not Markup: autoescape shows `<` as text
     env.filters["where"] = finding_where
+    env.filters["ref"] = reason_ref
     return env
 
 
 def render_html(doc: dict[str, Any]) -> str:
-    parity = phase_data(doc, "parity")
+    parity = parity_document(doc)
     template = _environment().get_template("run_report.html.j2")
     return template.render(
         doc=doc,
         smoke=phase_data(doc, "smoke"),
         parity=parity,
-        views=case_views(parity),
-        names=target_names(parity),
+        views=case_views(parity) if parity is not None else [],
+        names=parity.target_names if parity is not None else [],
         review=phase_data(doc, "review"),
         review_names=REVIEW_FILES,
     )

@@ -1,4 +1,4 @@
-"""``report.json``: the whole run as one versioned document (``paritygate.report/1``).
+"""``report.json``: the whole run as one versioned document (``paritygate.report/2``).
 
 It is the source every other run report is rendered from, so ``paritygate assess DIR``
 can recompute the verdict and rewrite the reports without re-probing anything.
@@ -16,7 +16,7 @@ from paritygate.errors import ConfigError
 
 __all__ = ["REPORT_NAME", "REPORT_SCHEMA", "read_report", "report_bytes", "write_report_json"]
 
-REPORT_SCHEMA = "paritygate.report/1"
+REPORT_SCHEMA = "paritygate.report/2"
 REPORT_NAME = "report.json"
 _REQUIRED: dict[str, tuple[type, str]] = {
     "run_id": (str, "a string"),

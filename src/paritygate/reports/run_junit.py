@@ -8,7 +8,8 @@ from typing import Any
 
 from paritygate.reports.junit import JUnitCase, JUnitSuite, write_junit
 from paritygate.reports.parity_junit import parity_junit_suites
-from paritygate.reports.run_view import phase_data
+from paritygate.reports.refs import reason_line
+from paritygate.reports.run_view import parity_document, phase_data
 from paritygate.reports.smoke_report import smoke_junit_suites
 
 __all__ = ["run_suites", "write_run_junit"]
@@ -47,8 +48,9 @@ def _phase_suites(doc: dict[str, Any], name: str, phase: dict[str, Any]) -> list
     data = phase_data(doc, name)
     if name == "smoke" and data.get("checks"):
         return smoke_junit_suites(phase)
-    if name == "parity" and data.get("cases"):
-        return parity_junit_suites(data)
+    parity = parity_document(doc) if name == "parity" else None
+    if parity is not None and parity.cases:
+        return parity_junit_suites(parity)
     if name == "stack":
         return [
             JUnitSuite(
@@ -72,10 +74,7 @@ def run_suites(doc: dict[str, Any]) -> list[JUnitSuite]:
     verdict = JUnitCase(
         name=str(doc.get("verdict")), classname="paritygate.verdict", time_s=float(doc.get("duration_s") or 0)
     )
-    lines = [
-        f"[{r.get('level')}] {r.get('message')} (evidence: {r.get('evidence')})"
-        for r in doc.get("reasons") or []
-    ]
+    lines = [reason_line(r) for r in doc.get("reasons") or []]
     if doc.get("verdict") == "block":
         verdict.failure = lines[0] if lines else "block"
         verdict.failure_text = "\n".join(lines)

@@ -12,9 +12,10 @@ from typing import Any
 
 from paritygate.core.fs import atomic_write_text
 from paritygate.reports.markdown import code_cell, fenced, table, text_cell
+from paritygate.reports.refs import reason_ref
 from paritygate.reports.review_files import REVIEW_FILES
 from paritygate.reports.review_md import finding_where
-from paritygate.reports.run_view import CaseView, case_views, json_or_text, phase_data, target_names
+from paritygate.reports.run_view import CaseView, case_views, json_or_text, parity_document, phase_data
 
 __all__ = ["render_markdown", "write_markdown"]
 
@@ -39,13 +40,13 @@ def _verdict(doc: dict[str, Any]) -> list[str]:
         out.append("No reason to hold this change back: every phase that ran passed.")
     for r in reasons:
         out.append(
-            f"- **{text_cell(r.get('level'))}** {text_cell(r.get('message'))} (evidence {code_cell(r.get('evidence'))}; see {text_cell(r.get('ref'))})"
+            f"- **{text_cell(r.get('level'))}** {text_cell(r.get('message'))} (evidence {code_cell(r.get('evidence'))}; see {text_cell(reason_ref(r))})"
         )
     warnings = doc.get("warnings") or []
     if warnings:
         out += ["", "### Warnings", ""]
         out += [
-            f"- {text_cell(w.get('message'))} (evidence {code_cell(w.get('evidence'))}; see {text_cell(w.get('ref'))})"
+            f"- {text_cell(w.get('message'))} (evidence {code_cell(w.get('evidence'))}; see {text_cell(reason_ref(w))})"
             for w in warnings
         ]
     return [*out, ""]
@@ -112,12 +113,12 @@ def _case_detail(view: CaseView) -> list[str]:
     if view.differences:
         rows = [
             [
-                code_cell(d.get("path")),
-                text_cell(d.get("kind")),
-                f"{text_cell(d.get('left_target'))}: {code_cell(json_or_text(d.get('left')))}",
-                f"{text_cell(d.get('right_target'))}: {code_cell(json_or_text(d.get('right')))}",
+                code_cell(row.diff.path),
+                text_cell(row.diff.kind),
+                f"{text_cell(row.left_target)}: {code_cell(json_or_text(row.diff.left))}",
+                f"{text_cell(row.right_target)}: {code_cell(json_or_text(row.diff.right))}",
             ]
-            for d in view.differences
+            for row in view.differences
         ]
         out += [*table(["path", "kind", "left", "right"], rows), ""]
     for cell in view.cells:
@@ -131,18 +132,17 @@ def _case_detail(view: CaseView) -> list[str]:
 
 
 def _parity(doc: dict[str, Any]) -> list[str]:
-    data = phase_data(doc, "parity")
-    views = case_views(data)
+    data = parity_document(doc)
     out = ["## Parity cases", ""]
-    if not views:
+    if data is None or not data.cases:
         return [*out, "Parity did not run.", ""]
-    tally = data.get("tally") or {}
+    views = case_views(data)
+    tally = data.tally
     out += [
-        f"{tally.get('status_match', '?')}/{tally.get('cases', len(views))} status codes match · "
-        f"{tally.get('body_match', '?')} body match · {tally.get('body_diff', '?')} diff · {tally.get('errors', 0)} errors",
+        f"{tally.status_match}/{tally.cases} status codes match · "
+        f"{tally.body_match} body match · {tally.body_diff} diff · {tally.errors} errors",
         "",
     ]
-    names = target_names(data)
     rows = []
     for v in views:
         cells = [text_cell(c.error or c.status) for c in v.cells]
@@ -162,7 +162,10 @@ def _parity(doc: dict[str, Any]) -> list[str]:
             ]
         )
     out += [
-        *table(["case", *map(text_cell, names), "status match", "body match", "outcome", "class"], rows),
+        *table(
+            ["case", *map(text_cell, data.target_names), "status match", "body match", "outcome", "class"],
+            rows,
+        ),
         "",
     ]
     for v in views:
@@ -172,26 +175,25 @@ def _parity(doc: dict[str, Any]) -> list[str]:
 
 
 def _classes(doc: dict[str, Any]) -> list[str]:
-    data = phase_data(doc, "parity")
+    data = parity_document(doc)
     out = ["## Divergence classes", ""]
-    classes = data.get("classes") or []
+    classes = data.classes if data is not None else []
     if not classes:
         out += ["No divergence classes.", ""]
     else:
         rows = []
         for c in classes:
-            mapping = c.get("mapping") or {}
-            decision = c.get("decision") or {}
+            mapping, decision = c.mapping, c.decision
             rows.append(
                 [
-                    code_cell(c.get("key")),
-                    text_cell(c.get("endpoint")),
-                    text_cell(c.get("outcome")),
-                    str(len(c.get("cases") or [])),
-                    f"**{text_cell(c.get('status'))}**",
-                    text_cell(mapping.get("name")),
-                    text_cell(mapping.get("fix")),
-                    text_cell(f"{decision.get('status', '')} {decision.get('decision', '')}".strip()),
+                    code_cell(c.key),
+                    text_cell(c.endpoint),
+                    text_cell(c.outcome),
+                    str(len(c.cases)),
+                    f"**{text_cell(c.status)}**",
+                    text_cell(mapping.name if mapping else ""),
+                    text_cell(mapping.fix if mapping else ""),
+                    text_cell(f"{decision.status} {decision.decision}".strip() if decision else ""),
                 ]
             )
         out += [
@@ -201,35 +203,33 @@ def _classes(doc: dict[str, Any]) -> list[str]:
             ),
             "",
         ]
-    fixed = data.get("fixed") or []
+    fixed = data.fixed if data is not None else []
     out += ["## Fixed tracker rows", ""]
     if fixed:
         rows = [
-            [
-                code_cell(f.get("key")),
-                text_cell(f.get("area")),
-                text_cell(f.get("divergence")),
-                text_cell(f.get("status")),
-            ]
-            for f in fixed
+            [code_cell(f.key), text_cell(f.area), text_cell(f.divergence), text_cell(f.status)] for f in fixed
         ]
         out += [
             "Tracker rows not seen in this run (fixed? update the tracker):",
             "",
             *table(["row", "area", "divergence", "status"], rows),
         ]
+    elif data is not None and data.fixed_skipped:
+        out.append(f"Not checked: {text_cell(data.fixed_skipped)}.")
     else:
         out.append("None.")
-    noise = data.get("noise") or []
+    noise = data.noise if data is not None else []
     out += ["", "## Noise", ""]
     if noise:
         for n in noise:
             out += [
-                f"- {text_cell(n.get('target'))} {code_cell(n.get('path'))} varies between identical requests, e.g. {code_cell(json_or_text(n.get('examples')))}",
-                *["  " + line for line in fenced(str(n.get("suggested_rule", "")), "toml")],
+                f"- {text_cell(n.target)} {code_cell(n.path)} varies between identical requests, e.g. {code_cell(json_or_text(n.examples))}",
+                *["  " + line for line in fenced(n.suggested_rule, "toml")],
             ]
     else:
-        out.append("No noise detected" + (" (noise runs off)." if not data.get("noise_runs") else "."))
+        out.append(
+            "No noise detected" + (" (noise runs off)." if data is None or not data.noise_runs else ".")
+        )
     return [*out, ""]
 
 

@@ -1,8 +1,8 @@
 """Shape a ``paritygate.report/1`` document for the Markdown and HTML run reports.
 
-Only JSON-ready phase data is read (never phase objects), so an old run directory can be
-re-rendered. Anything missing from a phase's data (a skipped phase, an older schema)
-renders as empty, never as an error.
+The parity phase's data is read as its typed document (core/parity_doc.py); the other
+phases' data is still the JSON object their phase documents, where anything missing (a
+skipped phase) renders as empty.
 """
 
 from __future__ import annotations
@@ -12,17 +12,21 @@ from typing import Any
 
 import orjson
 
+from paritygate.core.jsondoc import Absent, DocumentError, JsonValue
+from paritygate.core.parity_doc import DifferenceDoc, ParityDocument
 from paritygate.core.paths import format_path
+from paritygate.errors import ConfigError
 
 __all__ = [
     "BodyLine",
     "CaseView",
+    "DiffRow",
     "TargetCell",
     "body_lines",
     "case_views",
     "json_or_text",
+    "parity_document",
     "phase_data",
-    "target_names",
 ]
 
 
@@ -43,6 +47,13 @@ class TargetCell:
     lines: list[BodyLine]
 
 
+@dataclass(slots=True, frozen=True)
+class DiffRow:
+    left_target: str
+    right_target: str
+    diff: DifferenceDoc
+
+
 @dataclass(slots=True)
 class CaseView:
     name: str
@@ -54,7 +65,7 @@ class CaseView:
     class_key: str | None
     known: bool | None
     cells: list[TargetCell]
-    differences: list[dict[str, Any]] = field(default_factory=list)  # with "left"/"right" target names
+    differences: list[DiffRow] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
@@ -62,33 +73,35 @@ class CaseView:
 
 
 def phase_data(doc: dict[str, Any], phase: str) -> dict[str, Any]:
+    """A phase's data in a report document, as JSON (an untyped phase's document)."""
     phases = doc.get("phases") or {}
     raw = phases.get(phase) or {}
     data = raw.get("data") if isinstance(raw, dict) else None
     return data if isinstance(data, dict) else {}
 
 
-def target_names(parity: dict[str, Any]) -> list[str]:
-    names = [str(t.get("name")) for t in parity.get("targets", []) if isinstance(t, dict)]
-    if names:
-        return names
-    seen: list[str] = []
-    for case in parity.get("cases", []):
-        for name in case.get("targets") or {}:
-            if name not in seen:
-                seen.append(name)
-    return seen
+def parity_document(doc: dict[str, Any]) -> ParityDocument | None:
+    """The run's parity document, None when parity did not get as far as making one."""
+    raw = phase_data(doc, "parity")
+    if not raw:
+        return None
+    try:
+        return ParityDocument.from_json(raw, "phases.parity.data")
+    except DocumentError as exc:
+        raise ConfigError(exc.detail, key=exc.where) from None
 
 
-def json_or_text(value: Any) -> str:
-    """Compact JSON of a value from the data, or its plain text when it is not JSON-ready."""
+def json_or_text(value: JsonValue | Absent) -> str:
+    """Compact JSON of a value from the data, ``(absent)`` for no value at all."""
+    if isinstance(value, Absent):
+        return "(absent)"
     try:
         return orjson.dumps(value).decode()
     except TypeError:
         return str(value)
 
 
-def _json_text(value: Any) -> str:
+def _json_text(value: JsonValue) -> str:
     try:
         return orjson.dumps(value).decode()
     except TypeError:
@@ -101,14 +114,14 @@ def _is_hot(path: str, hot_paths: set[str]) -> bool:
     return any(path.startswith(h + ".") or path.startswith(h + "[") for h in hot_paths)
 
 
-def body_lines(body: Any, hot_paths: set[str]) -> list[BodyLine]:
+def body_lines(body: JsonValue, hot_paths: set[str]) -> list[BodyLine]:
     """Pretty-print a body (parsed JSON or text), marking the lines under a differing path."""
     if isinstance(body, str):
         hot = "$" in hot_paths
         return [BodyLine(line, hot) for line in body.splitlines() or [""]]
     lines: list[BodyLine] = []
 
-    def emit(indent: str, prefix: str, value: Any, parts: tuple[str | int, ...], trailing: str) -> None:
+    def emit(indent: str, prefix: str, value: JsonValue, parts: tuple[str | int, ...], trailing: str) -> None:
         hot = _is_hot(format_path(parts), hot_paths)
         if isinstance(value, dict) and value:
             lines.append(BodyLine(f"{indent}{prefix}{{", hot))
@@ -129,54 +142,43 @@ def body_lines(body: Any, hot_paths: set[str]) -> list[BodyLine]:
     return lines
 
 
-def _differences(case: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, set[str]]]:
-    rows: list[dict[str, Any]] = []
-    hot: dict[str, set[str]] = {}
-    for pair in case.get("pairs") or []:
-        left, right = str(pair.get("left")), str(pair.get("right"))
-        for diff in pair.get("differences") or []:
-            path = str(diff.get("path", "$"))
-            rows.append({"left_target": left, "right_target": right, **diff})
-            hot.setdefault(left, set()).add(path)
-            hot.setdefault(right, set()).add(path)
-    return rows, hot
-
-
-def case_views(parity: dict[str, Any]) -> list[CaseView]:
-    names = target_names(parity)
+def case_views(parity: ParityDocument) -> list[CaseView]:
+    names = parity.target_names
     views: list[CaseView] = []
-    for case in parity.get("cases", []):
-        if not isinstance(case, dict):
-            continue
-        diffs, hot = _differences(case)
-        answers = case.get("targets") or {}
+    for case in parity.cases:
+        rows = [DiffRow(pair.left, pair.right, d) for pair, d in case.differences]
+        hot: dict[str, set[str]] = {}
+        for row in rows:
+            hot.setdefault(row.left_target, set()).add(row.diff.path)
+            hot.setdefault(row.right_target, set()).add(row.diff.path)
         cells: list[TargetCell] = []
         for name in names:
-            answer = answers.get(name) or {}
+            answer = case.targets.get(name)
             paths = hot.get(name, set())
+            body = answer.body if answer is not None else None
             cells.append(
                 TargetCell(
                     target=name,
-                    status=answer.get("status"),
-                    error=answer.get("error"),
-                    elapsed_ms=answer.get("elapsed_ms"),
+                    status=answer.status if answer else None,
+                    error=answer.error if answer else "no answer recorded",
+                    elapsed_ms=answer.elapsed_ms if answer else None,
                     status_differs="status" in paths,
-                    headers={str(k): str(v) for k, v in (answer.get("headers") or {}).items()},
-                    lines=body_lines(answer.get("body"), paths) if "body" in answer else [],
+                    headers=dict(answer.headers) if answer else {},
+                    lines=[] if body is None or isinstance(body, Absent) else body_lines(body, paths),
                 )
             )
         views.append(
             CaseView(
-                name=str(case.get("name", "?")),
-                method=str(case.get("method", "")),
-                path=str(case.get("path", "")),
-                outcome=str(case.get("outcome", "?")),
-                status_match=bool(case.get("status_match", False)),
-                body_match=bool(case.get("body_match", False)),
-                class_key=case.get("class_key"),
-                known=case.get("known"),
+                name=case.name,
+                method=case.method,
+                path=case.path,
+                outcome=case.outcome,
+                status_match=case.status_match,
+                body_match=case.body_match,
+                class_key=case.class_key,
+                known=case.known,
                 cells=cells,
-                differences=diffs,
+                differences=rows,
             )
         )
     return views

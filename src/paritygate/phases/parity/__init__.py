@@ -4,13 +4,14 @@ See docs/parity.md for the cases format, ignore rules, noise learning and the
 decisions tracker.
 """
 
-from paritygate.phases.parity.document import findings_from, status_from, summary_from
+from paritygate.phases.parity.document import apply_tracker, findings_from, status_from, summary_from
 from paritygate.phases.parity.runner import check_inputs, run_parity, run_parity_async
 from paritygate.phases.parity.tracker import DecisionRow, Tracker, read_tracker, record_rows
 
 __all__ = [
     "DecisionRow",
     "Tracker",
+    "apply_tracker",
     "check_inputs",
     "findings_from",
     "read_tracker",

@@ -24,6 +24,7 @@ from paritygate.core.models import Endpoint, PhaseResult
 from paritygate.errors import ConfigError
 from paritygate.phases.parity.document import (
     RunFacts,
+    apply_tracker,
     build_document,
     findings_from,
     new_rows,
@@ -123,12 +124,10 @@ async def run_parity_async(
         rows = new_rows(doc)
         if rows:
             tracker = record_rows(tracker, rows)
-            doc = build_document(facts, case_runs, tracker, recorded={r.key for r in rows})
+            doc = apply_tracker(doc, tracker, recorded={r.key for r in rows})
     findings = findings_from(doc)
     if out_dir is not None:
-        atomic_write_bytes(
-            out_dir / "parity.json", orjson.dumps(doc, option=orjson.OPT_INDENT_2, default=str)
-        )
+        atomic_write_bytes(out_dir / "parity.json", orjson.dumps(doc.to_json(), option=orjson.OPT_INDENT_2))
     return PhaseResult(
         phase="parity",
         status=status_from(findings),

@@ -10,12 +10,13 @@ atomically, so the file stays byte-for-byte identical outside the new rows.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from paritygate.config.diagnostics import read_user_text
 from paritygate.core.fs import atomic_write_text
+from paritygate.core.parity_doc import ClassStatus, DecisionDoc
 from paritygate.errors import ConfigError, RuntimeProblem
 
 __all__ = [
@@ -24,11 +25,14 @@ __all__ = [
     "STATUSES",
     "DecisionRow",
     "Tracker",
+    "TrackerMatch",
     "append_rows",
     "format_row",
+    "match_class",
     "parse_tracker",
     "read_tracker",
     "record_rows",
+    "unmatched_rows",
 ]
 
 COLUMNS = ("key", "area", "divergence", "status", "decision", "evidence")
@@ -58,6 +62,11 @@ class DecisionRow:
             "evidence": self.evidence,
         }
 
+    def to_doc(self) -> DecisionDoc:
+        return DecisionDoc(
+            self.key, self.area, self.divergence, self.status, self.decision, self.evidence, self.line
+        )
+
 
 @dataclass(slots=True)
 class Tracker:
@@ -73,6 +82,30 @@ class Tracker:
 
     def latest_row(self, key: str) -> DecisionRow | None:
         return next((r for r in reversed(self.rows) if r.key == key), None)
+
+
+@dataclass(slots=True, frozen=True)
+class TrackerMatch:
+    status: ClassStatus
+    row: DecisionRow | None  # the row that makes the class known, else the latest row for its key
+    came_back: bool  # new, and a `fixed` row for its key exists
+
+
+def match_class(tracker: Tracker, key: str, *, recorded: bool = False) -> TrackerMatch:
+    """THE rule that matches a divergence class against the tracker (the parity phase and
+    ``assess DIR`` both use it): a class is ``known`` when a row with its key is `_open_` or
+    `accepted`, unless ``recorded`` (that row was written by this very run: the class was new
+    when found); a new class with a `fixed` row for its key came back."""
+    active = tracker.active_row(key)
+    known = active is not None and not recorded
+    came_back = not known and any(r.key == key and r.status == "fixed" for r in tracker.rows)
+    return TrackerMatch("known" if known else "new", active or tracker.latest_row(key), came_back)
+
+
+def unmatched_rows(tracker: Tracker, seen: Collection[str]) -> list[DecisionRow]:
+    """The active rows whose key no class of the run has (``fixed?``); a key's first active
+    row stands for it, so a key is listed once however many rows it has."""
+    return [r for r in tracker.rows if r.key not in seen and tracker.active_row(r.key) is r]
 
 
 def _split_cells(line: str) -> list[str] | None:

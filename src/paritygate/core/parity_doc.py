@@ -1,0 +1,266 @@
+"""The parity phase's document (``paritygate.parity/2``): what parity.json holds, what every
+writer, the verdict's findings, ``assess DIR``, the history and ``diff`` read.
+
+It lives in ``core`` because the phase builds it and the reports and the history read it
+(neither may import a phase). Every count is defined once, in :class:`Tally` (the
+definitions are stated in docs/parity.md); a writer shows these numbers, it never counts.
+Adding a field: add it with a default to the dataclass; the JSON follows (core/jsondoc.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Self
+
+from paritygate.core.jsondoc import ABSENT, Absent, DocumentError, JsonDoc, JsonObject, JsonValue
+
+__all__ = [
+    "SCHEMA",
+    "CaseDoc",
+    "ClassDoc",
+    "ClassStatus",
+    "DecisionDoc",
+    "DifferenceDoc",
+    "MappingDoc",
+    "NoiseDoc",
+    "PairDoc",
+    "ParityDocument",
+    "Tally",
+    "TargetAnswer",
+    "TargetRef",
+]
+
+SCHEMA = "paritygate.parity/2"
+ClassStatus = Literal["known", "new"]
+
+
+@dataclass(slots=True)
+class TargetRef(JsonDoc):
+    name: str
+    url: str
+
+
+@dataclass(slots=True)
+class TargetAnswer(JsonDoc):
+    """What one target answered to one case. ``body`` is ABSENT when there was no answer
+    (``error`` says why); an empty body is ``""``, a JSON ``null`` body is ``None``."""
+
+    status: int | None
+    headers: dict[str, str] = field(default_factory=dict)  # the compared headers, names lower-cased
+    body: JsonValue | Absent = ABSENT
+    error: str | None = None
+    elapsed_ms: float = 0.0
+
+    @property
+    def answered(self) -> bool:
+        return self.error is None
+
+
+@dataclass(slots=True)
+class DifferenceDoc(JsonDoc):
+    """One differing place; ``left``/``right`` is ABSENT on the side that lacks the path
+    (kind ``missing``: the right; kind ``extra``: the left)."""
+
+    path: str
+    kind: str
+    left: JsonValue | Absent = ABSENT
+    right: JsonValue | Absent = ABSENT
+    right_path: str | None = None
+
+    @property
+    def in_body(self) -> bool:
+        """False for the status line, a header, or a missing answer."""
+        return not (self.path in ("status", "error") or self.path.startswith("header:"))
+
+
+@dataclass(slots=True)
+class PairDoc(JsonDoc):
+    left: str
+    right: str
+    outcome: str
+    class_key: str | None = None
+    differences: list[DifferenceDoc] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CaseDoc(JsonDoc):
+    name: str
+    method: str
+    path: str
+    targets: dict[str, TargetAnswer]
+    outcome: str  # the most severe pair outcome: match/order/value/shape/status/error
+    status_match: bool  # every target answered, all with the same status
+    body_match: bool  # every target answered and no pair differs in the body
+    tags: list[str] = field(default_factory=list)
+    class_key: str | None = None
+    known: bool | None = None  # None: no class; else whether its class is known
+    pairs: list[PairDoc] = field(default_factory=list)
+    groups: list[list[str]] = field(default_factory=list)
+    odd_one_out: str | None = None
+    odd_one_out_text: str | None = None
+    noise_paths: list[str] = field(default_factory=list)
+
+    @property
+    def answered(self) -> bool:
+        """Every target answered (a case some target did not answer counts as "no answer")."""
+        return self.outcome != "error" and all(t.answered for t in self.targets.values())
+
+    @property
+    def differences(self) -> list[tuple[PairDoc, DifferenceDoc]]:
+        return [(p, d) for p in self.pairs for d in p.differences]
+
+
+@dataclass(slots=True)
+class MappingDoc(JsonDoc):
+    name: str
+    description: str = ""
+    fix: str = ""
+
+
+@dataclass(slots=True)
+class DecisionDoc(JsonDoc):
+    """One row of the decisions tracker; ``line`` is 1-based (0: not written yet)."""
+
+    key: str
+    area: str
+    divergence: str
+    status: str  # _open_ | accepted | fixed
+    decision: str
+    evidence: str
+    line: int = 0
+
+
+@dataclass(slots=True)
+class ClassDoc(JsonDoc):
+    """A divergence class of this run, with what the tracker says about it."""
+
+    key: str
+    title: str
+    endpoint: str
+    outcome: str
+    cases: list[str]
+    mapping: MappingDoc | None = None
+    status: ClassStatus = "new"
+    decision: DecisionDoc | None = None  # the row that makes it known, else the latest row for its key
+    came_back: bool = False  # new, and a `fixed` row for its key exists: it was fixed and is back
+    recorded: bool = False  # recorded as `_open_` by this very run (--record-decisions)
+
+    @property
+    def name(self) -> str:
+        """The class title, followed by its mapping's name when that says something more."""
+        mapping = self.mapping
+        return self.title + (f" ({mapping.name})" if mapping and mapping.name != self.title else "")
+
+    @property
+    def label(self) -> str:
+        """The short name a heading shows: the mapping's name, else the title."""
+        return self.mapping.name if self.mapping else self.title
+
+
+@dataclass(slots=True)
+class NoiseDoc(JsonDoc):
+    target: str
+    path: str
+    examples: list[JsonValue]
+    suggested_rule: str
+    cases: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True, frozen=True)
+class Tally(JsonDoc):
+    """Every count of a parity run, defined once (docs/parity.md, "Counts"):
+
+    * ``errors`` — cases some target did not answer ("no answer");
+    * ``match`` — cases every target answered identically: status, compared headers and
+      body (modulo the ignore rules and learned noise);
+    * ``diff`` — answered cases that are not a match: ``cases = match + diff + errors``;
+    * ``body_match`` / ``body_diff`` — answered cases whose bodies agree / differ, so
+      ``body_match + body_diff + errors = cases``; a case whose only differences are its
+      status or a compared header is a ``diff`` with a body match (``header_only``);
+    * ``status_match`` — cases every target answered with the same status code.
+    """
+
+    cases: int
+    status_match: int
+    match: int
+    diff: int
+    body_match: int
+    body_diff: int
+    header_only: int
+    errors: int
+
+    @classmethod
+    def of(cls, cases: list[CaseDoc]) -> Tally:
+        answered = [c for c in cases if c.answered]
+        match = sum(1 for c in answered if c.outcome == "match")
+        body_match = sum(1 for c in answered if c.body_match)
+        return cls(
+            cases=len(cases),
+            status_match=sum(1 for c in answered if c.status_match),
+            match=match,
+            diff=len(answered) - match,
+            body_match=body_match,
+            body_diff=len(answered) - body_match,
+            header_only=sum(1 for c in answered if c.body_match and c.outcome != "match"),
+            errors=len(cases) - len(answered),
+        )
+
+
+@dataclass(slots=True)
+class ParityDocument(JsonDoc):
+    """parity.json. ``fixed`` lists the tracker's active rows no class of this run matched;
+    it is not computed (``fixed_skipped`` says why) when some case got no answer."""
+
+    project: str
+    date: str
+    targets: list[TargetRef]
+    cases: list[CaseDoc]
+    reference: str | None = None
+    compared_headers: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # the ignore rules applied: paths or header:<name>
+    cases_file: str = ""
+    tracker: str = ""
+    noise_runs: int = 0
+    duration_s: float = 0.0
+    classes: list[ClassDoc] = field(default_factory=list)
+    fixed: list[DecisionDoc] = field(default_factory=list)
+    fixed_skipped: str | None = None
+    noise: list[NoiseDoc] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)
+    schema: str = SCHEMA
+
+    @property
+    def tally(self) -> Tally:
+        return Tally.of(self.cases)
+
+    @property
+    def target_names(self) -> list[str]:
+        return [t.name for t in self.targets]
+
+    def class_of(self, key: str | None) -> ClassDoc | None:
+        return next((c for c in self.classes if c.key == key), None) if key else None
+
+    @property
+    def known_classes(self) -> int:
+        return sum(1 for c in self.classes if c.status == "known")
+
+    @property
+    def new_classes(self) -> int:
+        return sum(1 for c in self.classes if c.status == "new")
+
+    def to_json(self) -> JsonObject:
+        out = JsonDoc.to_json(self)
+        out["tally"] = self.tally.to_json()  # written for readers of the file; read back from the cases
+        return out
+
+    @classmethod
+    def from_json(cls, raw: object, where: str = "") -> Self:
+        schema = raw.get("schema") if isinstance(raw, dict) else None
+        if schema != SCHEMA:
+            raise DocumentError(
+                f"{where}.schema" if where else "schema",
+                f"expected {SCHEMA!r}, got {schema!r}"
+                + (" (written by another paritygate version: run parity again)" if schema else ""),
+            )
+        return super(ParityDocument, cls).from_json(raw, where)

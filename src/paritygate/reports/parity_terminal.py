@@ -1,0 +1,77 @@
+"""``paritygate parity`` on a terminal: the case table, the tally and the classes (printed
+through rich; the CLI only hands over the document and the console)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from paritygate.core.parity_doc import ParityDocument
+from paritygate.reports.parity_report import tally_line
+
+__all__ = ["print_parity"]
+
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _table(doc: ParityDocument) -> Table:
+    names = doc.target_names
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("Case", no_wrap=True)
+    for column in (*(f"{n} status" for n in names), "Status match", "Body match"):
+        table.add_column(column, overflow="fold")
+    if len(names) > 2:
+        table.add_column("Agreement", overflow="fold")
+    for case in doc.cases:
+        cells = [case.name]
+        cells += [
+            str(case.targets[n].status) if case.targets[n].error is None else "no answer" for n in names
+        ]
+        cells += ["✓" if case.status_match else "✗", "✓" if case.body_match else "✗"]
+        if len(names) > 2:
+            cells.append(case.odd_one_out_text or " / ".join("+".join(g) for g in case.groups))
+        table.add_row(*cells)
+    return table
+
+
+def print_parity(doc: ParityDocument, paths: list[Path], out: Console, err: Console) -> None:
+    out.print(_table(doc))
+    out.print(tally_line(doc.tally), markup=False)
+    for cls in doc.classes:
+        decision = cls.decision
+        if cls.status == "known":
+            tail = f"tracker {decision.status}" if decision else "tracker"
+        elif cls.came_back:
+            tail = "its tracker row says fixed: it came back"
+        else:
+            tail = "recorded as _open_" if cls.recorded else "not in the tracker"
+        out.print(
+            f"{cls.status.upper()}: {cls.label} — {len(cls.cases)} case(s) on {cls.endpoint} ({tail})",
+            markup=False,
+        )
+        out.print(f"  key: {cls.key}", markup=False)
+        if cls.status == "known" and decision and decision.decision:
+            out.print(f"  decision: {decision.decision}", markup=False)
+        elif cls.mapping:
+            out.print(f"  suggested fix: {cls.mapping.fix}", markup=False)
+    for row in doc.fixed:
+        out.print(f"FIXED?: {row.key} (tracker line {row.line}) did not appear in this run", markup=False)
+    if doc.fixed_skipped:
+        out.print(f"fixed? not checked: {doc.fixed_skipped}", markup=False)
+    if doc.noise:
+        out.print(
+            f"noise: {len(doc.noise)} path(s) varied between repeats and were excluded from this run: "
+            + ", ".join(f"{n.target} {n.path}" for n in doc.noise),
+            markup=False,
+        )
+    for name in doc.unreachable:
+        out.print(f"UNREACHABLE: {name} never answered", markup=False)
+    unsafe = sorted({c.method for c in doc.cases} & _UNSAFE)
+    if unsafe:
+        err.print(
+            f"note: {', '.join(unsafe)} requests were sent to every target, as the cases say", markup=False
+        )
+    out.print("reports: " + ", ".join(str(p) for p in paths), markup=False)

@@ -1,0 +1,47 @@
+"""Where a verdict reason's evidence is shown in a run directory: the writers' business.
+
+The verdict policy says what a reason is (its kind, its evidence, the tracker file of a
+divergence class); this module turns that into the place a reader goes next — a
+report.md heading, a phase file, the logs, the tracker — the same for every writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["reason_line", "reason_ref", "section_of"]
+
+# reason kind -> (report section anchor, phase files that show the evidence too)
+_PLACES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "smoke_failed": ("smoke-checks", ()),
+    "status_mismatch": ("parity-cases", ("parity.md",)),
+    "new_divergence": ("divergence-classes", ("parity.md",)),
+    "came_back": ("divergence-classes", ("parity.md",)),
+    "known_divergence": ("divergence-classes", ("parity.md",)),
+    "fixed_divergence": ("fixed-tracker-rows", ("parity.md",)),
+    "unreachable": ("parity-cases", ("logs/",)),
+    "review_block": ("review", ()),
+    "review_warning": ("review", ()),
+}
+_DEFAULT = ("phases", ("logs/",))  # a phase error, an interruption, anything else
+
+
+def section_of(kind: str) -> str:
+    """The report heading (anchor) that shows the evidence of a reason of this kind."""
+    return _PLACES.get(kind, _DEFAULT)[0]
+
+
+def reason_ref(reason: Mapping[str, object]) -> str:
+    """ "report.md#divergence-classes, parity.md, ARCHITECTURE_COMPARISON.md" for a reason."""
+    section, files = _PLACES.get(str(reason.get("kind")), _DEFAULT)
+    tracker = reason.get("tracker")
+    places = [f"report.md#{section}", *files, *([str(tracker)] if tracker else [])]
+    return ", ".join(places)
+
+
+def reason_line(reason: Mapping[str, object]) -> str:
+    """One terminal line for a reason (``paritygate run``, ``assess DIR``)."""
+    return (
+        f"[{reason.get('level')}] {reason.get('message')} (evidence: {reason.get('evidence')};"
+        f" see {reason_ref(reason)})"
+    )
