@@ -54,6 +54,9 @@ def write_flip_project(root: Path, *, cases: str = FLIP_CASES, timeout: float = 
         f'name = "flip"\n{services}\n'
         f'[parity]\ncases = "cases.toml"\ntargets = ["left", "right"]\ntracker = "DECISIONS.md"\ntimeout = {timeout}\n'
     )
+    (root / "DECISIONS.md").write_text(
+        "# Decisions\n\n| key | area | divergence | status | decision | evidence |\n|---|---|---|---|---|---|\n"
+    )
     path = root / "paritygate.toml"
     path.write_text(config)
     return path

@@ -50,10 +50,26 @@ reason = "volatile"
 """
 
 
+EMPTY_TRACKER = """\
+# Decisions
+
+| key | area | divergence | status | decision | evidence |
+|---|---|---|---|---|---|
+"""
+
+
 def make_project(
-    tmp_path: Path, *, ignore_elapsed: bool = True, cases: str = CASES, extra: str = ""
+    tmp_path: Path,
+    *,
+    ignore_elapsed: bool = True,
+    cases: str = CASES,
+    extra: str = "",
+    tracker: str | None = EMPTY_TRACKER,
 ) -> LoadedConfig:
+    """A config naming ``TRACKER.md`` (written with ``tracker`` unless None or already there)."""
     (tmp_path / "cases.toml").write_text(cases, encoding="utf-8")
+    if tracker is not None and not (tmp_path / "TRACKER.md").exists():
+        (tmp_path / "TRACKER.md").write_text(tracker, encoding="utf-8")
     config = CONFIG + (IGNORE_ELAPSED if ignore_elapsed else "") + extra
     (tmp_path / "paritygate.toml").write_text(config, encoding="utf-8")
     return load_config(tmp_path / "paritygate.toml")

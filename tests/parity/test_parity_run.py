@@ -192,3 +192,25 @@ def test_volatile_fields_are_noise_with_repeats_and_divergences_without(
     assert entry["suggested_rule"] == '[[parity.ignore]]\npath = "$.elapsed_ms"'
     assert len(entry["examples"]) == 3 and entry["cases"] == ["happy"]
     assert learned.json_data["noise_runs"] == 2
+
+
+def test_a_row_added_by_hand_while_recording_decisions_is_kept(
+    tmp_path: Path, impls: dict[str, Endpoint]
+) -> None:
+    loaded = make_project(tmp_path)
+    tracker = tmp_path / "TRACKER.md"
+    hand_row = (
+        "| `GET /other·shape·x·00000000` | GET /other | by hand | accepted | decided in a meeting | notes |\n"
+    )
+
+    def a_colleague_saves_the_tracker(_run: object) -> None:
+        text = tracker.read_text(encoding="utf-8")
+        if hand_row not in text:
+            tracker.write_text(text + hand_row, encoding="utf-8")
+
+    result = run_parity(
+        loaded, pick(impls, "tagged", "flat"), record_decisions=True, progress=a_colleague_saves_the_tracker
+    )
+    rows = read_tracker(tracker).rows
+    assert [r.key for r in rows] == ["GET /other·shape·x·00000000", result.json_data["classes"][0]["key"]]
+    assert rows[0].decision == "decided in a meeting" and rows[1].status == "_open_"

@@ -8,14 +8,25 @@ the mode the target had, or, for a new file, the mode ``open()`` would have give
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from paritygate.core.masking import redact_bytes
 from paritygate.errors import RuntimeProblem
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "copy_masked", "current_umask", "new_file_mode"]
+__all__ = [
+    "Unchanged",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "copy_masked",
+    "current_umask",
+    "directory_lock",
+    "new_file_mode",
+    "read_bytes_or_none",
+]
 
 _STATUS = Path("/proc/self/status")
 
@@ -52,13 +63,48 @@ def new_file_mode() -> int:
     return 0o666 & ~current_umask()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+class Unchanged:
+    """``expect=Unchanged(before)``: replace ``path`` only if it still holds ``before``
+    (None: only if it still does not exist)."""
+
+    __slots__ = ("before",)
+
+    def __init__(self, before: bytes | None) -> None:
+        self.before = before
+
+
+def read_bytes_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+@contextlib.contextmanager
+def directory_lock(directory: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``directory`` itself: writers of files in it that take this
+    lock are serialised, and no lock file is left behind for ``git status`` to show."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise RuntimeProblem(f"cannot write {directory}: {exc.strerror or exc}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, expect: Unchanged | None = None) -> bool:
     """Write to a temp file in the same directory, fsync, then rename over ``path``.
 
     An existing ``path`` keeps its permission bits; a new one gets :func:`new_file_mode`.
     A directory that cannot be created or written is a RuntimeProblem naming the path.
     The registered secrets (``core.masking``) are masked in ``data``: no file paritygate
-    writes carries one."""
+    writes carries one. With ``expect``, the file is compared again just before the rename
+    and left alone (False returned) when someone changed it meanwhile — an editor does not
+    take our lock."""
     data = redact_bytes(data)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,12 +121,16 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        if expect is not None and read_bytes_or_none(path) != expect.before:
+            Path(tmp).unlink(missing_ok=True)
+            return False
         os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise RuntimeProblem(f"cannot write {path}: {exc.strerror or exc}") from None
         raise
+    return True
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -129,6 +129,9 @@ class DecisionDoc(JsonDoc):
     decision: str
     evidence: str
     line: int = 0
+    owner: str = ""
+    ticket: str = ""
+    expires: str = ""  # YYYY-MM-DD, or "": an accepted row past it decides nothing any more
 
 
 @dataclass(slots=True)

@@ -33,7 +33,7 @@ from paritygate.phases.parity.document import (
 )
 from paritygate.phases.parity.probe_run import CaseRun, probe_cases
 from paritygate.phases.parity.targets import choose_targets
-from paritygate.phases.parity.tracker import read_tracker, record_rows
+from paritygate.phases.parity.tracker import Tracker, read_tracker, record_rows
 from paritygate.probe import Case, Prober, load_cases
 
 __all__ = ["check_inputs", "run_parity", "run_parity_async"]
@@ -59,13 +59,21 @@ def _rules(loaded: LoadedConfig, cfg: ParityConfig) -> CompareRules:
         raise ConfigError(exc.detail, file=loaded.path, key=f"parity.{exc.key}") from None
 
 
-def check_inputs(loaded: LoadedConfig) -> None:
+def _read_tracker(loaded: LoadedConfig, cfg: ParityConfig, path: Path | None, record: bool) -> Tracker:
+    """The tracker. One named in the config (or given) must exist and hold a decisions
+    table, unless this run records decisions (which creates it); the default path, never
+    configured, may be absent: then every divergence is new."""
+    configured = path is not None or "tracker" in cfg.model_fields_set
+    return read_tracker(path or loaded.resolve(cfg.tracker), required=configured and not record)
+
+
+def check_inputs(loaded: LoadedConfig, *, record_decisions: bool = False) -> None:
     """Raise the ConfigError ``run_parity`` would raise on its own inputs (cases file, compare
     rules, tracker) without sending anything: e.g. before a stack is started for it."""
     cfg = loaded.model.parity or ParityConfig()
     load_cases(_cases_path(loaded, cfg, None))
     _rules(loaded, cfg)
-    read_tracker(loaded.resolve(cfg.tracker))
+    _read_tracker(loaded, cfg, None, record_decisions)
 
 
 async def run_parity_async(
@@ -94,7 +102,7 @@ async def run_parity_async(
     chosen, ref = choose_targets(loaded, endpoints, targets, reference)
     cases_file = _cases_path(loaded, cfg, cases_path)
     cases: list[Case] = load_cases(cases_file)
-    tracker = read_tracker(tracker_path or loaded.resolve(cfg.tracker))
+    tracker = _read_tracker(loaded, cfg, tracker_path, record_decisions)
     rules = _rules(loaded, cfg)
     runs = noise_runs if noise_runs is not None else cfg.noise_runs
     if runs < 0:
