@@ -73,7 +73,7 @@ def test_dialects_text_and_xml_between_two_real_servers(
     tmp_path: Path, fidelity: dict[str, Endpoint]
 ) -> None:
     loaded = make_project(tmp_path, ignore_elapsed=False, cases=CASES)
-    doc = run_parity(loaded, fidelity).data
+    doc = run_parity(loaded, fidelity).json_data
     found = _differences(doc)
     # the same data as x-amz-json-1.1 with other whitespace and key order: a match
     assert found["list_tables"] == []
@@ -118,7 +118,7 @@ def test_unordered_and_local_name_rules_between_two_real_servers(
     tmp_path: Path, fidelity: dict[str, Endpoint]
 ) -> None:
     loaded = make_project(tmp_path, ignore_elapsed=False, cases=CASES, extra=RULES)
-    outcomes = _outcomes(run_parity(loaded, fidelity).data)
+    outcomes = _outcomes(run_parity(loaded, fidelity).json_data)
     # the unordered rule turns the order difference into a match; one $..LastModified rule
     # ignores the element in both namespaces
     assert (outcomes["xml_order"], outcomes["xml_s3"], outcomes["xml_other_namespace"]) == ("match",) * 3

@@ -66,6 +66,8 @@ class DifferenceDoc(JsonDoc):
     left: JsonValue | Absent = ABSENT
     right: JsonValue | Absent = ABSENT
     right_path: str | None = None
+    relation: str | None = None  # what the engine knows beyond the kind (compare.model.RELATIONS)
+    detail: str | None = None  # one human sentence, e.g. "a final newline only on the right"
 
     @property
     def in_body(self) -> bool:

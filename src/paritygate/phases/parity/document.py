@@ -76,6 +76,8 @@ def _difference(d: Difference) -> DifferenceDoc:
         left=ABSENT if d.kind == "extra" else d.left,
         right=ABSENT if d.kind == "missing" else d.right,
         right_path=d.right_path,
+        relation=d.relation,
+        detail=d.detail,
     )
 
 
