@@ -4,7 +4,7 @@ stack up → smoke → parity → review → assess → stack down, writing one 
 (report.md, report.html, report.json, junit.xml, logs/ and the phases' own files) and
 recording the run in the history database.
 
-Modules: ``selection`` (which phases), ``preflight`` (every phase's input checked before
+Modules: ``selection`` (which phases), ``preflight`` (every phase's input parsed once, before
 anything starts), ``runner`` (sequencing, teardown, verdict), ``steps`` (each phase's body
 and the run's state), ``review_step`` (the review inside a run: a dry run over the last
 commit when no reviewer is configured), ``interrupt`` (SIGINT/SIGTERM), ``progress``
@@ -12,7 +12,7 @@ commit when no reviewer is configured), ``interrupt`` (SIGINT/SIGTERM), ``progre
 (``paritygate assess DIR``), ``result`` (``RunResult``).
 """
 
-from paritygate.gauntlet.preflight import check_inputs
+from paritygate.gauntlet.preflight import RunInputs, check_inputs, parse_inputs
 from paritygate.gauntlet.progress import ProgressEvent, ProgressFn, ProgressState
 from paritygate.gauntlet.reassess import reassess_run, reclassify_parity
 from paritygate.gauntlet.result import RunResult
@@ -25,9 +25,11 @@ __all__ = [
     "ProgressEvent",
     "ProgressFn",
     "ProgressState",
+    "RunInputs",
     "RunResult",
     "check_inputs",
     "definition_hashes",
+    "parse_inputs",
     "reassess_run",
     "reclassify_parity",
     "run_gauntlet",

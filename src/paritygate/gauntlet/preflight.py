@@ -1,29 +1,53 @@
-"""Check every selected phase's own input before anything starts.
+"""Parse every selected phase's own input once, before anything starts.
 
 A malformed smoke file, cases file, tracker or prompt template is a ConfigError (exit 2)
 raised here, before a service is started or a run directory is made, rather than after
-the stack took its seconds to come up. Nothing is sent and nothing is written.
+the stack took its seconds to come up. Nothing is sent and nothing is written. The parsed
+objects are what the phases then run on and what the definition hashes describe, so each
+input file is read once per run, and "what ran" is what was parsed.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from paritygate.config.loader import LoadedConfig
 
-__all__ = ["check_inputs"]
+if TYPE_CHECKING:
+    from paritygate.phases.parity import ParityInputs
+    from paritygate.phases.smoke.plan import SmokePlan
+
+__all__ = ["RunInputs", "check_inputs", "parse_inputs"]
 
 
-def check_inputs(loaded: LoadedConfig, selected: list[str]) -> None:
-    """Raise the ConfigError a selected phase would raise on its input; return when all is well."""
+@dataclass(slots=True)
+class RunInputs:
+    """The parsed inputs of the selected phases (None: not selected, or no section)."""
+
+    smoke: SmokePlan | None = None
+    parity: ParityInputs | None = None
+
+
+def parse_inputs(loaded: LoadedConfig, selected: list[str]) -> RunInputs:
+    """Parse each selected phase's input; raise the ConfigError a phase would raise on it."""
+    inputs = RunInputs()
     if "smoke" in selected and loaded.model.smoke is not None:
         from paritygate.phases.smoke import load_smoke
 
-        load_smoke(loaded)
+        inputs.smoke = load_smoke(loaded)
     if "parity" in selected and loaded.model.parity is not None:
-        from paritygate.phases import parity
+        from paritygate.phases.parity import load_inputs
 
-        parity.check_inputs(loaded)
+        inputs.parity = load_inputs(loaded)
     review = loaded.model.review
     if "review" in selected and review is not None and review.prompt_template:
         from paritygate.phases.review.prompt import PromptRenderer
 
         PromptRenderer(loaded.resolve(review.prompt_template))
+    return inputs
+
+
+def check_inputs(loaded: LoadedConfig, selected: list[str]) -> None:
+    """Raise the ConfigError a selected phase would raise on its input; return when all is well."""
+    parse_inputs(loaded, selected)

@@ -12,7 +12,8 @@ from typing import Any
 from paritygate.config.loader import LoadedConfig
 from paritygate.core.fs import copy_masked
 from paritygate.core.models import PhaseResult
-from paritygate.errors import ParitygateError, RuntimeProblem, UsageError
+from paritygate.errors import RuntimeProblem, UsageError
+from paritygate.gauntlet.preflight import RunInputs
 from paritygate.gauntlet.selection import PHASES
 from paritygate.phases.assess import Verdict
 
@@ -76,39 +77,44 @@ def copy_service_logs(run_dir: Path, logs: Iterable[tuple[str, Path]], *, since:
                 copy_masked(source, target / f"{name}.log")
 
 
-def definition_hashes(loaded: LoadedConfig) -> dict[str, dict[str, str]]:
-    """A short hash of each smoke check's and parity case's definition (name -> hash), so the
-    history can tell a flaky case (same definition, other outcome) from an edited one.
-    A file that cannot be read contributes nothing (its phase reports the problem)."""
+def definition_hashes(inputs: RunInputs) -> dict[str, dict[str, str]]:
+    """A short hash of each smoke check's and parity case's definition (name -> hash), taken
+    from the parsed inputs the phases run on, so the history can tell a flaky case (same
+    definition, other outcome) from an edited one. Secret values never enter a hash."""
     from paritygate.history.snapshot import definition_digest
 
     out: dict[str, dict[str, str]] = {"smoke": {}, "parity": {}}
-    smoke = loaded.model.smoke
-    if smoke is not None:
-        from paritygate.config.smoke import load_smoke_file
-
-        with contextlib.suppress(ParitygateError):
-            chains, variables = list(smoke.chains), dict(smoke.vars)
-            if smoke.file is not None:
-                smoke_file = load_smoke_file(loaded.resolve(smoke.file))
-                chains += smoke_file.chains
-                variables.update(smoke_file.vars)
-            out["smoke"] = {
-                f"{chain.name}/{check.name}": definition_digest(
-                    {"chain": chain.name, "check": check.model_dump(mode="json"), "vars": variables}
-                )
-                for chain in chains
-                for check in chain.checks
-            }
-    parity = loaded.model.parity
-    if parity is not None and parity.cases:
-        from paritygate.probe.cases import load_cases
-
-        with contextlib.suppress(ParitygateError):
-            out["parity"] = {
-                case.name: definition_digest(case.to_dict())
-                for case in load_cases(loaded.resolve(parity.cases))
-            }
+    if inputs.smoke is not None:
+        plan = inputs.smoke
+        secret = set(plan.secrets)
+        variables = {k: v for k, v in plan.variables.items() if v not in secret}
+        for chain in plan.chains:
+            for check in chain.checks:
+                definition = {
+                    "chain": chain.name,
+                    "check": {
+                        "name": check.name,
+                        "service": check.service,
+                        "url": check.url,
+                        "method": check.method,
+                        "path": check.path,
+                        "query": check.query,
+                        "headers": check.headers,
+                        "body_kind": check.body_kind,
+                        "body": check.body,
+                        "assertions": [
+                            [a.subject, a.selector, a.operator, a.expected] for a in check.assertions
+                        ],
+                        "captures": [[c.name, c.source, c.selector] for c in check.captures],
+                        "retry": check.retry,
+                        "interval": check.interval,
+                        "timeout": check.timeout,
+                    },
+                    "vars": variables,
+                }
+                out["smoke"][f"{chain.name}/{check.name}"] = definition_digest(definition)
+    if inputs.parity is not None:
+        out["parity"] = {case.name: definition_digest(case.to_dict()) for case in inputs.parity.cases}
     return out
 
 
@@ -126,8 +132,8 @@ def report_doc(
 ) -> dict[str, Any]:
     """The ``paritygate.report/2`` document (docs/phase-data.md); ``files`` is filled in on writing.
 
-    ``definitions`` is :func:`definition_hashes` taken when the run began: what ran, even if
-    a file was edited while it ran."""
+    ``definitions`` is :func:`definition_hashes` of the parsed inputs: what ran, even if a
+    file was edited while it ran."""
     from paritygate import __version__
     from paritygate.reports.run_json import REPORT_SCHEMA
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from paritygate.config.loader import LoadedConfig
 from paritygate.core.models import PhaseStatus
 from paritygate.gauntlet.interrupt import RunInterrupt
-from paritygate.gauntlet.preflight import check_inputs
+from paritygate.gauntlet.preflight import parse_inputs
 from paritygate.gauntlet.progress import ProgressEvent, ProgressFn, ignore_progress
 from paritygate.gauntlet.result import RunResult, skipped_result
 from paritygate.gauntlet.rundir import (
@@ -52,8 +52,8 @@ def run_gauntlet(
     from paritygate.history import HistoryStore
 
     selected = select_phases(loaded, only, skip)
-    check_inputs(loaded, selected)
-    definitions = definition_hashes(loaded)
+    inputs = parse_inputs(loaded, selected)  # each input file read once; the phases run on these
+    definitions = definition_hashes(inputs)
     history_path = loaded.project_path(loaded.model.run.history)
     with HistoryStore.open(history_path) as store:  # a newer or broken DB fails before anything starts
         taken = store.run_ids()
@@ -62,7 +62,7 @@ def run_gauntlet(
     emit(ProgressEvent("run", "info", f"{run_id}, writing to {run_dir}"))
     started_at = utc_now()
     clock = time.perf_counter()
-    steps = RunSteps(loaded, run_dir, keep_up, emit)
+    steps = RunSteps(loaded, run_dir, keep_up, emit, inputs)
     interrupt = RunInterrupt()
     with interrupt.installed():
         try:

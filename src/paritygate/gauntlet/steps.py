@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from paritygate.config.loader import LoadedConfig
 from paritygate.core.models import Endpoint, PhaseResult, PhaseStatus
 from paritygate.errors import ParitygateError
+from paritygate.gauntlet.preflight import RunInputs
 from paritygate.gauntlet.progress import ProgressEvent, ProgressFn
 from paritygate.gauntlet.result import errored_result, skipped_result
 from paritygate.gauntlet.rundir import copy_service_logs
@@ -44,8 +45,11 @@ def _stack_result(endpoints: Mapping[str, Endpoint], started: float) -> PhaseRes
 class RunSteps:
     """One run's state: which phases ran, the stack, and the phase that is running."""
 
-    def __init__(self, loaded: LoadedConfig, run_dir: Path, keep_up: bool, emit: ProgressFn) -> None:
+    def __init__(
+        self, loaded: LoadedConfig, run_dir: Path, keep_up: bool, emit: ProgressFn, inputs: RunInputs
+    ) -> None:
         self.loaded = loaded
+        self.inputs = inputs
         self.run_dir = run_dir
         self.keep_up = keep_up
         self.emit = emit
@@ -104,14 +108,16 @@ class RunSteps:
         self.emit(ProgressEvent("stack", "info", f"{event.service}: {event.kind}{detail}"))
 
     def smoke(self) -> PhaseResult:
-        from paritygate.phases.smoke import run_smoke
+        from paritygate.phases.smoke import load_smoke, run_plan
 
-        return run_smoke(self.loaded, self.endpoints)
+        plan = self.inputs.smoke if self.inputs.smoke is not None else load_smoke(self.loaded)
+        return run_plan(plan, self.endpoints)
 
     def parity(self) -> PhaseResult:
         from paritygate.phases.parity import run_parity
 
-        return run_parity(self.loaded, self.endpoints)  # run_files writes parity.json
+        # run_files writes parity.json; the inputs parsed before the run are the ones probed
+        return run_parity(self.loaded, self.endpoints, inputs=self.inputs.parity)
 
     def review(self) -> PhaseResult:
         from paritygate.gauntlet.review_step import review_in_run

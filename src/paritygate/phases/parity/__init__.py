@@ -5,15 +5,23 @@ decisions tracker.
 """
 
 from paritygate.phases.parity.document import apply_tracker, findings_from, status_from, summary_from
-from paritygate.phases.parity.runner import check_inputs, run_parity, run_parity_async
+from paritygate.phases.parity.runner import (
+    ParityInputs,
+    check_inputs,
+    load_inputs,
+    run_parity,
+    run_parity_async,
+)
 from paritygate.phases.parity.tracker import DecisionRow, Tracker, read_tracker, record_rows
 
 __all__ = [
     "DecisionRow",
+    "ParityInputs",
     "Tracker",
     "apply_tracker",
     "check_inputs",
     "findings_from",
+    "load_inputs",
     "read_tracker",
     "record_rows",
     "run_parity",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,7 +37,17 @@ from paritygate.phases.parity.targets import choose_targets
 from paritygate.phases.parity.tracker import Tracker, read_tracker, record_rows
 from paritygate.probe import Case, Prober, load_cases
 
-__all__ = ["check_inputs", "run_parity", "run_parity_async"]
+__all__ = ["ParityInputs", "check_inputs", "load_inputs", "run_parity", "run_parity_async"]
+
+
+@dataclass(slots=True)
+class ParityInputs:
+    """The parity phase's inputs, parsed once: the cases, the tracker and the compare rules."""
+
+    cases_file: Path
+    cases: list[Case]
+    tracker: Tracker
+    rules: CompareRules
 
 
 def _cases_path(loaded: LoadedConfig, cfg: ParityConfig, cases_path: Path | None) -> Path:
@@ -67,13 +78,27 @@ def _read_tracker(loaded: LoadedConfig, cfg: ParityConfig, path: Path | None, re
     return read_tracker(path or loaded.resolve(cfg.tracker), required=configured and not record)
 
 
+def load_inputs(
+    loaded: LoadedConfig,
+    *,
+    cases_path: Path | None = None,
+    tracker_path: Path | None = None,
+    record_decisions: bool = False,
+) -> ParityInputs:
+    """Parse the phase's inputs (cases file, tracker, compare rules) without sending anything;
+    a ConfigError names what is wrong. The gauntlet parses them once and hands them over."""
+    cfg = loaded.model.parity or ParityConfig()
+    cases_file = _cases_path(loaded, cfg, cases_path)
+    cases = load_cases(cases_file)
+    rules = _rules(loaded, cfg)
+    tracker = _read_tracker(loaded, cfg, tracker_path, record_decisions)
+    return ParityInputs(cases_file, cases, tracker, rules)
+
+
 def check_inputs(loaded: LoadedConfig, *, record_decisions: bool = False) -> None:
     """Raise the ConfigError ``run_parity`` would raise on its own inputs (cases file, compare
     rules, tracker) without sending anything: e.g. before a stack is started for it."""
-    cfg = loaded.model.parity or ParityConfig()
-    load_cases(_cases_path(loaded, cfg, None))
-    _rules(loaded, cfg)
-    _read_tracker(loaded, cfg, None, record_decisions)
+    load_inputs(loaded, record_decisions=record_decisions)
 
 
 async def run_parity_async(
@@ -91,19 +116,22 @@ async def run_parity_async(
     timeout: float | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     progress: Callable[[CaseRun], None] | None = None,
+    inputs: ParityInputs | None = None,
 ) -> PhaseResult:
     """Probe ``endpoints`` with the cases and compare; ``data`` is the parity.json document.
 
     With ``out_dir`` the document is also written there as ``parity.json`` (render
     parity.md and junit.xml from it with :mod:`paritygate.reports.parity_report`).
+    ``inputs`` (from :func:`load_inputs`) are used as given, without reading any file again.
     """
     started = time.perf_counter()
     cfg = loaded.model.parity or ParityConfig()
     chosen, ref = choose_targets(loaded, endpoints, targets, reference)
-    cases_file = _cases_path(loaded, cfg, cases_path)
-    cases: list[Case] = load_cases(cases_file)
-    tracker = _read_tracker(loaded, cfg, tracker_path, record_decisions)
-    rules = _rules(loaded, cfg)
+    if inputs is None:
+        inputs = load_inputs(
+            loaded, cases_path=cases_path, tracker_path=tracker_path, record_decisions=record_decisions
+        )
+    cases_file, cases, tracker, rules = inputs.cases_file, inputs.cases, inputs.tracker, inputs.rules
     runs = noise_runs if noise_runs is not None else cfg.noise_runs
     if runs < 0:
         raise ConfigError(f"noise runs must be 0 or more, got {runs}", key="--noise-runs")
