@@ -159,6 +159,7 @@ def parity(
             concurrency=concurrency,
             timeout=timeout,
             progress=progress,
+            bodies_dir=out / "bodies",
         )
     doc = result.parity
     assert doc is not None  # run_parity raises rather than return without a document

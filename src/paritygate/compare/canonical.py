@@ -229,9 +229,12 @@ def describe(canon: Canonical) -> str:
 
 def body_for_report(resp: Response, rules: CompareRules | None = None) -> Any:
     """The body as a report shows it: parsed JSON, else text, else ``<N bytes sha256:...>``.
-    A JSON body with a repeated key is shown as its text (the parsed form would hide it)."""
+    A JSON body with a repeated key is shown as its text (the parsed form would hide it).
+    A body over the limit is shown as the text of its first bytes (``probe.bodies``)."""
     if not resp.body:
         return ""
+    if resp.oversized:
+        return resp.body.decode("utf-8", "replace")
     kind = declared_kind(resp.content_type, rules)
     if kind in ("json", None) and media_type(resp.content_type) not in _NDJSON:
         try:

@@ -9,6 +9,8 @@ exactly like an ignore rule; nothing else is ever left out.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Sequence
 
 from paritygate.compare.canonical import canonicalize, declared_kind, describe, reconcile
@@ -123,6 +125,39 @@ def _same_body_bytes(left: Response, right: Response, rules: CompareRules) -> bo
     )
 
 
+def _digest_canonical(resp: Response, rules: CompareRules) -> Canonical:
+    size = resp.body_size if resp.body_size is not None else len(resp.body)
+    digest = resp.body_sha256 or hashlib.sha256(resp.body).hexdigest()
+    canon = canonicalize(dataclasses.replace(resp, body=b""), rules)  # status and headers only
+    note = f"body of {size} bytes is over [parity] max_body_bytes: compared by length and SHA-256"
+    return dataclasses.replace(
+        canon, kind="bytes", body={"length": size, "sha256": digest}, note=note if resp.oversized else None
+    )
+
+
+def _compare_by_digest(left: Response, right: Response, rules: CompareRules) -> Comparison:
+    """A pair with a body over the limit: status and headers as always, the body by length and digest."""
+    lc, rc = _digest_canonical(left, rules), _digest_canonical(right, rules)
+    differences = diff_canonical(lc, rc, rules, body=False)
+    if lc.body != rc.body:
+        differences.append(
+            Difference(
+                "$",
+                "value",
+                lc.body,
+                rc.body,
+                relation="digest",
+                detail="the bodies differ in length or SHA-256 (over [parity] max_body_bytes, not parsed)",
+            )
+        )
+    notes = [f"{side}: {c.note}" for side, c in (("left", lc), ("right", rc)) if c.note]
+    outcome = most_severe([severity_of_kind(d.kind) for d in differences])
+    result = Comparison(outcome, differences, notes=notes, left_canonical=lc, right_canonical=rc, rules=rules)
+    if outcome is not Outcome.MATCH:
+        result.left_signature = result.right_signature = "bytes"
+    return result
+
+
 def compare(
     left: Response,
     right: Response,
@@ -132,6 +167,8 @@ def compare(
 ) -> Comparison:
     """Compare two answers to one request. ``noise``: extra ignored paths (learned noise)."""
     rules = (rules if rules is not None else CompareRules()).with_noise(noise)
+    if left.error is None and right.error is None and (left.oversized or right.oversized):
+        return _compare_by_digest(left, right, rules)
     lc, rc = canonicalize(left, rules), canonicalize(right, rules)
     same_bytes = _same_body_bytes(left, right, rules)
     if not same_bytes:

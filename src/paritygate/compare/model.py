@@ -37,6 +37,15 @@ class Response:
     body: bytes = b""
     elapsed_ms: float = 0.0
     error: str | None = None  # "timeout", "refused", "reset", ... when there was no answer
+    # Set only for a body over [parity] max_body_bytes (probe.bodies): ``body`` then holds
+    # just its first bytes; the pair is compared by length and SHA-256.
+    body_size: int | None = None
+    body_sha256: str | None = None
+    body_file: str | None = None  # its file's name in the run's bodies/ directory, if kept
+
+    @property
+    def oversized(self) -> bool:
+        return self.body_size is not None
 
     @property
     def content_type(self) -> str:

@@ -13,6 +13,9 @@ from paritygate.config.base import StrictModel
 
 __all__ = ["ArrayRule", "AssessConfig", "IgnoreRule", "ParityConfig", "PhaseName", "RunSettings"]
 
+# The body limit's default (4 MiB): bodies up to it are parsed and diffed path by path.
+DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+
 PhaseName = Literal["stack", "smoke", "parity", "review"]
 
 
@@ -50,6 +53,8 @@ class ParityConfig(StrictModel):
     timeout: float = Field(default=10.0, gt=0, le=86400)
     retries: int = Field(default=0, ge=0, le=100)
     noise_runs: int = Field(default=0, ge=0, le=1000)
+    # Past this a body is compared by length and SHA-256 and kept as a file (probe.bodies).
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024, le=1024 * 1024 * 1024)
 
 
 class AssessConfig(StrictModel):

@@ -50,6 +50,15 @@ class TargetAnswer(JsonDoc):
     body: JsonValue | Absent = ABSENT
     error: str | None = None
     elapsed_ms: float = 0.0
+    # Set only for a body over [parity] max_body_bytes: ``body`` is then the text of its
+    # first bytes, and the whole body is the run directory's ``body_file`` (if kept).
+    body_size: int | Absent = ABSENT
+    body_sha256: str | Absent = ABSENT
+    body_file: str | Absent = ABSENT
+
+    @property
+    def oversized(self) -> bool:
+        return not isinstance(self.body_size, Absent)
 
     @property
     def answered(self) -> bool:

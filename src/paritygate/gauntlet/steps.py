@@ -116,8 +116,11 @@ class RunSteps:
     def parity(self) -> PhaseResult:
         from paritygate.phases.parity import run_parity
 
-        # run_files writes parity.json; the inputs parsed before the run are the ones probed
-        return run_parity(self.loaded, self.endpoints, inputs=self.inputs.parity)
+        # run_files writes parity.json; the inputs parsed before the run are the ones probed;
+        # bodies over the limit are kept next to it
+        return run_parity(
+            self.loaded, self.endpoints, inputs=self.inputs.parity, bodies_dir=self.run_dir / "bodies"
+        )
 
     def review(self) -> PhaseResult:
         from paritygate.gauntlet.review_step import review_in_run

@@ -13,9 +13,12 @@ import time
 from collections.abc import Mapping
 from types import TracebackType
 
+from pathlib import Path
+
 import httpx
 
 from paritygate.compare.model import Response
+from paritygate.probe.bodies import DEFAULT_MAX_BODY_BYTES, BodySink
 from paritygate.probe.cases import Case
 
 __all__ = ["Prober", "describe_transport_error"]
@@ -46,12 +49,16 @@ class Prober:
         timeout: float = 10.0,
         retries: int = 0,
         transport: httpx.AsyncBaseTransport | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        bodies_dir: Path | None = None,
     ) -> None:
         if not targets:
             raise ValueError("no target to send to")
         self.targets = {name: url.rstrip("/") for name, url in targets.items()}
         self.timeout = timeout
         self.retries = retries
+        self.max_body_bytes = max_body_bytes
+        self.bodies_dir = bodies_dir  # where bodies over the limit are kept (None: not kept)
         self._semaphore = asyncio.Semaphore(concurrency)
         connections = concurrency * len(self.targets)
         self._client = httpx.AsyncClient(
@@ -92,9 +99,16 @@ class Prober:
         attempt = 0
         while True:
             start = time.perf_counter()
+            sink = BodySink(self.max_body_bytes, self.bodies_dir)
             try:
-                answer = await self._client.send(request)
+                answer = await self._client.send(request, stream=True)
+                try:
+                    async for chunk in answer.aiter_bytes():
+                        sink.feed(chunk)
+                finally:
+                    await answer.aclose()
             except httpx.RequestError as exc:  # transport failures, and bodies httpx cannot decode
+                sink.discard()
                 if attempt < self.retries:
                     attempt += 1
                     continue
@@ -103,9 +117,9 @@ class Prober:
                     status=None, elapsed_ms=elapsed, error=describe_transport_error(exc, self.timeout)
                 )
             elapsed = (time.perf_counter() - start) * 1000
-            return Response(
+            response = Response(
                 status=answer.status_code,
                 headers=[(k, v) for k, v in answer.headers.multi_items()],
-                body=answer.content,
                 elapsed_ms=elapsed,
             )
+            return sink.finish(response)

@@ -18,6 +18,7 @@ from paritygate.core.parity_doc import ParityDocument, Tally
 from paritygate.reports.junit import write_junit
 from paritygate.reports.markdown import code_span, fenced, text_cell
 from paritygate.reports.parity_junit import parity_junit_suites
+from paritygate.reports.run_view import oversized_line
 
 __all__ = ["parity_json_bytes", "parity_markdown", "tally_line", "write_parity_reports"]
 
@@ -122,9 +123,14 @@ def _divergences(doc: ParityDocument, out: list[str]) -> None:
                 out.append(f"{name}: no answer — {t.error}")
                 out.append("")
                 continue
-            lang, text = _pretty_body(t.body)
             out.append(f"{name} (HTTP {t.status}):")
             out.append("")
+            if t.oversized:  # over max_body_bytes: an excerpt here, the whole body as a file
+                out.append(oversized_line(t))
+                out.append("")
+                out.extend([*fenced(str(t.body), "text"), ""])
+                continue
+            lang, text = _pretty_body(t.body)
             out.extend([*fenced(text, lang), ""])
         for pair in case.pairs:
             if not pair.differences:

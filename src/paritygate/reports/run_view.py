@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from paritygate.core.jsondoc import Absent, DocumentError, JsonValue
-from paritygate.core.parity_doc import DifferenceDoc, ParityDocument
+from paritygate.core.parity_doc import DifferenceDoc, ParityDocument, TargetAnswer
 from paritygate.core.paths import format_path
 from paritygate.errors import ConfigError
 
@@ -114,6 +114,26 @@ def _is_hot(path: str, hot_paths: set[str]) -> bool:
     return any(path.startswith(h + ".") or path.startswith(h + "[") for h in hot_paths)
 
 
+def oversized_line(answer: TargetAnswer) -> str:
+    """What a report says about a body over the limit, with a link to its file when kept."""
+    file = answer.body_file
+    where = f"[{file}]({file})" if isinstance(file, str) else "not kept"
+    shown = len(str(answer.body).encode())
+    return (
+        f"body of {answer.body_size} bytes (over max_body_bytes; sha256 {answer.body_sha256}),"
+        f" compared by length and digest; first {shown} bytes below; whole body: {where}"
+    )
+
+
+def _answer_lines(answer: TargetAnswer, paths: set[str]) -> list[BodyLine]:
+    body = answer.body
+    if body is None or isinstance(body, Absent):
+        return []
+    if answer.oversized:  # over max_body_bytes: what it is, then its first bytes
+        return body_lines(f"{oversized_line(answer)}\n\n{body}", set())
+    return body_lines(body, paths)
+
+
 def body_lines(body: JsonValue, hot_paths: set[str]) -> list[BodyLine]:
     """Pretty-print a body (parsed JSON or text), marking the lines under a differing path."""
     if isinstance(body, str):
@@ -155,7 +175,6 @@ def case_views(parity: ParityDocument) -> list[CaseView]:
         for name in names:
             answer = case.targets.get(name)
             paths = hot.get(name, set())
-            body = answer.body if answer is not None else None
             cells.append(
                 TargetCell(
                     target=name,
@@ -164,7 +183,7 @@ def case_views(parity: ParityDocument) -> list[CaseView]:
                     elapsed_ms=answer.elapsed_ms if answer else None,
                     status_differs="status" in paths,
                     headers=dict(answer.headers) if answer else {},
-                    lines=[] if body is None or isinstance(body, Absent) else body_lines(body, paths),
+                    lines=_answer_lines(answer, paths) if answer else [],
                 )
             )
         views.append(

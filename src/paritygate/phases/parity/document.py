@@ -65,6 +65,10 @@ def _answer(resp: Response, header_names: tuple[str, ...]) -> TargetAnswer:
         body=body_for_report(resp) if resp.error is None else ABSENT,
         error=resp.error,
         elapsed_ms=round(resp.elapsed_ms, 3),
+        # over max_body_bytes: its length, digest and file (relative to the run directory)
+        body_size=resp.body_size if resp.body_size is not None else ABSENT,
+        body_sha256=resp.body_sha256 if resp.body_sha256 is not None else ABSENT,
+        body_file=f"bodies/{resp.body_file}" if resp.body_file else ABSENT,
     )
 
 

@@ -60,7 +60,8 @@ def _learn_noise(rounds: list[dict[str, Response]], rules: CompareRules) -> dict
     """Paths whose value changes between repeats to the SAME target."""
     noise: dict[str, list[NoisyPath]] = {}
     for name in rounds[0]:
-        samples = [r[name] for r in rounds if r[name].error is None]
+        # a body over the limit has no paths to learn (it is compared by digest)
+        samples = [r[name] for r in rounds if r[name].error is None and not r[name].oversized]
         if len(samples) >= 2:
             found = detect_noise(samples, rules)
             if found:

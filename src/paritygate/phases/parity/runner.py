@@ -117,12 +117,15 @@ async def run_parity_async(
     transport: httpx.AsyncBaseTransport | None = None,
     progress: Callable[[CaseRun], None] | None = None,
     inputs: ParityInputs | None = None,
+    bodies_dir: Path | None = None,
 ) -> PhaseResult:
     """Probe ``endpoints`` with the cases and compare; ``data`` is the parity.json document.
 
     With ``out_dir`` the document is also written there as ``parity.json`` (render
     parity.md and junit.xml from it with :mod:`paritygate.reports.parity_report`).
     ``inputs`` (from :func:`load_inputs`) are used as given, without reading any file again.
+    Bodies over ``[parity] max_body_bytes`` are kept in ``bodies_dir`` (default
+    ``out_dir/bodies``; not kept when neither is given).
     """
     started = time.perf_counter()
     cfg = loaded.model.parity or ParityConfig()
@@ -142,6 +145,8 @@ async def run_parity_async(
         timeout=timeout or cfg.timeout,
         retries=cfg.retries,
         transport=transport,
+        max_body_bytes=cfg.max_body_bytes,
+        bodies_dir=bodies_dir or (out_dir / "bodies" if out_dir is not None else None),
     ) as prober:
         case_runs = await probe_cases(prober, cases, rules, reference=ref, noise_runs=runs, progress=progress)
     facts = RunFacts(
