@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
-from types import TracebackType
-
 from pathlib import Path
+from types import TracebackType
 
 import httpx
 
