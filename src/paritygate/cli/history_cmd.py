@@ -11,6 +11,7 @@ from rich import box
 from rich.table import Table
 
 from paritygate.cli.common import config_option, console, json_option, load_for_command
+from paritygate.core.escaping import one_line
 from paritygate.history import (
     HistoryStore,
     RunDiff,
@@ -125,13 +126,17 @@ def _print_diff(result: RunDiff) -> None:
         console.print(f"{title}: {len(rows)}", markup=False)
         for row in rows:
             console.print(
-                f"  {row.key}: {row.before} -> {row.after}" + (f"  ({row.title})" if row.title else ""),
+                one_line(
+                    f"  {row.key}: {row.before} -> {row.after}" + (f"  ({row.title})" if row.title else "")
+                ),
                 markup=False,
             )
     console.print(f"changed case outcomes: {len(result.cases)}", markup=False)
     for case in result.cases:
         note = "  (definition changed)" if case.definition_changed else ""
-        console.print(f"  {case.phase}/{case.name}: {case.before} -> {case.after}{note}", markup=False)
+        console.print(
+            one_line(f"  {case.phase}/{case.name}: {case.before} -> {case.after}{note}"), markup=False
+        )
     if result.empty:
         console.print("no differences", markup=False)
 

@@ -19,6 +19,7 @@ from paritygate.cli.common import (
     out_option,
 )
 from paritygate.config import LoadedConfig, load_config
+from paritygate.core.escaping import keep_lines
 from paritygate.core.models import PhaseStatus
 from paritygate.gauntlet import PHASES, ProgressEvent, RunResult, reassess_run, run_gauntlet
 from paritygate.phases.assess import VerdictKind
@@ -49,20 +50,20 @@ class Progress:
             if self.live and self.status is not None:
                 self.status.update(f"{event.phase}: {event.message}")
             elif not self.live:
-                self.out.print(f"  {event.phase}: {event.message}", markup=False, highlight=False)
+                self.out.print(f"  {event.phase}: {keep_lines(event.message)}", markup=False, highlight=False)
         else:
             self.stop()
             mark, colour = _MARKS[event.status] if event.status is not None else ("✓", "green")
             label = f"{event.phase:<7} {event.status.value if event.status else event.state:<8}"
             if self.live:
                 self.out.print(f"[{colour}]{mark}[/] {label} ", end="")
-                self.out.print(event.message, markup=False, highlight=False)
+                self.out.print(keep_lines(event.message), markup=False, highlight=False)
             else:
-                self.out.print(f"{mark} {label} {event.message}", markup=False, highlight=False)
+                self.out.print(f"{mark} {label} {keep_lines(event.message)}", markup=False, highlight=False)
 
     def _spin(self, text: str) -> None:
         if not self.live:
-            self.out.print(f"… {text}", markup=False, highlight=False)
+            self.out.print(f"… {keep_lines(text)}", markup=False, highlight=False)
             return
         self.stop()
         self.status = Status(text, console=self.out)

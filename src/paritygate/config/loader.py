@@ -10,8 +10,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from pydantic import ValidationError
 
+from paritygate.config.base import MAX_NESTING, nesting_depth
 from paritygate.config.diagnostics import first_problem, read_user_text
 from paritygate.config.model import ProjectConfig
 from paritygate.core.masking import mark_public, register_env_value, register_secrets
@@ -79,7 +81,9 @@ def find_config(start: Path | None = None) -> Path | None:
 def parse_toml(text: str, file: Path) -> dict[str, Any]:
     """Parse TOML text read from ``file``; malformed TOML is one ConfigError naming the line."""
     try:
-        return tomllib.loads(text)
+        doc = tomllib.loads(text)
+    except RecursionError:  # tomllib recurses per nesting level
+        raise ConfigError(f"invalid TOML: nested deeper than {MAX_NESTING} levels", file=file) from None
     except tomllib.TOMLDecodeError as exc:
         # Python < 3.14 only puts the position in the message: "... (at line 3, column 5)".
         message = str(exc)
@@ -88,6 +92,9 @@ def parse_toml(text: str, file: Path) -> dict[str, Any]:
         msg = _TOML_POS.sub("", message).strip()
         where = f" (column {pos.group(2)})" if pos else ""
         raise ConfigError(f"invalid TOML: {msg}{where}", file=file, line=line) from None
+    if nesting_depth(doc) > MAX_NESTING:
+        raise ConfigError(f"invalid TOML: nested deeper than {MAX_NESTING} levels", file=file)
+    return doc
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -235,6 +242,20 @@ def _register_reviewer_keys(model: ProjectConfig) -> None:
     register_secrets(k for k in keys if k)
 
 
+def _check_prompt_template(model: ProjectConfig, file: Path) -> None:
+    """``[review] prompt_template`` names a readable jinja2 file (``check`` sees what ``review`` will)."""
+    if model.review is None or not model.review.prompt_template:
+        return
+    path = Path(model.review.prompt_template).expanduser()
+    path = path if path.is_absolute() else file.parent / path
+    if not path.is_file():
+        raise ConfigError(f"prompt template {str(path)!r} not found", file=file, key="review.prompt_template")
+    try:
+        jinja2.Environment().parse(read_user_text(path, "prompt template"))
+    except jinja2.TemplateSyntaxError as exc:
+        raise ConfigError(f"template syntax error: {exc.message}", file=path, line=exc.lineno) from None
+
+
 def parse_config(raw: dict[str, Any], file: Path) -> tuple[ProjectConfig, list[str]]:
     mark_public(_public_env(raw))
     raw = substitute_env(raw, "", file)
@@ -245,6 +266,7 @@ def parse_config(raw: dict[str, Any], file: Path) -> tuple[ProjectConfig, list[s
     _register_reviewer_keys(model)
     order = dependency_order(model.services, file)
     _check_placeholders(model, file)
+    _check_prompt_template(model, file)
     return model, order
 
 

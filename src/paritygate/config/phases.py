@@ -5,16 +5,39 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from paritygate.config.base import StrictModel
+from paritygate.core.paths import PathSyntaxError, parse_path
 
 __all__ = ["ArrayRule", "AssessConfig", "IgnoreRule", "ParityConfig", "PhaseName", "RunSettings"]
 
 # The body limit's default (4 MiB): bodies up to it are parsed and diffed path by path.
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+
+
+def _valid_path(text: str) -> str:
+    """A body path in the one path grammar (core.paths), as the compare rules will read it."""
+    if not text.strip():
+        raise ValueError(f"expected a path such as '$.elapsed_ms', got {text!r}")
+    try:
+        parse_path(text)
+    except PathSyntaxError as exc:
+        raise ValueError(str(exc)) from None
+    return text
+
+
+def valid_regex(text: str) -> str:
+    """A Python regular expression; ValueError quoting re's complaint."""
+    try:
+        re.compile(text)
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise ValueError(f"invalid regular expression {text!r}: {exc}") from None
+    return text
+
 
 PhaseName = Literal["stack", "smoke", "parity", "review"]
 
@@ -31,6 +54,29 @@ class IgnoreRule(StrictModel):
     when: str | None = None  # regex on the value (str() of non-strings)
     reason: str | None = None
 
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        return None if value is None else _valid_path(value)
+
+    @field_validator("when")
+    @classmethod
+    def _when(cls, value: str | None) -> str | None:
+        return None if value is None else valid_regex(value)
+
+    @field_validator("header")
+    @classmethod
+    def _header(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("expected a header name, got ''")
+        return value
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Self:
+        if (self.path is None) == (self.header is None):
+            raise ValueError("set exactly one of `path` or `header`")
+        return self
+
 
 class ArrayRule(StrictModel):
     """How to compare the arrays a path selects: ``unordered`` or matched by a key field."""
@@ -38,6 +84,19 @@ class ArrayRule(StrictModel):
     path: str
     mode: Literal["unordered", "by_key"] = "unordered"
     key: str | None = None
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        return _valid_path(value)
+
+    @model_validator(mode="after")
+    def _key_with_by_key(self) -> Self:
+        if self.mode == "by_key" and not self.key:
+            raise ValueError("mode 'by_key' needs `key`, the field naming an element")
+        if self.mode == "unordered" and self.key is not None:
+            raise ValueError("`key` is only used with mode = 'by_key'")
+        return self
 
 
 class ParityConfig(StrictModel):

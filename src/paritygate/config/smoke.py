@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from paritygate.config.base import HttpMethod, StrictModel
+from paritygate.config.base import HeaderMap, HttpMethod, JsonBody, StrictModel, UrlPath
 from paritygate.config.capture import CaptureConfig
 from paritygate.config.diagnostics import first_problem
 from paritygate.errors import ConfigError
@@ -133,10 +133,10 @@ class CheckConfig(StrictModel):
     name: str = Field(min_length=1)
     target: str | None = None  # a service of the stack or an http(s) URL; default: the chain's target
     method: HttpMethod = "GET"
-    path: str = ""
+    path: UrlPath = ""
     query: dict[str, Scalar] = Field(default_factory=dict)
-    headers: dict[str, str] = Field(default_factory=dict)
-    json_body: Any = Field(default=None, alias="json")
+    headers: HeaderMap = Field(default_factory=dict)
+    json_body: Annotated[Any, JsonBody] = Field(default=None, alias="json")
     body: str | None = None
     body_repeat: BodyRepeat | None = None
     timeout: float | int | None = Field(default=None, gt=0, le=86400)

@@ -8,6 +8,7 @@ from typing import Self
 from pydantic import Field, field_validator, model_validator
 
 from paritygate.config.base import StrictModel
+from paritygate.config.phases import valid_regex
 
 __all__ = ["ReadyCheck", "ServiceConfig", "StackSettings"]
 
@@ -33,6 +34,8 @@ class ReadyCheck(StrictModel):
             raise ValueError(f"set exactly one of http, tcp, log (got {', '.join(chosen) or 'none'})")
         if self.http is not None and not self.http.startswith("/"):
             raise ValueError(f"http readiness path must start with '/', got {self.http!r}")
+        if self.log is not None:
+            valid_regex(self.log)
         return self
 
 

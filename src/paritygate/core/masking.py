@@ -16,7 +16,9 @@ destroy every report while hiding nothing.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import re
 import threading
 from collections.abc import Iterable
@@ -139,18 +141,37 @@ class MaskingStream(io.TextIOBase):
     """A text stream that masks the registered secrets in everything written to it.
 
     Rich and click write whole lines or renderables per call, so a secret is never
-    split across two writes by them.
+    split across two writes by them. A closed reader (SIGPIPE is ignored by Python, so a
+    write raises BrokenPipeError) silences the stream instead of ending the command.
     """
 
     def __init__(self, inner: TextIO) -> None:
         self.inner = inner
+        self.reader_gone = False  # the other end closed (``paritygate run | head -2``)
 
     def write(self, text: str) -> int:
-        self.inner.write(_masker.text(text))
+        # A reader that went away must not end a run halfway: its report is still written.
+        if not self.reader_gone:
+            try:
+                self.inner.write(_masker.text(text))
+            except BrokenPipeError:
+                self._gone()
         return len(text)
 
     def flush(self) -> None:
-        self.inner.flush()
+        if not self.reader_gone:
+            try:
+                self.inner.flush()
+            except BrokenPipeError:
+                self._gone()
+
+    def _gone(self) -> None:
+        self.reader_gone = True
+        # Point the descriptor at /dev/null, so the interpreter's own flush at exit is quiet.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.inner.fileno())
+            os.close(devnull)
 
     def isatty(self) -> bool:
         return self.inner.isatty()

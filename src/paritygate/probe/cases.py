@@ -19,13 +19,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_validator
 
-from paritygate.config.base import HttpMethod
+from paritygate.config.base import MAX_NESTING, HeaderMap, HttpMethod, JsonBody, UrlPath, nesting_depth
 from paritygate.config.diagnostics import describe_type, first_problem, key_path, read_user_text
 from paritygate.config.loader import parse_toml
 from paritygate.errors import ConfigError
@@ -88,10 +88,10 @@ class _CaseModel(BaseModel):
 
     name: str = Field(min_length=1)
     method: HttpMethod
-    path: str
+    path: UrlPath
     query: dict[str, str | int | list[str | int]] = Field(default_factory=dict)
-    headers: dict[str, str] = Field(default_factory=dict)
-    json_body: JsonValue = Field(default=None, alias="json")
+    headers: HeaderMap = Field(default_factory=dict)
+    json_body: Annotated[JsonValue, JsonBody] = Field(default=None, alias="json")
     body: str | None = None
     tags: list[str] = Field(default_factory=list)
 
@@ -138,6 +138,8 @@ def _to_case(raw: Any, index: int, file: Path, line: int | None, lines: list[str
         raise ConfigError(
             f"expected a table (one case), got {describe_type(raw)}", file=file, line=line, key=label
         )
+    if nesting_depth(raw) > MAX_NESTING:  # before validation, which recurses
+        raise ConfigError(f"nested deeper than {MAX_NESTING} levels", file=file, line=line, key=label)
     try:
         model = _CaseModel.model_validate(raw)
     except ValidationError as exc:

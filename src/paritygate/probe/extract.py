@@ -78,13 +78,14 @@ class Reply:
     def _xml(self) -> tuple[bool, Any]:
         try:
             return True, etree.fromstring(self.body, safe_xml_parser())
-        except etree.XMLSyntaxError:
-            return False, None
+        except etree.XMLSyntaxError as exc:
+            return False, str(exc)  # e.g. an entity the safe parser refused to expand
 
     def xml(self) -> Any:
         ok, doc = self._xml
         if not ok or doc is None:
-            raise ReplyFormatError("body is not XML")
+            why = f": {doc}" if isinstance(doc, str) and doc else ""
+            raise ReplyFormatError(f"body is not usable XML{why}")
         return doc
 
 

@@ -25,13 +25,18 @@ __all__ = ["Prober", "describe_transport_error"]
 
 def describe_transport_error(exc: httpx.RequestError, timeout: float) -> str:
     """A short, stable label first ("timeout", "refused", ...) then the detail."""
-    detail = str(exc) or type(exc).__name__
+    # httpx often wraps a bare exception: its message is empty, the cause's is not
+    cause = exc.__cause__ or exc.__context__
+    detail = str(exc) or (str(cause) if cause is not None else "") or "no detail from the transport"
     if isinstance(exc, httpx.TimeoutException):
         return f"timeout: no answer within {timeout:g}s ({type(exc).__name__})"
     if isinstance(exc, httpx.ConnectError):
         return f"refused: {detail}"
     if isinstance(exc, httpx.RemoteProtocolError):
         return f"reset: {detail}"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        verb = "reading the answer" if isinstance(exc, httpx.ReadError) else "sending the request"
+        return f"reset: the connection was dropped while {verb} ({type(exc).__name__}: {detail})"
     if isinstance(exc, httpx.DecodingError):
         return f"undecodable: {detail} (the body does not match its Content-Encoding)"
     return f"{type(exc).__name__}: {detail}"

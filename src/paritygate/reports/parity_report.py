@@ -120,7 +120,7 @@ def _divergences(doc: ParityDocument, out: list[str]) -> None:
             out.extend([f"**{case.odd_one_out_text}**", ""])
         for name, t in case.targets.items():
             if t.error is not None or isinstance(t.body, Absent):
-                out.append(f"{name}: no answer — {t.error}")
+                out.append(f"{name}: no answer — {text_cell(t.error)}")
                 out.append("")
                 continue
             out.append(f"{name} (HTTP {t.status}):")
@@ -143,7 +143,7 @@ def _divergences(doc: ParityDocument, out: list[str]) -> None:
                     f"- {where} ({d.kind}): {pair.left} {_side(d.left)} · {pair.right} {_side(d.right)}"
                 )
             for note in pair.notes:
-                out.append(f"- note: {note}")
+                out.append(f"- note: {text_cell(note)}")
             out.append("")
 
 
@@ -155,11 +155,11 @@ def _classes(doc: ParityDocument, out: list[str]) -> None:
     for cls in doc.classes:
         mapping = cls.mapping
         status = cls.status.upper() if cls.status == "new" else cls.status
-        out.append(f"### {cls.label} — {status}")
+        out.append(f"### {text_cell(cls.label)} — {status}")
         out.append("")
         out.append(f"- key: {code_span(cls.key)}")
         out.append(
-            f"- {cls.title} on {cls.endpoint} ({cls.outcome}), {len(cls.cases)} case(s): "
+            f"- {text_cell(cls.title)} on {text_cell(cls.endpoint)} ({cls.outcome}), {len(cls.cases)} case(s): "
             + ", ".join(code_span(c) for c in cls.cases)
         )
         if mapping:
@@ -194,7 +194,7 @@ def _fixed_and_noise(doc: ParityDocument, out: list[str]) -> None:
         for row in doc.fixed:
             out.append(
                 f"- **FIXED?** {code_span(row.key)} (line {row.line}, {row.status}): "
-                f"{row.divergence} — {row.area}"
+                f"{text_cell(row.divergence)} — {text_cell(row.area)}"
             )
         out.append("")
     if doc.noise:
@@ -208,7 +208,8 @@ def _fixed_and_noise(doc: ParityDocument, out: list[str]) -> None:
         out.append("")
         for entry in doc.noise:
             examples = ", ".join(code_span(_short(e)) for e in entry.examples)
-            out.append(f"- {entry.target} {code_span(entry.path)} in {', '.join(entry.cases)}: {examples}")
+            cases = ", ".join(code_span(c) for c in entry.cases)
+            out.append(f"- {entry.target} {code_span(entry.path)} in {cases}: {examples}")
             out.extend(["", *fenced(entry.suggested_rule, "toml"), ""])
 
 
@@ -223,7 +224,7 @@ def _errors(doc: ParityDocument, out: list[str]) -> None:
     for case in failed:
         for name, t in case.targets.items():
             if t.error:
-                out.append(f"- {code_span(case.name)}: {name} — {t.error}")
+                out.append(f"- {code_span(case.name)}: {name} — {text_cell(t.error)}")
     out.append("")
 
 

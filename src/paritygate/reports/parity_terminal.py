@@ -1,5 +1,7 @@
 """``paritygate parity`` on a terminal: the case table, the tally and the classes (printed
-through rich; the CLI only hands over the document and the console)."""
+through rich; the CLI only hands over the document and the console). Text from the
+services (case names, class titles, paths) is shown with its control characters
+escaped (``core.escaping.one_line``): a JSON key holding ``ESC[2J`` cannot clear the screen."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from paritygate.core.escaping import one_line
 from paritygate.core.parity_doc import ParityDocument
 from paritygate.reports.parity_report import tally_line
 
@@ -26,13 +29,17 @@ def _table(doc: ParityDocument) -> Table:
     if len(names) > 2:
         table.add_column("Agreement", overflow="fold")
     for case in doc.cases:
-        cells = [case.name]
+        cells = [one_line(case.name)]
         cells += [
             str(case.targets[n].status) if case.targets[n].error is None else "no answer" for n in names
         ]
         cells += ["✓" if case.status_match else "✗", "✓" if case.body_match else "✗"]
         if len(names) > 2:
-            cells.append(case.odd_one_out_text or " / ".join("+".join(g) for g in case.groups))
+            cells.append(
+                one_line(case.odd_one_out_text)
+                if case.odd_one_out_text
+                else " / ".join("+".join(g) for g in case.groups)
+            )
         table.add_row(*cells)
     return table
 
@@ -49,22 +56,26 @@ def print_parity(doc: ParityDocument, paths: list[Path], out: Console, err: Cons
         else:
             tail = "recorded as _open_" if cls.recorded else "not in the tracker"
         out.print(
-            f"{cls.status.upper()}: {cls.label} — {len(cls.cases)} case(s) on {cls.endpoint} ({tail})",
+            one_line(
+                f"{cls.status.upper()}: {cls.label} — {len(cls.cases)} case(s) on {cls.endpoint} ({tail})"
+            ),
             markup=False,
         )
-        out.print(f"  key: {cls.key}", markup=False)
+        out.print(f"  key: {one_line(cls.key)}", markup=False)
         if cls.status == "known" and decision and decision.decision:
-            out.print(f"  decision: {decision.decision}", markup=False)
+            out.print(f"  decision: {one_line(decision.decision)}", markup=False)
         elif cls.mapping:
-            out.print(f"  suggested fix: {cls.mapping.fix}", markup=False)
+            out.print(f"  suggested fix: {one_line(cls.mapping.fix)}", markup=False)
     for row in doc.fixed:
-        out.print(f"FIXED?: {row.key} (tracker line {row.line}) did not appear in this run", markup=False)
+        out.print(
+            one_line(f"FIXED?: {row.key} (tracker line {row.line}) did not appear in this run"), markup=False
+        )
     if doc.fixed_skipped:
         out.print(f"fixed? not checked: {doc.fixed_skipped}", markup=False)
     if doc.noise:
         out.print(
             f"noise: {len(doc.noise)} path(s) varied between repeats and were excluded from this run: "
-            + ", ".join(f"{n.target} {n.path}" for n in doc.noise),
+            + ", ".join(one_line(f"{n.target} {n.path}") for n in doc.noise),
             markup=False,
         )
     for name in doc.unreachable:

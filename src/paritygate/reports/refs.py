@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from paritygate.core.escaping import one_line
+
 __all__ = ["reason_line", "reason_ref", "section_of"]
 
 # reason kind -> (report section anchor, phase files that show the evidence too)
@@ -40,8 +42,9 @@ def reason_ref(reason: Mapping[str, object]) -> str:
 
 
 def reason_line(reason: Mapping[str, object]) -> str:
-    """One terminal line for a reason (``paritygate run``, ``assess DIR``)."""
-    return (
+    """One terminal line for a reason (``paritygate run``, ``assess DIR``); the message may
+    quote a JSON key, so its control characters are escapes (``core.escaping``)."""
+    return one_line(
         f"[{reason.get('level')}] {reason.get('message')} (evidence: {reason.get('evidence')};"
         f" see {reason_ref(reason)})"
     )

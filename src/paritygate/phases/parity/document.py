@@ -260,7 +260,10 @@ def findings_from(doc: ParityDocument) -> list[Finding]:
     for case in doc.cases:
         answered = {t.status for t in case.targets.values() if t.error is None}
         silent = [n for n, t in case.targets.items() if t.error is not None and n not in unreachable]
-        if len(answered) > 1 or silent:
+        if silent and not answered:  # nobody answered: there is no status code to differ
+            message = f"no target answered case {case.name}: {_status_line(case)}"
+            out.append(Finding(FindingKind.UNREACHABLE, case.name, message))
+        elif len(answered) > 1 or silent:
             out.append(Finding(FindingKind.STATUS_MISMATCH, case.name, _status_line(case)))
     out += [_class_finding(doc, cls) for cls in doc.classes]
     for row in doc.fixed:

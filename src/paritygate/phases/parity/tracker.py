@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from paritygate.config.diagnostics import read_user_text
+from paritygate.core.escaping import one_line
 from paritygate.core.fs import Unchanged, atomic_write_bytes, directory_lock, read_bytes_or_none
 from paritygate.core.parity_doc import ClassStatus, DecisionDoc
 from paritygate.errors import ConfigError, RuntimeProblem
@@ -288,8 +289,10 @@ def read_tracker(path: Path, *, required: bool = False) -> Tracker:
 
 
 def _cell(value: str) -> str:
-    # one physical line per row; a pipe inside a cell is escaped
-    return " ".join(value.split()).replace("|", "\\|")
+    # one physical line per row (control characters as escapes: core.escaping); a pipe
+    # inside a cell is escaped, and so is markup a JSON key may carry (`<img onerror=…>`)
+    text = " ".join(one_line(value).split()).replace("|", "\\|")
+    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def format_row(row: DecisionRow, columns: tuple[str, ...] = COLUMNS) -> str:

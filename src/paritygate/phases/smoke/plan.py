@@ -20,6 +20,7 @@ from typing import Any
 from lxml import etree
 
 from paritygate.config import LoadedConfig
+from paritygate.config.base import check_http_url
 from paritygate.config.smoke import ChainConfig, CheckConfig, SmokeConfig, load_smoke_file
 from paritygate.core.paths import PathPattern, PathSyntaxError, parse_path
 from paritygate.errors import ConfigError
@@ -218,6 +219,10 @@ def _target(
     _check_refs(scope, "", raw, env)
     target = render_text(raw, {**static, **env})
     if _URL.match(target):
+        try:
+            check_http_url(target)
+        except ValueError as exc:
+            raise scope.error("", str(exc)) from None
         return None, target.rstrip("/")
     if target not in services:
         known = ", ".join(sorted(services)) or "none"
