@@ -270,3 +270,37 @@ def test_control_characters_and_markup_in_json_keys_are_escaped_everywhere(tmp_p
         assert "Injected heading</h1>" not in html, name
     assert "\\x1b[2J" in markdown + terminal  # shown, as an escape
     assert tracker.count("\n|") == 3  # header, delimiter and exactly one recorded row
+
+
+def test_a_har_header_a_cases_file_cannot_hold_is_dropped_not_written(tmp_path: Path) -> None:
+    """Found by the fuzzer: an empty header name (or CR/LF, non-Latin-1) in a HAR became a
+    cases file that `parity` then refused to read."""
+    from paritygate.probe import dump_cases_toml, import_har, parse_cases
+
+    har = {
+        "log": {
+            "entries": [
+                {
+                    "request": {
+                        "method": "GET",
+                        "url": "http://h/p",
+                        "headers": [
+                            {"name": "", "value": "v"},
+                            {"name": "x-ok", "value": "1"},
+                            {"name": "x-bad", "value": "a\nb"},
+                        ],
+                    }
+                },
+                {"request": {"method": "GET", "url": "http://h/a%00b\x00c"}},
+            ]
+        }
+    }
+    path = tmp_path / "capture.har"
+    path.write_text(orjson.dumps(har).decode(), encoding="utf-8")
+    imported = import_har(path)
+    [case] = imported.cases
+    assert case.headers == {"x-ok": "1"}
+    assert imported.dropped_headers == {"": 1, "x-bad": 1}
+    assert imported.skipped == ["log.entries[1]: a path cannot contain the control character '\\x00'"]
+    again = parse_cases(dump_cases_toml(imported.cases), tmp_path / "cases.toml")
+    assert [c.to_dict() for c in again] == [case.to_dict()]

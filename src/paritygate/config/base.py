@@ -16,7 +16,9 @@ __all__ = [
     "StrictModel",
     "UrlPath",
     "check_http_url",
+    "header_problem",
     "nesting_depth",
+    "path_problem",
 ]
 
 _METHOD = re.compile(r"[A-Za-z]+")
@@ -40,31 +42,45 @@ _INT_MIN, _INT_MAX = -(2**63), 2**64 - 1  # what the JSON encoder (orjson) can w
 MAX_NESTING = 64  # tables/arrays deep, in any user file; more is a mistake or an attack
 
 
+def header_problem(name: str, text: str) -> str | None:
+    """Why this header cannot go on the wire, or None when it can."""
+    if not _TOKEN.fullmatch(name):
+        return f"header name {name!r} is not a valid HTTP field name (letters, digits, -_.!#$%&'*+^`|~)"
+    bad = next((ch for ch in text if ch in "\r\n\0"), None)
+    if bad is not None:
+        return f"header {name!r}: a value cannot contain {bad!r} (it would end the header)"
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        return (
+            f"header {name!r}: {text[exc.start : exc.end]!r} is not Latin-1; HTTP header values"
+            " are Latin-1 text (percent-encode or base64 anything else)"
+        )
+    return None
+
+
 def _headers(value: dict[str, str]) -> dict[str, str]:
     for name, text in value.items():
-        if not _TOKEN.fullmatch(name):
-            raise ValueError(
-                f"header name {name!r} is not a valid HTTP field name (letters, digits, -_.!#$%&'*+^`|~)"
-            )
-        bad = next((ch for ch in text if ch in "\r\n\0"), None)
-        if bad is not None:
-            raise ValueError(f"header {name!r}: a value cannot contain {bad!r} (it would end the header)")
-        try:
-            text.encode("latin-1")
-        except UnicodeEncodeError as exc:
-            raise ValueError(
-                f"header {name!r}: {text[exc.start : exc.end]!r} is not Latin-1; HTTP header values"
-                " are Latin-1 text (percent-encode or base64 anything else)"
-            ) from None
+        problem = header_problem(name, text)
+        if problem is not None:
+            raise ValueError(problem)
     return value
 
 
-def _url_path(value: str) -> str:
+def path_problem(value: str) -> str | None:
+    """Why this is not a request path a case or check can send, or None."""
     if len(value) > _MAX_PATH:
-        raise ValueError(f"a path of {len(value)} characters is too long (at most {_MAX_PATH})")
+        return f"a path of {len(value)} characters is too long (at most {_MAX_PATH})"
     bad = next((ch for ch in value if ord(ch) < 0x20 or ord(ch) == 0x7F), None)
     if bad is not None:
-        raise ValueError(f"a path cannot contain the control character {bad!r}")
+        return f"a path cannot contain the control character {bad!r}"
+    return None
+
+
+def _url_path(value: str) -> str:
+    problem = path_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 

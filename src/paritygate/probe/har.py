@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from paritygate.config.base import HttpMethod
+from paritygate.config.base import HttpMethod, header_problem, path_problem
 from paritygate.config.diagnostics import first_problem, read_user_text
 from paritygate.errors import ConfigError
 from paritygate.probe.cases import Case
@@ -185,8 +185,8 @@ def _to_case(
     headers: dict[str, str] = {}
     for h in request.headers:
         lower = h.name.lower()
-        if _dropped(lower, keep_auth, keep_hop, connection_listed):
-            dropped[lower] += 1
+        if _dropped(lower, keep_auth, keep_hop, connection_listed) or header_problem(h.name, h.value):
+            dropped[lower] += 1  # also text a header cannot carry (an empty name, CR/LF, non-Latin-1)
         elif lower in headers:
             headers[lower] += f", {h.value}"  # repeated header lines fold into one
         else:
@@ -227,9 +227,14 @@ def import_har(path: Path, *, keep_auth: bool = False, keep_hop_by_hop: bool = F
     result = HarImport(cases=[])
     taken: set[str] = set()
     for index, entry in enumerate(har.log.entries):
-        scheme = urlsplit(entry.request.url).scheme.lower()
+        parts = urlsplit(entry.request.url)
+        scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             result.skipped.append(f"log.entries[{index}]: {scheme}: URL is not an HTTP request")
+            continue
+        unsendable = path_problem(parts.path)
+        if unsendable is not None:
+            result.skipped.append(f"log.entries[{index}]: {unsendable}")
             continue
         result.cases.append(
             _to_case(entry.request, taken, keep_auth, keep_hop_by_hop, result.dropped_headers)
