@@ -6,6 +6,7 @@ TOML (``[[cases]]``) or JSON Lines (one case object per line). A case::
     name = "playbook_happy"          # unique
     method = "POST"
     path = "/v1/validate"            # no query string here: use `query`
+    route = "/v1/{kind}"             # optional: the route template naming the operation
     query = { page = 1, tag = ["a", "b"] }
     headers = { accept = "application/json" }
     json = { kind = "playbook" }     # or: body = "raw text"   (not both)
@@ -30,7 +31,23 @@ from paritygate.config.diagnostics import describe_type, first_problem, key_path
 from paritygate.config.loader import parse_toml
 from paritygate.errors import ConfigError
 
-__all__ = ["Case", "dump_cases_jsonl", "dump_cases_toml", "load_cases", "parse_cases"]
+__all__ = ["Case", "dump_cases_jsonl", "dump_cases_toml", "load_cases", "parse_cases", "route_problem"]
+
+_TEMPLATE_SEGMENT = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def route_problem(route: str, path: str) -> str | None:
+    """Why ``route`` is not a template of ``path`` (None when it is): the same segments,
+    where ``{name}`` stands for any one segment."""
+    if not route.startswith("/") or "?" in route:
+        return f"route: expected a template such as '/users/{{id}}', got {route!r}"
+    rsegs, psegs = route.split("/"), path.split("/")
+    if len(rsegs) != len(psegs) or any(
+        r != p and not _TEMPLATE_SEGMENT.fullmatch(r) for r, p in zip(rsegs, psegs, strict=True)
+    ):
+        return f"route {route!r} does not fit the path {path!r} (each {{name}} stands for one segment)"
+    return None
+
 
 _CASES_HEADER = re.compile(r"^\s*\[\[\s*cases\s*\]\]")
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -48,6 +65,7 @@ class Case:
     body: str | None = None
     tags: list[str] = field(default_factory=list)
     source: str = ""  # "file:line" where the case is defined
+    route: str | None = None  # the route template ("/users/{id}"); None: templated automatically
 
     @property
     def endpoint(self) -> str:
@@ -80,6 +98,8 @@ class Case:
             out["body"] = self.body
         if self.tags:
             out["tags"] = list(self.tags)
+        if self.route is not None:
+            out["route"] = self.route
         return out
 
 
@@ -94,6 +114,7 @@ class _CaseModel(BaseModel):
     json_body: Annotated[JsonValue, JsonBody] = Field(default=None, alias="json")
     body: str | None = None
     tags: list[str] = Field(default_factory=list)
+    route: str | None = None
 
     @field_validator("name")
     @classmethod
@@ -157,6 +178,13 @@ def _to_case(raw: Any, index: int, file: Path, line: int | None, lines: list[str
             line=_key_line(lines, line, "body"),
             key=f"{label}.body",
         )
+    if model.route is not None and (unfit := route_problem(model.route, model.path)) is not None:
+        raise ConfigError(
+            f"{unfit} in case {model.name!r}",
+            file=file,
+            line=_key_line(lines, line, "route"),
+            key=f"{label}.route",
+        )
     query = {k: [str(x) for x in v] if isinstance(v, list) else [str(v)] for k, v in model.query.items()}
     return Case(
         name=model.name,
@@ -169,6 +197,7 @@ def _to_case(raw: Any, index: int, file: Path, line: int | None, lines: list[str
         body=model.body,
         tags=list(model.tags),
         source=f"{file}:{line}" if line else str(file),
+        route=model.route,
     )
 
 
