@@ -8,9 +8,10 @@ from pathlib import Path
 import paritygate.compare as compare_pkg
 
 EXPECTED = {
-    "ArrayRule", "BodyKind", "Canonical", "CompareRules", "Comparison", "Difference", "DivergenceClass",
-    "IgnoreRule", "KEY_SEPARATOR", "MAPPINGS", "NoisyPath", "Outcome", "Response", "RuleError", "WireMapping",
-    "body_for_report", "canonicalize", "classify", "compare", "detect_noise", "most_severe", "suggest_rule",
+    "ArrayRule", "BodyKind", "Canonical", "Cause", "CompareRules", "Comparison", "Difference", "DivergenceClass",
+    "GROUP_BY", "IgnoreRule", "KEY_SEPARATOR", "MAPPINGS", "NoisyPath", "Occurrence", "Outcome", "Response",
+    "RuleError", "WireMapping", "body_for_report", "canonicalize", "class_key", "compare", "decompose",
+    "detect_noise", "group_causes", "most_severe", "suggest_rule",
 }  # fmt: skip
 
 

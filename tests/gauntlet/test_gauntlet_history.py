@@ -67,7 +67,7 @@ def test_diff_shows_the_flip_and_the_new_divergence(flipped: Flipped) -> None:
     code, out = _cli("diff", "previous", "latest", "--config", str(flipped.config))
     assert code == 0, out
     assert "parity/flippy: match -> shape" in out
-    assert "new divergences: 1" in out and "verdict: ship -> block" in out
+    assert "new divergences: 2" in out and "verdict: ship -> block" in out  # a value and a field: two causes
     # Run directories need no history, but --config keeps the demo's history out of the cwd.
     first, second = str(flipped.first.run_dir), str(flipped.second.run_dir)
     code, out = _cli("diff", second, first, "--json", "--config", str(flipped.config))

@@ -84,14 +84,14 @@ def test_assess_after_editing_the_tracker_flips_the_verdict(untracked: Untracked
 
 
 def test_assess_reports_a_tracker_row_no_class_matched_as_fixed(untracked: Untracked) -> None:
-    stale = "| `GET /gone·status·unmapped·00000000` | GET /gone | a divergence fixed long ago | _open_ | fix it | old run |\n"
+    stale = "| `status·200~404` | GET /gone | a divergence fixed long ago | _open_ | fix it | old run |\n"
     with_row = untracked.original.replace(f"| `{untracked.key}`", stale + f"| `{untracked.key}`")
     untracked.tracker.write_text(with_row, encoding="utf-8")
     code, out = _assess(untracked.result.run_dir, untracked.config, "--json")
     doc = orjson.loads(out)
     assert code == 0 and doc["verdict"] == "ship-with-known-gap"
     notices = [r for r in doc["reasons"] if r["level"] == "notice"]
-    assert [r["evidence"] for r in notices] == ["GET /gone·status·unmapped·00000000"]
+    assert [r["evidence"] for r in notices] == ["status·200~404"]
     assert "fixed?" in notices[0]["message"]
 
 

@@ -70,16 +70,16 @@ def test_a_tracker_row_whose_class_is_gone_is_fixed(tmp_path: Path, impls: dict[
     loaded = make_project(tmp_path)
     (tmp_path / "TRACKER.md").write_text(
         "# T\n\n| key | area | divergence | status | decision | evidence |\n|---|---|---|---|---|---|\n"
-        "| `GET /gone·shape·x·00000000` | GET /gone | old | accepted | live with it | run 0 |\n"
-        "| `GET /done·shape·y·00000000` | GET /done | older | fixed | done | run 0 |\n",
+        "| `shape·missing·$.gone` | GET /gone | old | accepted | live with it | run 0 |\n"
+        "| `shape·missing·$.done` | GET /done | older | fixed | done | run 0 |\n",
         encoding="utf-8",
     )
     result = run_parity(loaded, pick(impls, "tagged", "tagged-2"))
-    assert [r["key"] for r in result.json_data["fixed"]] == ["GET /gone·shape·x·00000000"]
-    assert ("fixed_divergence", "GET /gone·shape·x·00000000") in kinds(result)
+    assert [r["key"] for r in result.json_data["fixed"]] == ["shape·missing·$.gone"]
+    assert ("fixed_divergence", "shape·missing·$.gone") in kinds(result)
     assert result.status is PhaseStatus.PASSED
     assert (
-        "- **FIXED?** `GET /gone·shape·x·00000000` (line 5, accepted): old — GET /gone"
+        "- **FIXED?** `shape·missing·$.gone` (line 5, accepted): old — GET /gone"
         in parity_markdown(result.data).splitlines()
     )
 

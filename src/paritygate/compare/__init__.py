@@ -6,14 +6,24 @@ The parity phase sends requests and hands pairs of :class:`Response` to
     rules = CompareRules.build(cfg.headers, cfg.ignore, cfg.arrays)   # RuleError -> ConfigError
     noise = [n.path for n in detect_noise(repeats_of_one_target, rules)]
     comparison = compare(left, right, rules, noise=noise)
-    divergence = classify("POST /v1/validate", comparison, left, right)   # None for a match
+    causes = decompose(comparison, left, right)          # [] for a match
+    classes = group_causes([Occurrence("case", "POST /v1/validate", "a", "b", c) for c in causes])
 
 Every printed path is ``core.paths.format_path`` of a concrete path, so it pastes into an
 ignore rule; XML trees map onto the same grammar (see :mod:`paritygate.compare.xmltree`).
 """
 
 from paritygate.compare.canonical import body_for_report, canonicalize
-from paritygate.compare.classify import KEY_SEPARATOR, DivergenceClass, classify
+from paritygate.compare.classify import (
+    GROUP_BY,
+    KEY_SEPARATOR,
+    Cause,
+    DivergenceClass,
+    Occurrence,
+    class_key,
+    decompose,
+    group_causes,
+)
 from paritygate.compare.engine import compare
 from paritygate.compare.mappings import MAPPINGS, WireMapping
 from paritygate.compare.model import (
@@ -29,26 +39,31 @@ from paritygate.compare.noise import NoisyPath, detect_noise, suggest_rule
 from paritygate.compare.rules import ArrayRule, CompareRules, IgnoreRule, RuleError
 
 __all__ = [
+    "GROUP_BY",
     "KEY_SEPARATOR",
     "MAPPINGS",
     "ArrayRule",
     "BodyKind",
     "Canonical",
+    "Cause",
     "CompareRules",
     "Comparison",
     "Difference",
     "DivergenceClass",
     "IgnoreRule",
     "NoisyPath",
+    "Occurrence",
     "Outcome",
     "Response",
     "RuleError",
     "WireMapping",
     "body_for_report",
     "canonicalize",
-    "classify",
+    "class_key",
     "compare",
+    "decompose",
     "detect_noise",
+    "group_causes",
     "most_severe",
     "suggest_rule",
 ]

@@ -1,39 +1,33 @@
 """Named wire-shape mappings: two shapes that carry the same information.
 
-A mapping is recognised only when it explains EVERY body difference of a comparison
-(after ignore rules), so naming one is a claim of information equivalence:
+A structural mapping explains a *set* of body differences, and claims information
+equivalence for exactly that set; the differences it does not explain are other causes
+(see :mod:`paritygate.compare.classify`):
 
 * tagged enum vs flat kind field — ``{"Schema": {"field": "x", "reason": "y"}}`` vs
   ``{"Kind": "schema", "Field": "x", "Reason": "y"}``: the tag equals the kind field
   case-insensitively and the payload fields equal the other flat fields modulo key case,
-  an empty string or null counting as absent. Found anywhere in the tree.
-* key case styles — same values, keys differ only by snake_case / camelCase / PascalCase.
-* null vs absent — every difference is a field that is null on one side, absent on the other.
-* number vs numeric string — ``"3"`` vs ``3``.
-* timestamp precision — the same instant with a different fractional-second precision
-  or offset notation (``Z`` vs ``+00:00``).
+  an empty string or null counting as absent. Found anywhere in the tree; it explains
+  every difference below the place where the two shapes meet.
+* key case styles — a key present on one side only and, at the same place on the other
+  side, the same key in another case style (snake_case / camelCase / PascalCase) holding
+  the same value (its own keys compared modulo case too).
 
-Each detector also returns the abstract signature that goes into the class key, so all
-cases explained by one mapping at the same places share one key.
+Three more mappings name a per-place value relation (:mod:`paritygate.compare.relations`)
+whose fix is known: null vs absent, number vs numeric string, timestamp precision.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from paritygate.compare.model import Difference
-from paritygate.compare.rules import ArrayRule, CompareRules
-from paritygate.compare.signature import generalize_path, signature
-from paritygate.compare.timestamps import same_instant
+from paritygate.compare.signature import generalize_path
 from paritygate.compare.values import exact_eq
-from paritygate.compare.walk import diff_trees
-from paritygate.core.paths import format_path, parse_path
+from paritygate.core.paths import PathPart, format_path, parse_path
 
-__all__ = ["MAPPINGS", "MappingMatch", "WireMapping", "detect_mapping"]
+__all__ = ["MAPPINGS", "RELATION_MAPPINGS", "MappingMatch", "WireMapping", "detect_mappings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +80,21 @@ MAPPINGS = (TAGGED_FLAT, KEY_CASE, NULL_ABSENT, NUMBER_STRING, TIMESTAMP)
 @dataclass(frozen=True, slots=True)
 class MappingMatch:
     mapping: WireMapping
-    slug: str  # short, key-safe name: "tagged-enum~flat-kind"
-    signature: str  # abstract signature of both sides; hashed into the class key
+    slug: str  # short, key-safe, orientation-free: "tagged-enum~flat-kind", "key-case·camelCase~snake_case"
+    explained: tuple[int, ...]  # indexes of the body differences this mapping explains
+    places: tuple[str, ...]  # generalised places where it was seen, for the report
 
+
+# Per-place value relations that have a named mapping (and so a known fix).
+RELATION_MAPPINGS = {
+    "null~absent": NULL_ABSENT,
+    "number~string": NUMBER_STRING,
+    "timestamp-precision": TIMESTAMP,
+}
 
 _KIND_FIELDS = ("kind", "type", "tag", "variant")
 _MAX_DEPTH = 64
+Parts = tuple[PathPart, ...]
 
 
 def _norm(key: str) -> str:
@@ -110,8 +113,8 @@ def _norm_fields(obj: dict[str, Any], skip: str | None = None) -> dict[str, Any]
     return out
 
 
-def _tagged_vs_flat(tagged: Any, flat: Any) -> tuple[str, dict[str, Any]] | None:
-    """(kind field of the flat side, normal form) when the two carry the same information."""
+def _tagged_vs_flat(tagged: Any, flat: Any) -> bool:
+    """Whether the two carry the same information (a tagged enum and a flat kind field)."""
     payload: Any
     if isinstance(tagged, str):
         tag, payload = tagged, {}  # a unit variant is serialised as a bare string
@@ -119,48 +122,32 @@ def _tagged_vs_flat(tagged: Any, flat: Any) -> tuple[str, dict[str, Any]] | None
         tag, payload = next(iter(tagged.items()))
         payload = {} if payload is None else payload
     else:
-        return None
+        return False
     if not isinstance(payload, dict) or not isinstance(flat, dict):
-        return None
+        return False
     candidates = [k for k, v in flat.items() if isinstance(v, str) and _norm(v) == _norm(tag)]
     candidates.sort(key=lambda k: (_norm(k) not in _KIND_FIELDS, k))
     for kind_field in candidates:
         rest, fields = _norm_fields(flat, skip=kind_field), _norm_fields(payload)
         if rest is not None and fields is not None and exact_eq(rest, fields):
-            return kind_field, {"\x00kind": _norm(tag), **fields}
-    return None
+            return True
+    return False
 
 
-class _EnumFinder:
-    """Walks both trees in parallel, replacing each tagged/flat pair by one normal form."""
-
-    def __init__(self) -> None:
-        self.found: list[str] = []
-
-    def pair(self, x: Any, y: Any, path: tuple[Any, ...], depth: int) -> tuple[Any, Any, Any]:
-        """(normal left, normal right, abstract tree for the signature)."""
-        if exact_eq(x, y):
-            return x, y, x
-        for tagged, flat, side in ((x, y, "left"), (y, x, "right")):
-            match = _tagged_vs_flat(tagged, flat)
-            if match is not None:
-                kind_field, normal = match
-                where = generalize_path(format_path(path))
-                self.found.append(f"{where} tagged={side} kind-field={kind_field}")
-                return normal, normal, "<tagged enum>"
-        if depth > _MAX_DEPTH:
-            return x, y, x
-        if isinstance(x, dict) and isinstance(y, dict):
-            nx, ny, ab = dict(x), dict(y), dict(x)
-            for key in x.keys() & y.keys():
-                nx[key], ny[key], ab[key] = self.pair(x[key], y[key], (*path, key), depth + 1)
-            return nx, ny, ab
-        if isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
-            triples = [
-                self.pair(a, b, (*path, i), depth + 1) for i, (a, b) in enumerate(zip(x, y, strict=True))
-            ]
-            return [t[0] for t in triples], [t[1] for t in triples], [t[2] for t in triples]
-        return x, y, x
+def _find_enums(x: Any, y: Any, path: Parts, depth: int, found: list[Parts]) -> None:
+    """Every place where one tree holds a tagged enum and the other its flat form, walking
+    both trees in parallel (common keys, equal-length arrays)."""
+    if exact_eq(x, y) or depth > _MAX_DEPTH:
+        return
+    if _tagged_vs_flat(x, y) or _tagged_vs_flat(y, x):
+        found.append(path)
+        return
+    if isinstance(x, dict) and isinstance(y, dict):
+        for key in x.keys() & y.keys():
+            _find_enums(x[key], y[key], (*path, key), depth + 1, found)
+    elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
+        for i, (a, b) in enumerate(zip(x, y, strict=True)):
+            _find_enums(a, b, (*path, i), depth + 1, found)
 
 
 def _rekey(value: Any, depth: int = 0) -> Any:
@@ -184,76 +171,73 @@ def _style(key: str) -> str:
     return "camelCase" if any(c.isupper() for c in key) else "lowercase"
 
 
-def _last_key(path: str) -> str | None:
-    parts = parse_path(path).concrete_parts()
-    return parts[-1] if parts and isinstance(parts[-1], str) else None
-
-
-def _key_styles(diffs: list[Difference]) -> str:
-    styles: dict[str, Counter[str]] = {"missing": Counter(), "extra": Counter()}
-    for d in diffs:
-        key = _last_key(d.path) if d.kind in styles else None
-        if key is not None:
-            styles[d.kind][_style(key)] += 1
-    left = styles["missing"].most_common(1)
-    right = styles["extra"].most_common(1)
-    return f"{left[0][0] if left else '?'}~{right[0][0] if right else '?'}"
-
-
-_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
-
-
-def _numeric_string(text: Any, number: Any) -> bool:
-    return (
-        isinstance(text, str)
-        and type(number) in (int, float)
-        and _NUMBER.fullmatch(text) is not None
-        and float(text) == float(number)
-    )
-
-
-def _paths(diffs: list[Difference]) -> str:
-    return ",".join(sorted({f"{d.kind}@{generalize_path(d.path)}" for d in diffs}))
-
-
-def _diffwise(diffs: list[Difference]) -> MappingMatch | None:
-    if all(
-        (d.kind == "missing" and d.left is None) or (d.kind == "extra" and d.right is None) for d in diffs
-    ):
-        return MappingMatch(NULL_ABSENT, "null~absent", _paths(diffs))
-    if all(
-        d.kind == "type" and (_numeric_string(d.left, d.right) or _numeric_string(d.right, d.left))
-        for d in diffs
-    ):
-        sides = "".join(sorted({"L" if isinstance(d.left, str) else "R" for d in diffs}))
-        return MappingMatch(NUMBER_STRING, "number~string", f"string={sides} {_paths(diffs)}")
-    if all(d.kind == "value" and same_instant(d.left, d.right) for d in diffs):
-        return MappingMatch(TIMESTAMP, "timestamp-precision", _paths(diffs))
-    return None
-
-
-@lru_cache(maxsize=64)
-def _arrays_only(arrays: tuple[ArrayRule, ...]) -> CompareRules:
-    # Compiled once per rule set, not once per classified pair (read-only once built).
-    return CompareRules(headers=(), arrays=arrays)
-
-
-def detect_mapping(
-    kind: str, left: Any, right: Any, body_diffs: list[Difference], rules: CompareRules
-) -> MappingMatch | None:
-    """The mapping that explains every body difference of two (pruned) trees, if any."""
-    if not body_diffs:
+def _parts(path: str) -> Parts | None:
+    try:
+        return parse_path(path).concrete_parts()
+    except ValueError:
         return None
-    arrays_only = _arrays_only(rules.arrays)
-    if kind == "json":
-        finder = _EnumFinder()
-        nl, nr, abstract = finder.pair(left, right, (), 0)
-        if finder.found and not diff_trees(nl, nr, arrays_only):
-            where = ";".join(sorted(set(finder.found)))
-            return MappingMatch(TAGGED_FLAT, "tagged-enum~flat-kind", f"{where} {signature(kind, abstract)}")
-        if any(d.kind in ("missing", "extra") for d in body_diffs):
-            rl, rr = _rekey(left), _rekey(right)
-            if not diff_trees(rl, rr, arrays_only):
-                sig = f"{_key_styles(body_diffs)} {signature(kind, rl)}"
-                return MappingMatch(KEY_CASE, "key-case", sig)
-    return _diffwise(body_diffs)
+
+
+def _under(parts: Parts, prefix: Parts) -> bool:
+    return parts[: len(prefix)] == prefix
+
+
+def _tagged_enums(left: Any, right: Any, parsed: list[Parts | None]) -> MappingMatch | None:
+    found: list[Parts] = []
+    _find_enums(left, right, (), 0, found)
+    if not found:
+        return None
+    explained = tuple(
+        i for i, parts in enumerate(parsed) if parts is not None and any(_under(parts, f) for f in found)
+    )
+    if not explained:
+        return None
+    places = tuple(sorted({generalize_path(format_path(f)) for f in found}))
+    return MappingMatch(TAGGED_FLAT, "tagged-enum~flat-kind", explained, places)
+
+
+def _key_cases(diffs: list[Difference], parsed: list[Parts | None], taken: set[int]) -> list[MappingMatch]:
+    """Pairs (missing key, extra key) at one place that differ only by key case style."""
+    extras: dict[tuple[Parts, str], list[int]] = {}
+    for i, d in enumerate(diffs):
+        parts = parsed[i]
+        if i in taken or d.kind != "extra" or not parts or not isinstance(parts[-1], str):
+            continue
+        extras.setdefault((parts[:-1], _norm(parts[-1])), []).append(i)
+    by_styles: dict[str, tuple[list[int], set[str]]] = {}
+    for i, d in enumerate(diffs):
+        parts = parsed[i]
+        if i in taken or d.kind != "missing" or not parts or not isinstance(parts[-1], str):
+            continue
+        key = parts[-1]
+        for j in extras.get((parts[:-1], _norm(key)), []):
+            other = parsed[j]
+            assert other is not None
+            if j in taken or other[-1] == key or not exact_eq(_rekey(d.left), _rekey(diffs[j].right)):
+                continue
+            styles = "~".join(sorted((_style(key), _style(str(other[-1])))))
+            indexes, places = by_styles.setdefault(styles, ([], set()))
+            indexes += [i, j]
+            places.add(generalize_path(format_path(parts)))
+            taken.update((i, j))
+            break
+    return [
+        MappingMatch(KEY_CASE, f"key-case·{styles}", tuple(sorted(indexes)), tuple(sorted(places)))
+        for styles, (indexes, places) in sorted(by_styles.items())
+    ]
+
+
+def detect_mappings(kind: str, left: Any, right: Any, body_diffs: list[Difference]) -> list[MappingMatch]:
+    """The structural mappings that explain some of the body differences of two (pruned)
+    trees; each difference is explained by at most one mapping."""
+    if kind != "json" or not body_diffs:
+        return []
+    parsed = [_parts(d.path) for d in body_diffs]
+    out: list[MappingMatch] = []
+    taken: set[int] = set()
+    enums = _tagged_enums(left, right, parsed)
+    if enums is not None:
+        out.append(enums)
+        taken.update(enums.explained)
+    out += _key_cases(body_diffs, parsed, taken)
+    return out

@@ -13,7 +13,16 @@ from pydantic import Field, field_validator, model_validator
 from paritygate.config.base import StrictModel
 from paritygate.core.paths import PathSyntaxError, parse_path
 
-__all__ = ["ArrayRule", "AssessConfig", "IgnoreRule", "ParityConfig", "PhaseName", "RunSettings"]
+__all__ = [
+    "DEFAULT_OPERATION_QUERY",
+    "ArrayRule",
+    "AssessConfig",
+    "IgnoreRule",
+    "OperationRule",
+    "ParityConfig",
+    "PhaseName",
+    "RunSettings",
+]
 
 # The body limit's default (4 MiB): bodies up to it are parsed and diffed path by path.
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -99,6 +108,72 @@ class ArrayRule(StrictModel):
         return self
 
 
+# Query keys that name an operation rather than parametrise it: S3's subresources
+# (``GET /bucket?location`` is GetBucketLocation, ``?uploads`` ListMultipartUploads,
+# ``?list-type=2`` ListObjectsV2) and the AWS query protocol's ``Action``.
+DEFAULT_OPERATION_QUERY = (
+    "Action",
+    "accelerate",
+    "acl",
+    "analytics",
+    "attributes",
+    "cors",
+    "delete",
+    "encryption",
+    "intelligent-tiering",
+    "inventory",
+    "legal-hold",
+    "lifecycle",
+    "list-type",
+    "location",
+    "logging",
+    "metrics",
+    "notification",
+    "object-lock",
+    "ownershipControls",
+    "policy",
+    "policyStatus",
+    "publicAccessBlock",
+    "replication",
+    "requestPayment",
+    "restore",
+    "retention",
+    "select",
+    "tagging",
+    "torrent",
+    "uploadId",
+    "uploads",
+    "versioning",
+    "versions",
+    "website",
+)
+
+
+class OperationRule(StrictModel):
+    """How a case's operation is named: ``METHOD /route?subresource``, or for RPC-style APIs
+    a name taken from a request header or a JSON body field."""
+
+    header: str | None = None  # e.g. "x-amz-target"
+    json_path: str | None = Field(default=None, alias="json")  # e.g. "$.method", "$.operationName"
+    query: list[str] = Field(default_factory=lambda: list(DEFAULT_OPERATION_QUERY))
+
+    @field_validator("json_path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_path(value)
+            except PathSyntaxError as exc:
+                raise ValueError(f"not a valid path: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> OperationRule:
+        if self.header is not None and self.json_path is not None:
+            raise ValueError("give either `header` or `json`, not both")
+        return self
+
+
 class ParityConfig(StrictModel):
     cases: str | None = None  # TOML or JSON Lines file, relative to the config file
     targets: list[str] = Field(default_factory=list)  # service names; empty = every service with a port
@@ -114,6 +189,8 @@ class ParityConfig(StrictModel):
     noise_runs: int = Field(default=0, ge=0, le=1000)
     # Past this a body is compared by length and SHA-256 and kept as a file (probe.bodies).
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024, le=1024 * 1024 * 1024)
+    operation: OperationRule = Field(default_factory=OperationRule)
+    group_by: Literal["cause", "operation"] = "cause"  # one class per cause, or per operation and cause
 
 
 class AssessConfig(StrictModel):

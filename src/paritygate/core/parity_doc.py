@@ -21,8 +21,12 @@ __all__ = [
     "ClassStatus",
     "DecisionDoc",
     "DifferenceDoc",
+    "ExampleDoc",
+    "ExampleSide",
     "MappingDoc",
     "NoiseDoc",
+    "OperationCount",
+    "OutdatedRowDoc",
     "PairDoc",
     "ParityDocument",
     "Tally",
@@ -89,9 +93,10 @@ class PairDoc(JsonDoc):
     left: str
     right: str
     outcome: str
-    class_key: str | None = None
+    class_key: str | None = None  # the first of class_keys
     differences: list[DifferenceDoc] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    class_keys: list[str] = field(default_factory=list)  # one per cause of this pair, sorted
 
 
 @dataclass(slots=True)
@@ -104,13 +109,17 @@ class CaseDoc(JsonDoc):
     status_match: bool  # every target answered, all with the same status
     body_match: bool  # every target answered and no pair differs in the body
     tags: list[str] = field(default_factory=list)
-    class_key: str | None = None
-    known: bool | None = None  # None: no class; else whether its class is known
+    class_key: str | None = None  # the first of class_keys
+    known: bool | None = None  # None: no class; else whether every class it is in is known
     pairs: list[PairDoc] = field(default_factory=list)
     groups: list[list[str]] = field(default_factory=list)
     odd_one_out: str | None = None
     odd_one_out_text: str | None = None
     noise_paths: list[str] = field(default_factory=list)
+    operation: str = ""  # the operation its divergences are counted under ("GET /users/{id}")
+    # what the report shows of the request: method, path, query, the naming header, the body
+    request: dict[str, JsonValue] = field(default_factory=dict)
+    class_keys: list[str] = field(default_factory=list)  # every class it is in (one per cause)
 
     @property
     def answered(self) -> bool:
@@ -146,12 +155,36 @@ class DecisionDoc(JsonDoc):
 
 
 @dataclass(slots=True)
+class OperationCount(JsonDoc):
+    name: str
+    cases: int
+
+
+@dataclass(slots=True)
+class ExampleSide(JsonDoc):
+    target: str
+    value: str  # shortened for display
+
+
+@dataclass(slots=True)
+class ExampleDoc(JsonDoc):
+    """One place where a class's cause showed, with both values (shortened)."""
+
+    case: str
+    operation: str
+    path: str
+    left: ExampleSide
+    right: ExampleSide
+
+
+@dataclass(slots=True)
 class ClassDoc(JsonDoc):
-    """A divergence class of this run, with what the tracker says about it."""
+    """A divergence class of this run (one cause, every operation that showed it), with
+    what the tracker says about it."""
 
     key: str
-    title: str
-    endpoint: str
+    title: str  # the cause in one line, at most ~120 characters
+    endpoint: str  # the operations as one line
     outcome: str
     cases: list[str]
     mapping: MappingDoc | None = None
@@ -159,17 +192,39 @@ class ClassDoc(JsonDoc):
     decision: DecisionDoc | None = None  # the row that makes it known, else the latest row for its key
     came_back: bool = False  # new, and a `fixed` row for its key exists: it was fixed and is back
     recorded: bool = False  # recorded as `_open_` by this very run (--record-decisions)
+    kind: str = ""  # status | no-answer | header | mapping | shape | value | order
+    relation: str = ""  # "400~404", "content-type", "tagged-enum~flat-kind", "number-spelling", ...
+    place: str = ""  # generalised path or leaf place ("*.N"), header name, or ""
+    places: list[str] = field(default_factory=list)  # a mapping: where it was seen
+    summary: str = ""  # the title with its counts: "... — 4 cases on 4 operations"
+    operations: list[OperationCount] = field(default_factory=list)  # first seen first
+    examples: list[ExampleDoc] = field(default_factory=list)
 
     @property
     def name(self) -> str:
         """The class title, followed by its mapping's name when that says something more."""
         mapping = self.mapping
-        return self.title + (f" ({mapping.name})" if mapping and mapping.name != self.title else "")
+        return self.title + (f" ({mapping.name})" if mapping and mapping.name not in self.title else "")
 
     @property
     def label(self) -> str:
-        """The short name a heading shows: the mapping's name, else the title."""
-        return self.mapping.name if self.mapping else self.title
+        """The short name a heading shows: the title (it names the mapping when there is one)."""
+        return self.title
+
+    @property
+    def headline(self) -> str:
+        """The title with its counts, as a one-line list shows a class."""
+        return self.summary or self.title
+
+
+@dataclass(slots=True)
+class OutdatedRowDoc(JsonDoc):
+    """A tracker row keyed in the old format, with the new key(s) it most likely stands for."""
+
+    line: int
+    key: str
+    likely: list[str]
+    message: str
 
 
 @dataclass(slots=True)
@@ -242,6 +297,8 @@ class ParityDocument(JsonDoc):
     fixed_skipped: str | None = None
     noise: list[NoiseDoc] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)
+    group_by: str = "cause"  # [parity] group_by: one class per cause, or per operation and cause
+    outdated_rows: list[OutdatedRowDoc] = field(default_factory=list)  # never `fixed?`
     schema: str = SCHEMA
 
     @property

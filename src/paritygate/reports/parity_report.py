@@ -14,7 +14,7 @@ import orjson
 
 from paritygate.core.fs import atomic_write_bytes, atomic_write_text
 from paritygate.core.jsondoc import Absent, JsonValue
-from paritygate.core.parity_doc import ParityDocument, Tally
+from paritygate.core.parity_doc import ClassDoc, ParityDocument, Tally
 from paritygate.reports.junit import write_junit
 from paritygate.reports.markdown import code_span, fenced, text_cell
 from paritygate.reports.parity_junit import parity_junit_suites
@@ -110,12 +110,16 @@ def _divergences(doc: ParityDocument, out: list[str]) -> None:
         label = "ERROR" if case.outcome == "error" else "DIFF"
         out.append(f"### {label} — {code_span(case.name)}")
         out.append("")
-        facts = [f"{case.method} {case.path}", f"outcome: **{case.outcome}**"]
-        cls = doc.class_of(case.class_key)
-        if cls is not None:
-            facts.append(f"class {code_span(cls.key)} ({cls.status})")
+        facts = [f"operation {code_span(case.operation or f'{case.method} {case.path}')}"]
+        facts.append(f"outcome: **{case.outcome}**")
+        for key in case.class_keys or ([case.class_key] if case.class_key else []):
+            cls = doc.class_of(key)
+            if cls is not None:
+                facts.append(f"class {code_span(cls.key)} ({cls.status})")
         out.append(" · ".join(facts))
         out.append("")
+        if case.request:
+            out.extend(["Request:", "", *fenced(_request_text(case.request), "http"), ""])
         if case.odd_one_out_text:
             out.extend([f"**{case.odd_one_out_text}**", ""])
         for name, t in case.targets.items():
@@ -147,6 +151,31 @@ def _divergences(doc: ParityDocument, out: list[str]) -> None:
             out.append("")
 
 
+def _request_text(request: dict[str, JsonValue]) -> str:
+    """``POST /?a=1``, then the header naming the operation and the body."""
+    query = request.get("query")
+    pairs = []
+    if isinstance(query, dict):
+        pairs = [
+            f"{k}={v}" if v else k for k, vs in query.items() for v in (vs if isinstance(vs, list) else [vs])
+        ]
+    lines = [f"{request.get('method')} {request.get('path')}" + ("?" + "&".join(pairs) if pairs else "")]
+    headers = request.get("headers")
+    if isinstance(headers, dict):
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+    if "json" in request:
+        lines += ["", orjson.dumps(request["json"], option=orjson.OPT_INDENT_2).decode()]
+    elif request.get("body") is not None:
+        lines += ["", str(request["body"])]
+    return "\n".join(lines)
+
+
+def _operations_line(cls: ClassDoc) -> str:
+    shown = ", ".join(f"{code_span(o.name)} ({o.cases})" for o in cls.operations[:8])
+    more = f" and {len(cls.operations) - 8} more" if len(cls.operations) > 8 else ""
+    return f"- operations: {shown}{more}"
+
+
 def _classes(doc: ParityDocument, out: list[str]) -> None:
     if not doc.classes:
         return
@@ -158,10 +187,16 @@ def _classes(doc: ParityDocument, out: list[str]) -> None:
         out.append(f"### {text_cell(cls.label)} — {status}")
         out.append("")
         out.append(f"- key: {code_span(cls.key)}")
-        out.append(
-            f"- {text_cell(cls.title)} on {text_cell(cls.endpoint)} ({cls.outcome}), {len(cls.cases)} case(s): "
-            + ", ".join(code_span(c) for c in cls.cases)
-        )
+        if cls.summary:
+            out.append(f"- {text_cell(cls.summary)} ({cls.outcome})")
+        if cls.operations:
+            out.append(_operations_line(cls))
+        out.append(f"- {len(cls.cases)} case(s): " + ", ".join(code_span(c) for c in cls.cases))
+        for ex in cls.examples:
+            out.append(
+                f"- e.g. {code_span(ex.case)} at {code_span(ex.path)}: "
+                f"{ex.left.target} {code_span(ex.left.value)} · {ex.right.target} {code_span(ex.right.value)}"
+            )
         if mapping:
             out.append(f"- mapping: **{mapping.name}** — {mapping.description}")
             out.append(f"- fix: {mapping.fix}")
@@ -176,6 +211,13 @@ def _classes(doc: ParityDocument, out: list[str]) -> None:
                 f"- tracker: NEW — no `_open_`/`accepted` row in {doc.tracker}{came_back};"
                 " run with --record-decisions to add one"
             )
+        out.append("")
+
+
+def _outdated(doc: ParityDocument, out: list[str]) -> None:
+    if doc.outdated_rows:
+        out.extend(["## Tracker keys in the old format", ""])
+        out.extend(f"- {row.message}" for row in doc.outdated_rows)
         out.append("")
 
 
@@ -234,6 +276,7 @@ def parity_markdown(doc: ParityDocument) -> str:
     _table(doc, out)
     _divergences(doc, out)
     _classes(doc, out)
+    _outdated(doc, out)
     _fixed_and_noise(doc, out)
     _errors(doc, out)
     return "\n".join(out).rstrip("\n") + "\n"

@@ -55,10 +55,9 @@ def print_parity(doc: ParityDocument, paths: list[Path], out: Console, err: Cons
             tail = "its tracker row says fixed: it came back"
         else:
             tail = "recorded as _open_" if cls.recorded else "not in the tracker"
+        on = cls.endpoint if len(cls.operations) <= 3 else f"{len(cls.operations)} operations"
         out.print(
-            one_line(
-                f"{cls.status.upper()}: {cls.label} — {len(cls.cases)} case(s) on {cls.endpoint} ({tail})"
-            ),
+            one_line(f"{cls.status.upper()}: {cls.label} — {len(cls.cases)} case(s) on {on} ({tail})"),
             markup=False,
         )
         out.print(f"  key: {one_line(cls.key)}", markup=False)
@@ -66,6 +65,8 @@ def print_parity(doc: ParityDocument, paths: list[Path], out: Console, err: Cons
             out.print(f"  decision: {one_line(decision.decision)}", markup=False)
         elif cls.mapping:
             out.print(f"  suggested fix: {one_line(cls.mapping.fix)}", markup=False)
+    for old in doc.outdated_rows:
+        out.print(one_line(f"OLD KEY: {old.message}"), markup=False)
     for row in doc.fixed:
         out.print(
             one_line(f"FIXED?: {row.key} (tracker line {row.line}) did not appear in this run"), markup=False

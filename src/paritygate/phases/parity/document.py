@@ -9,10 +9,13 @@ live run weighed.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from paritygate.compare import DivergenceClass, body_for_report
+from paritygate.compare import DivergenceClass, body_for_report, group_causes
 from paritygate.compare.model import Difference, Response
+from paritygate.config.phases import OperationRule
 from paritygate.core.jsondoc import ABSENT
 from paritygate.core.models import Endpoint, Finding, FindingKind, PhaseStatus, TrackerEvidence
 from paritygate.core.parity_doc import (
@@ -20,8 +23,12 @@ from paritygate.core.parity_doc import (
     ClassDoc,
     DecisionDoc,
     DifferenceDoc,
+    ExampleDoc,
+    ExampleSide,
     MappingDoc,
     NoiseDoc,
+    OperationCount,
+    OutdatedRowDoc,
     PairDoc,
     ParityDocument,
     TargetAnswer,
@@ -30,6 +37,8 @@ from paritygate.core.parity_doc import (
 from paritygate.phases.parity.nway import describe_odd_one_out
 from paritygate.phases.parity.probe_run import CaseRun
 from paritygate.phases.parity.tracker import DecisionRow, Tracker, match_class, unmatched_rows
+from paritygate.phases.parity.tracker_keys import outdated_rows
+from paritygate.probe.operation import request_summary
 
 __all__ = [
     "RunFacts",
@@ -55,6 +64,8 @@ class RunFacts:
     noise_runs: int
     cases_file: str
     duration_s: float
+    group_by: str = "cause"
+    operation: OperationRule | None = None
 
 
 def _answer(resp: Response, header_names: tuple[str, ...]) -> TargetAnswer:
@@ -91,7 +102,8 @@ def _unreachable(runs: list[CaseRun], names: list[str]) -> list[str]:
     return [n for n in names if all(run.responses[n].error is not None for run in runs)]
 
 
-def _case(run: CaseRun, names: list[str], header_names: tuple[str, ...]) -> CaseDoc:
+def _case(run: CaseRun, names: list[str], facts: RunFacts) -> CaseDoc:
+    header_names = facts.header_names
     return CaseDoc(
         name=run.case.name,
         method=run.case.method,
@@ -102,12 +114,16 @@ def _case(run: CaseRun, names: list[str], header_names: tuple[str, ...]) -> Case
         body_match=run.body_match,
         outcome=run.outcome.value,
         class_key=run.class_key,
+        class_keys=run.class_keys,
+        operation=run.operation,
+        request=request_summary(run.case, facts.operation),
         pairs=[
             PairDoc(
                 left=p.left,
                 right=p.right,
                 outcome=p.comparison.outcome.value,
                 class_key=p.class_key,
+                class_keys=list(p.class_keys),
                 differences=[_difference(d) for d in p.comparison.differences],
                 notes=list(p.comparison.notes),
             )
@@ -120,15 +136,33 @@ def _case(run: CaseRun, names: list[str], header_names: tuple[str, ...]) -> Case
     )
 
 
-def _class(found: DivergenceClass, cases: list[str]) -> ClassDoc:
+def _example(raw: dict[str, Any]) -> ExampleDoc:
+    left, right = raw["left"], raw["right"]
+    return ExampleDoc(
+        case=raw["case"],
+        operation=raw["operation"],
+        path=raw["path"],
+        left=ExampleSide(left["target"], left["value"]),
+        right=ExampleSide(right["target"], right["value"]),
+    )
+
+
+def _class(found: DivergenceClass) -> ClassDoc:
     mapping = found.mapping
     return ClassDoc(
         key=found.key,
         title=found.title,
         endpoint=found.endpoint,
         outcome=found.outcome.value,
-        cases=cases,
+        cases=list(found.cases),
         mapping=None if mapping is None else MappingDoc(mapping.name, mapping.description, mapping.fix),
+        kind=found.kind,
+        relation=found.relation,
+        place=found.place,
+        places=list(found.places),
+        summary=found.summary,
+        operations=[OperationCount(name, n) for name, n in found.operations.items()],
+        examples=[_example(e) for e in found.examples],
     )
 
 
@@ -148,11 +182,8 @@ def build_document(
     facts: RunFacts, runs: list[CaseRun], tracker: Tracker, recorded: set[str]
 ) -> ParityDocument:
     names = [t.name for t in facts.targets]
-    classes: dict[str, tuple[DivergenceClass, list[str]]] = {}
-    for run in runs:
-        for found in run.classes:
-            classes.setdefault(found.key, (found, []))[1].append(run.case.name)
-    cases = [_case(run, names, facts.header_names) for run in runs]
+    found = group_causes((o for run in runs for o in run.occurrences), group_by=facts.group_by)
+    cases = [_case(run, names, facts) for run in runs]
     doc = ParityDocument(
         project=facts.project,
         date=facts.date,
@@ -164,7 +195,8 @@ def build_document(
         cases_file=facts.cases_file,
         noise_runs=facts.noise_runs,
         duration_s=round(facts.duration_s, 4),
-        classes=[_class(found, case_names) for found, case_names in classes.values()],
+        classes=[_class(c) for c in found],
+        group_by=facts.group_by,
         fixed_skipped=_NO_ANSWER_FIXED if any(not c.answered for c in cases) else None,
         noise=_noise(runs),
         unreachable=_unreachable(runs, names),
@@ -189,12 +221,23 @@ def apply_tracker(doc: ParityDocument, tracker: Tracker, recorded: set[str]) -> 
             )
         )
     status = {c.key: c.status for c in classes}
-    cases = [
-        dataclasses.replace(c, known=None if c.class_key is None else status.get(c.class_key) == "known")
-        for c in doc.cases
+    cases = [dataclasses.replace(c, known=_known(c, status)) for c in doc.cases]
+    outdated = [
+        OutdatedRowDoc(o.row.line, o.row.key, list(o.likely), o.message)
+        for o in outdated_rows(tracker, [c.to_json() for c in classes])
     ]
-    fixed = [] if doc.fixed_skipped else [r.to_doc() for r in unmatched_rows(tracker, status.keys())]
-    return dataclasses.replace(doc, classes=classes, cases=cases, fixed=fixed, tracker=str(tracker.path))
+    # a row keyed in the old format gets its own message, never a silent `fixed?`
+    seen = {*status, *(o.key for o in outdated)}
+    fixed = [] if doc.fixed_skipped else [r.to_doc() for r in unmatched_rows(tracker, seen)]
+    return dataclasses.replace(
+        doc, classes=classes, cases=cases, fixed=fixed, outdated_rows=outdated, tracker=str(tracker.path)
+    )
+
+
+def _known(case: CaseDoc, status: Mapping[str, str]) -> bool | None:
+    """A case is known when every class it is in is known; None when it is in none."""
+    keys = case.class_keys or ([case.class_key] if case.class_key else [])
+    return None if not keys else all(status.get(k) == "known" for k in keys)
 
 
 def new_rows(doc: ParityDocument) -> list[DecisionRow]:
@@ -206,8 +249,12 @@ def new_rows(doc: ParityDocument) -> list[DecisionRow]:
             continue
         mapping = cls.mapping
         decision = f"to decide; suggested: {mapping.fix}" if mapping and mapping.fix else "to decide"
-        evidence = f"parity {doc.date} ({names}): {', '.join(cls.cases)}"
-        rows.append(DecisionRow(cls.key, cls.endpoint, cls.name, "_open_", decision, evidence))
+        shown = ", ".join(cls.cases[:10]) + (
+            f" and {len(cls.cases) - 10} more" if len(cls.cases) > 10 else ""
+        )
+        evidence = f"parity {doc.date} ({names}): {shown}"
+        area = cls.endpoint if len(cls.endpoint) <= 80 else f"{len(cls.operations)} operations"
+        rows.append(DecisionRow(cls.key, area, cls.name, "_open_", decision, evidence))
     return rows
 
 
@@ -218,11 +265,16 @@ def _status_line(case: CaseDoc) -> str:
     )
 
 
+def _on(cls: ClassDoc) -> str:
+    """Where a class showed: its operations, or their number when there are many."""
+    return cls.endpoint if len(cls.operations) <= 3 else f"{len(cls.operations)} operations"
+
+
 def _subject(cls: ClassDoc) -> str:
-    """What a reason says a class is: "<title> on <endpoint> (N cases)[ (<mapping>)]"."""
+    """What a reason says a class is: "<title> on <operations> (N cases)[ (<mapping>)]"."""
     n = len(cls.cases)
-    text = f"{cls.title} on {cls.endpoint} ({n} case{'s' if n != 1 else ''})"
-    if cls.mapping and cls.mapping.name != cls.title:
+    text = f"{cls.title} on {_on(cls)} ({n} case{'s' if n != 1 else ''})"
+    if cls.mapping and cls.mapping.name not in cls.title:
         text += f" ({cls.mapping.name})"
     return text
 
@@ -234,7 +286,7 @@ def _evidence(doc: ParityDocument, row: DecisionDoc | None) -> TrackerEvidence |
 
 
 def _class_finding(doc: ParityDocument, cls: ClassDoc) -> Finding:
-    where = f"{cls.endpoint} in {len(cls.cases)} case(s)"
+    where = f"{_on(cls)} in {len(cls.cases)} case(s)"
     tracker = _evidence(doc, cls.decision)
     if cls.status == "known":
         decision = cls.decision
@@ -266,6 +318,7 @@ def findings_from(doc: ParityDocument) -> list[Finding]:
         elif len(answered) > 1 or silent:
             out.append(Finding(FindingKind.STATUS_MISMATCH, case.name, _status_line(case)))
     out += [_class_finding(doc, cls) for cls in doc.classes]
+    out += [Finding(FindingKind.NOTE, old.key, old.message) for old in doc.outdated_rows]
     for row in doc.fixed:
         message = f"fixed? tracker row (line {row.line}, {row.status}) not seen in this run: {row.divergence}"
         subject = f"{row.divergence} on {row.area}" if row.area else row.divergence

@@ -10,12 +10,22 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from paritygate.compare import CompareRules, DivergenceClass, NoisyPath, classify, compare, detect_noise
+from paritygate.compare import (
+    CompareRules,
+    NoisyPath,
+    Occurrence,
+    class_key,
+    compare,
+    decompose,
+    detect_noise,
+)
 from paritygate.compare.model import Comparison, Outcome, Response, most_severe
+from paritygate.config.phases import OperationRule
 from paritygate.phases.parity.nway import CaseComparison, compare_case
 from paritygate.probe import Case, Prober
+from paritygate.probe.operation import operation_name
 
-__all__ = ["CaseRun", "PairRun", "probe_cases"]
+__all__ = ["CaseRun", "Grouping", "PairRun", "probe_cases"]
 
 ProgressFn = Callable[["CaseRun"], None]
 
@@ -25,7 +35,11 @@ class PairRun:
     left: str
     right: str
     comparison: Comparison
-    class_key: str | None = None
+    class_keys: list[str] = field(default_factory=list)  # one per cause, sorted
+
+    @property
+    def class_key(self) -> str | None:
+        return self.class_keys[0] if self.class_keys else None
 
 
 @dataclass(slots=True)
@@ -36,7 +50,8 @@ class CaseRun:
     groups: list[list[str]]
     odd_one_out: str | None
     noise: dict[str, list[NoisyPath]] = field(default_factory=dict)  # target -> paths that varied
-    classes: list[DivergenceClass] = field(default_factory=list)  # one per class key
+    operation: str = ""
+    occurrences: list[Occurrence] = field(default_factory=list)  # every cause of every pair
 
     @property
     def outcome(self) -> Outcome:
@@ -52,8 +67,14 @@ class CaseRun:
         return all(p.comparison.body_match for p in self.pairs)
 
     @property
+    def class_keys(self) -> list[str]:
+        """Every class this case is in (a case with three causes is in three classes)."""
+        return sorted({k for p in self.pairs for k in p.class_keys})
+
+    @property
     def class_key(self) -> str | None:
-        return next((p.class_key for p in self.pairs if p.class_key is not None), None)
+        keys = self.class_keys
+        return keys[0] if keys else None
 
 
 def _learn_noise(rounds: list[dict[str, Response]], rules: CompareRules) -> dict[str, list[NoisyPath]]:
@@ -69,8 +90,20 @@ def _learn_noise(rounds: list[dict[str, Response]], rules: CompareRules) -> dict
     return noise
 
 
+@dataclass(frozen=True, slots=True)
+class Grouping:
+    """How cases are named and their causes grouped into classes ([parity] operation, group_by)."""
+
+    operation: OperationRule = field(default_factory=OperationRule)
+    group_by: str = "cause"
+
+
 def _evaluate(
-    case: Case, rounds: list[dict[str, Response]], rules: CompareRules, reference: str | None
+    case: Case,
+    rounds: list[dict[str, Response]],
+    rules: CompareRules,
+    reference: str | None,
+    grouping: Grouping,
 ) -> CaseRun:
     first = rounds[0]
     noise = _learn_noise(rounds, rules) if len(rounds) > 1 else {}
@@ -81,17 +114,19 @@ def _evaluate(
         return compare(left, right, rules, noise=noisy_paths)
 
     result: CaseComparison = compare_case(names, first, reference, pair_compare)
+    operation = operation_name(case, grouping.operation)
     pairs: list[PairRun] = []
-    classes: dict[str, DivergenceClass] = {}
+    occurrences: list[Occurrence] = []
     for left, right, comparison in result.pairs:
         pair = PairRun(left, right, comparison)
+        # a pair where a target gave no answer is reported as an error, not as a class
         if comparison.outcome not in (Outcome.MATCH, Outcome.ERROR):
-            found = classify(case.endpoint, comparison, first[left], first[right])
-            if found is not None:
-                pair.class_key = found.key
-                classes.setdefault(found.key, found)
+            for cause in decompose(comparison, first[left], first[right]):
+                occurrences.append(Occurrence(case.name, operation, left, right, cause))
+                pair.class_keys.append(class_key(cause, operation, grouping.group_by))
+            pair.class_keys = sorted(set(pair.class_keys))
         pairs.append(pair)
-    return CaseRun(case, first, pairs, result.groups, result.odd_one_out, noise, list(classes.values()))
+    return CaseRun(case, first, pairs, result.groups, result.odd_one_out, noise, operation, occurrences)
 
 
 async def probe_cases(
@@ -102,6 +137,7 @@ async def probe_cases(
     reference: str | None = None,
     noise_runs: int = 0,
     progress: ProgressFn | None = None,
+    grouping: Grouping | None = None,
 ) -> list[CaseRun]:
     """Every case to every target at once; ``noise_runs`` extra rounds per case learn noise."""
 
@@ -109,7 +145,7 @@ async def probe_cases(
         rounds = [await prober.send(case)]
         for _ in range(noise_runs):
             rounds.append(await prober.send(case))
-        run = _evaluate(case, rounds, rules, reference)
+        run = _evaluate(case, rounds, rules, reference, grouping or Grouping())
         if progress is not None:
             progress(run)
         return run

@@ -32,7 +32,7 @@ from paritygate.phases.parity.document import (
     status_from,
     summary_from,
 )
-from paritygate.phases.parity.probe_run import CaseRun, probe_cases
+from paritygate.phases.parity.probe_run import CaseRun, Grouping, probe_cases
 from paritygate.phases.parity.targets import choose_targets
 from paritygate.phases.parity.tracker import Tracker, read_tracker, record_rows
 from paritygate.probe import Case, Prober, load_cases
@@ -148,7 +148,15 @@ async def run_parity_async(
         max_body_bytes=cfg.max_body_bytes,
         bodies_dir=bodies_dir or (out_dir / "bodies" if out_dir is not None else None),
     ) as prober:
-        case_runs = await probe_cases(prober, cases, rules, reference=ref, noise_runs=runs, progress=progress)
+        case_runs = await probe_cases(
+            prober,
+            cases,
+            rules,
+            reference=ref,
+            noise_runs=runs,
+            progress=progress,
+            grouping=Grouping(cfg.operation, cfg.group_by),
+        )
     facts = RunFacts(
         project=loaded.model.name,
         date=date,
@@ -159,6 +167,8 @@ async def run_parity_async(
         noise_runs=runs,
         cases_file=str(cases_file),
         duration_s=time.perf_counter() - started,
+        group_by=cfg.group_by,
+        operation=cfg.operation,
     )
     doc = build_document(facts, case_runs, tracker, recorded=set())
     if record_decisions:
