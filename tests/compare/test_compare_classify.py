@@ -206,6 +206,18 @@ def test_places_are_part_of_the_key() -> None:
             "value·same-prefix·*.m",
             id="prefix",
         ),
+        pytest.param(
+            {"__type": "InvalidArgumentException"},
+            {"__type": "ValidationException"},
+            "value·different·*.__type",
+            id="shared-word-is-no-affix",
+        ),
+        pytest.param(
+            {"arn": "arn:aws:kinesis:us-east-1:123456789012:stream/orders"},
+            {"arn": "arn:aws:kinesis:us-east-1:000000000000:stream/orders"},
+            "value·same-prefix-and-suffix·*.arn",
+            id="middle",
+        ),
         pytest.param({"k": "a%20b%2Fc"}, {"k": "a b/c"}, "value·percent-encoding·*.k", id="percent"),
         pytest.param({"k": "", "x": 1}, {"x": 1}, "shape·empty~absent·$.k", id="empty-absent"),
         pytest.param({"k": None, "x": 1}, {"x": 1}, "shape·null~absent·$.k", id="null-absent"),
@@ -323,7 +335,7 @@ def test_numbers_spelled_differently_at_four_paths_in_four_operations_are_one_cl
     assert [c.key for c in classes] == ["value·number-spelling·*.N"]
     found = classes[0]
     assert len(found.operations) == 4 and found.cases == ["put", "get", "query", "update"]
-    assert found.summary == "numbers spelled differently: `1.50` vs `1.5` at `*.N` — 4 cases on 4 operations"
+    assert found.summary == "numbers spelled differently at `*.N`: `1.50` (a) vs `1.5` (b) — 4 cases on 4 operations"
     split = classes_of(pairs, group_by="operation")
     assert len(split) == 4
     assert split[0].key == "DynamoDB_20120810.PutItem·value·number-spelling·*.N"

@@ -39,7 +39,7 @@ import orjson
 from paritygate.compare.canonical import canonicalize
 from paritygate.compare.mappings import RELATION_MAPPINGS, WireMapping, detect_mappings
 from paritygate.compare.model import Comparison, Difference, Outcome, Response, severity_of_kind
-from paritygate.compare.relations import RELATION_TEXT, value_relation
+from paritygate.compare.relations import RELATION_TEXT, shared_affixes, value_relation
 from paritygate.compare.rules import CompareRules
 from paritygate.compare.signature import generalize_path, prune
 from paritygate.core.paths import PathPart, format_path, parse_path
@@ -261,9 +261,25 @@ def _show(value: Any) -> str:
 
 
 def _leaf_name(place: str) -> str:
-    parts = _parts(place if place.startswith("$") else "$" + place[1:])
+    concrete = place.replace("[*]", "[0]")
+    parts = _parts(concrete if concrete.startswith("$") else "$" + concrete[1:])
     named = [p for p in parts or () if isinstance(p, str)]
     return named[-1] if named else place
+
+
+def _differing(left: Any, right: Any, relation: str) -> tuple[str, str]:
+    """Both values as shown in a title; for an affix relation only the parts that differ."""
+    if relation.startswith("same-") and isinstance(left, str) and isinstance(right, str):
+        prefix, suffix = shared_affixes(left, right)
+        prefix = prefix if "prefix" in relation else 0
+        suffix = suffix if "suffix" in relation else 0
+
+        def middle(text: str) -> str:
+            core = text[prefix : len(text) - suffix]
+            return ("…" if prefix else "") + _show(core) + ("…" if suffix else "")
+
+        return middle(left), middle(right)
+    return _show(left), _show(right)
 
 
 def _holder(o: Occurrence) -> tuple[str, str]:
@@ -296,6 +312,8 @@ def _title(first: Occurrence, seen: list[Occurrence]) -> str:
         if len(holders) > 1:
             return f"`{c.place}` present on one side only"
         has, lacks = holders.pop()
+        if c.relation == "missing" and c.place.endswith("[*]"):
+            return f"{has} returns more elements in `{name}` than {lacks} (at {c.place})"
         if c.relation == "missing":
             return f"{has} returns `{name}` that {lacks} does not (at {c.place})"
         empty = "null" if c.relation == "null~absent" else "empty"
@@ -308,8 +326,16 @@ def _title(first: Occurrence, seen: list[Occurrence]) -> str:
         return f"body kinds differ: {d.left} ({lt}) vs {d.right} ({rt})"
     text = RELATION_TEXT.get(c.relation, c.relation.replace("-", " "))
     if c.relation == "type":
-        return f"{text} at `{c.place}`: {type(d.left).__name__} ({lt}) vs {type(d.right).__name__} ({rt})"
-    return f"{text}: `{_show(d.left)}` vs `{_show(d.right)}` at `{c.place}`"
+        return f"{text} at `{c.place}`: {_json_type(d.left)} ({lt}) vs {_json_type(d.right)} ({rt})"
+    shown_left, shown_right = _differing(d.left, d.right, c.relation)
+    return f"{text} at `{c.place}`: `{shown_left}` ({lt}) vs `{shown_right}` ({rt})"
+
+
+_JSON_TYPES = {str: "string", int: "number", float: "number", bool: "boolean", dict: "object", list: "array"}
+
+
+def _json_type(value: Any) -> str:
+    return "null" if value is None else _JSON_TYPES.get(type(value), type(value).__name__)
 
 
 def _cut(text: str, limit: int) -> str:

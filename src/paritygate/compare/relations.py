@@ -13,6 +13,7 @@ symmetric (the order of the two values never changes it), and the first that hol
 ``whitespace-only``    the same text modulo whitespace
 ``same-suffix``        a common suffix, a different prefix (``com.amazonaws...#X`` / ``com.amazon.coral.validate#X``)
 ``same-prefix``        a common prefix, a different ending
+``same-prefix-and-suffix`` only the middle differs (an account id inside an ARN)
 ``null~value``         null on one side, a value on the other
 ``type``               different JSON types otherwise (``shape``)
 ``different``          plain different values (``value``)
@@ -29,7 +30,7 @@ from urllib.parse import unquote
 from paritygate.compare.timestamps import same_instant
 from paritygate.compare.values import is_number
 
-__all__ = ["RELATION_TEXT", "value_relation"]
+__all__ = ["RELATION_TEXT", "shared_affixes", "value_relation"]
 
 # What each relation says in a title ("numbers spelled differently: `1.50` vs `1.5` at ...").
 RELATION_TEXT = {
@@ -41,6 +42,7 @@ RELATION_TEXT = {
     "whitespace-only": "text differs in whitespace only",
     "same-suffix": "same ending, different prefix",
     "same-prefix": "same beginning, different ending",
+    "same-prefix-and-suffix": "same beginning and ending, different middle",
     "null~value": "null on one side, a value on the other",
     "type": "different types",
     "different": "different values",
@@ -64,8 +66,14 @@ def _number(value: Any) -> Decimal | None:
     return None
 
 
-def _affix(a: str, b: str) -> str | None:
-    """``same-suffix`` / ``same-prefix`` when a shared part is at least a third of the shorter text."""
+def _is_delimiter(ch: str) -> bool:
+    return not ch.isalnum()
+
+
+def shared_affixes(a: str, b: str) -> tuple[int, int]:
+    """(prefix, suffix) lengths the two texts share, each cut back to a delimiter (a
+    character that is no letter or digit), so ``InvalidArgumentException`` and
+    ``ValidationException`` share no suffix but ``x#NotFound`` and ``y#NotFound`` do."""
     shortest = min(len(a), len(b))
     prefix = 0
     while prefix < shortest and a[prefix] == b[prefix]:
@@ -73,10 +81,29 @@ def _affix(a: str, b: str) -> str | None:
     suffix = 0
     while suffix < shortest - prefix and a[-1 - suffix] == b[-1 - suffix]:
         suffix += 1
-    shared = max(prefix, suffix)
-    if shared < _MIN_AFFIX or shared * 3 < shortest:
+    if prefix < min(len(a), len(b)):  # the shared beginning must end at a delimiter
+        cut = max((i + 1 for i in range(prefix) if _is_delimiter(a[i])), default=0)
+        prefix = cut
+    if suffix < shortest - prefix or suffix < shortest:
+        tail = a[len(a) - suffix :] if suffix else ""
+        first = next((i for i, ch in enumerate(tail) if _is_delimiter(ch)), None)
+        suffix = 0 if first is None else suffix - first
+    return prefix, suffix
+
+
+def _affix(a: str, b: str) -> str | None:
+    """``same-suffix`` / ``same-prefix`` / ``same-prefix-and-suffix`` when the shared parts
+    are at least a third of the shorter text."""
+    prefix, suffix = shared_affixes(a, b)
+    shortest = min(len(a), len(b))
+    big = [n >= _MIN_AFFIX for n in (prefix, suffix)]
+    if (prefix + suffix) * 3 < shortest or not any(big):
         return None
-    return "same-suffix" if suffix >= prefix else "same-prefix"
+    if all(big) and min(prefix, suffix) * 4 >= max(prefix, suffix):
+        return "same-prefix-and-suffix"
+    if all(big):
+        return "same-prefix" if prefix > suffix else "same-suffix"
+    return "same-prefix" if big[0] else "same-suffix"
 
 
 def _text_relation(a: str, b: str) -> str:
