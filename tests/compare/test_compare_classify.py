@@ -335,7 +335,10 @@ def test_numbers_spelled_differently_at_four_paths_in_four_operations_are_one_cl
     assert [c.key for c in classes] == ["value·number-spelling·*.N"]
     found = classes[0]
     assert len(found.operations) == 4 and found.cases == ["put", "get", "query", "update"]
-    assert found.summary == "numbers spelled differently at `*.N`: `1.50` (a) vs `1.5` (b) — 4 cases on 4 operations"
+    assert (
+        found.summary
+        == "numbers spelled differently at `*.N`: `1.50` (a) vs `1.5` (b) — 4 cases on 4 operations"
+    )
     split = classes_of(pairs, group_by="operation")
     assert len(split) == 4
     assert split[0].key == "DynamoDB_20120810.PutItem·value·number-spelling·*.N"

@@ -72,7 +72,7 @@ def test_diff_shows_the_flip_and_the_new_divergence(flipped: Flipped) -> None:
     first, second = str(flipped.first.run_dir), str(flipped.second.run_dir)
     code, out = _cli("diff", second, first, "--json", "--config", str(flipped.config))
     doc = orjson.loads(out)
-    assert [c["name"] for c in doc["cases"]] == ["flippy"] and len(doc["fixed"]) == 1 and doc["new"] == []
+    assert [c["name"] for c in doc["cases"]] == ["flippy"] and len(doc["fixed"]) == 2 and doc["new"] == []
 
 
 def test_served_markup_is_shown_as_text_in_the_reports(flipped: Flipped) -> None:
