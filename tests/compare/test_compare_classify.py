@@ -151,8 +151,7 @@ def test_a_case_with_three_causes_is_in_three_classes() -> None:
     right = {"user": {"mail": "a@x"}, "price": {"N": "1.5"}, "state": "active"}
     found = causes_of(left, right)
     assert [c.key for c in found] == [
-        "shape·missing·$.user.email",
-        "shape·missing·$.user.mail",
+        "mapping·rename·email~mail",
         "value·case-only·*.state",
         "value·number-spelling·*.N",
     ]
@@ -293,20 +292,22 @@ def test_a_rename_on_four_endpoints_is_one_class_listing_its_operations() -> Non
         ("create", "POST /users", {"id": 3, "email": "c@x"}, {"id": 3, "mail": "c@x"}),
     ]
     classes = classes_of(pairs)
-    # The rename shows as two places (the old name missing, the new one extra) at the
-    # object and at the array element; each is one class over every operation.
-    by_key = {c.key: c for c in classes}
-    assert set(by_key) == {
-        "shape·missing·$.email",
-        "shape·missing·$.mail",
-        "shape·missing·$[*].email",
-        "shape·missing·$[*].mail",
-    }
-    assert by_key["shape·missing·$.email"].operations == {"GET /users/{id}": 2, "POST /users": 1}
-    assert by_key["shape·missing·$.email"].title == "a returns `email` that b does not (at $.email)"
+    assert [c.key for c in classes] == ["mapping·rename·email~mail"]
+    rename = classes[0]
+    assert rename.operations == {"GET /users/{id}": 2, "GET /users": 1, "POST /users": 1}
+    assert rename.title == "field renamed: `email` (a) vs `mail` (b)"
+    assert rename.places == ["$", "$[*]"]
+    assert rename.mapping is not None and rename.mapping.name == "field renamed"
     more = classes_of([*pairs, ("get_3", "GET /users/{id}", {"id": 9, "email": "z"}, {"id": 9, "mail": "z"})])
-    assert {c.key for c in more} == set(by_key)
-    assert {c.key: c for c in more}["shape·missing·$.email"].operations["GET /users/{id}"] == 3
+    assert [c.key for c in more] == ["mapping·rename·email~mail"]
+    assert more[0].operations["GET /users/{id}"] == 3
+
+
+def test_a_rename_is_not_guessed_when_values_differ_or_are_ambiguous() -> None:
+    assert keys_of({"email": "a@x"}, {"mail": "b@x"}) == ["shape·missing·$.email", "shape·missing·$.mail"]
+    ambiguous = keys_of({"a": 1, "b": 1}, {"c": 1, "d": 1})
+    assert not any(k.startswith("mapping") for k in ambiguous)
+    assert keys_of({"flag": None}, {"other": None}) == ["shape·null~absent·$.flag", "shape·null~absent·$.other"]
 
 
 def test_numbers_spelled_differently_at_four_paths_in_four_operations_are_one_class() -> None:

@@ -300,6 +300,10 @@ def _title(first: Occurrence, seen: list[Occurrence]) -> str:
         return f"status codes differ: {lt} {d.left if d.kind == 'status' else '?'}, {rt} {d.right if d.kind == 'status' else '?'}"
     if c.kind == "header":
         return f"header {c.place} differs: `{_show(d.left)}` ({lt}) vs `{_show(d.right)}` ({rt})"
+    if c.kind == "mapping" and c.relation.startswith("rename"):
+        d_left = next((x for x in c.differences if x.kind == "missing"), d)
+        d_right = next((x for x in c.differences if x.kind == "extra"), d)
+        return f"field renamed: `{_leaf_name(d_left.path)}` ({lt}) vs `{_leaf_name(d_right.path)}` ({rt})"
     if c.kind == "mapping" and c.mapping is not None:
         return (
             c.mapping.name

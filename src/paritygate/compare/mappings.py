@@ -12,6 +12,10 @@ equivalence for exactly that set; the differences it does not explain are other 
 * key case styles — a key present on one side only and, at the same place on the other
   side, the same key in another case style (snake_case / camelCase / PascalCase) holding
   the same value (its own keys compared modulo case too).
+* field renamed — a key present on one side only and, at the same place on the other
+  side, another key holding exactly the same (non-empty) value, the only such pair there:
+  ``{"email": "a@x"}`` vs ``{"mail": "a@x"}``. The key names the two field names, not the
+  place, so one rename is one class on every operation and at every depth.
 
 Three more mappings name a per-place value relation (:mod:`paritygate.compare.relations`)
 whose fix is known: null vs absent, number vs numeric string, timestamp precision.
@@ -24,7 +28,7 @@ from typing import Any
 
 from paritygate.compare.model import Difference
 from paritygate.compare.signature import generalize_path
-from paritygate.compare.values import exact_eq
+from paritygate.compare.values import dumps_sorted, exact_eq
 from paritygate.core.paths import PathPart, format_path, parse_path
 
 __all__ = ["MAPPINGS", "RELATION_MAPPINGS", "MappingMatch", "WireMapping", "detect_mappings"]
@@ -74,7 +78,13 @@ TIMESTAMP = WireMapping(
     "fractional precision (e.g. chrono SecondsFormat::Millis with use_z, and the same layout "
     "in Go instead of time.RFC3339Nano)",
 )
-MAPPINGS = (TAGGED_FLAT, KEY_CASE, NULL_ABSENT, NUMBER_STRING, TIMESTAMP)
+RENAMED = WireMapping(
+    "field renamed",
+    "Both sides send the same value under two different field names at the same place.",
+    "use one field name on the wire: #[serde(rename = \"...\")] on the Rust side, the json:\"...\" "
+    "struct tag on the Go side, or accept both names while clients move",
+)
+MAPPINGS = (TAGGED_FLAT, KEY_CASE, RENAMED, NULL_ABSENT, NUMBER_STRING, TIMESTAMP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +237,39 @@ def _key_cases(diffs: list[Difference], parsed: list[Parts | None], taken: set[i
     ]
 
 
+def _renames(diffs: list[Difference], parsed: list[Parts | None], taken: set[int]) -> list[MappingMatch]:
+    """Pairs (missing key, extra key) at one place holding the same value: one pair per place
+    and value, so two fields that happen to hold one value are never guessed at."""
+    sides: dict[tuple[Parts, str], dict[str, list[int]]] = {}
+    for i, d in enumerate(diffs):
+        parts = parsed[i]
+        if i in taken or d.kind not in ("missing", "extra") or not parts or not isinstance(parts[-1], str):
+            continue
+        value = d.left if d.kind == "missing" else d.right
+        if value is None or isinstance(value, bool) or value in ("", [], {}):
+            continue
+        token = dumps_sorted(value)
+        if token is None:
+            continue
+        group = sides.setdefault((parts[:-1], token.decode()), {"missing": [], "extra": []})
+        group[d.kind].append(i)
+    by_names: dict[str, tuple[list[int], set[str]]] = {}
+    for (parent, _), group in sides.items():
+        if len(group["missing"]) != 1 or len(group["extra"]) != 1:
+            continue
+        i, j = group["missing"][0], group["extra"][0]
+        left_name, right_name = str(parsed[i][-1]), str(parsed[j][-1])  # type: ignore[index]
+        names = "~".join(sorted((left_name, right_name)))
+        indexes, places = by_names.setdefault(names, ([], set()))
+        indexes += [i, j]
+        places.add(generalize_path(format_path(parent)))
+        taken.update((i, j))
+    return [
+        MappingMatch(RENAMED, f"rename·{names}", tuple(sorted(indexes)), tuple(sorted(places)))
+        for names, (indexes, places) in sorted(by_names.items())
+    ]
+
+
 def detect_mappings(kind: str, left: Any, right: Any, body_diffs: list[Difference]) -> list[MappingMatch]:
     """The structural mappings that explain some of the body differences of two (pruned)
     trees; each difference is explained by at most one mapping."""
@@ -240,4 +283,5 @@ def detect_mappings(kind: str, left: Any, right: Any, body_diffs: list[Differenc
         out.append(enums)
         taken.update(enums.explained)
     out += _key_cases(body_diffs, parsed, taken)
+    out += _renames(body_diffs, parsed, taken)
     return out
