@@ -307,7 +307,10 @@ def test_a_rename_is_not_guessed_when_values_differ_or_are_ambiguous() -> None:
     assert keys_of({"email": "a@x"}, {"mail": "b@x"}) == ["shape·missing·$.email", "shape·missing·$.mail"]
     ambiguous = keys_of({"a": 1, "b": 1}, {"c": 1, "d": 1})
     assert not any(k.startswith("mapping") for k in ambiguous)
-    assert keys_of({"flag": None}, {"other": None}) == ["shape·null~absent·$.flag", "shape·null~absent·$.other"]
+    assert keys_of({"flag": None}, {"other": None}) == [
+        "shape·null~absent·$.flag",
+        "shape·null~absent·$.other",
+    ]
 
 
 def test_numbers_spelled_differently_at_four_paths_in_four_operations_are_one_class() -> None:

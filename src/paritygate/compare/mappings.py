@@ -81,7 +81,7 @@ TIMESTAMP = WireMapping(
 RENAMED = WireMapping(
     "field renamed",
     "Both sides send the same value under two different field names at the same place.",
-    "use one field name on the wire: #[serde(rename = \"...\")] on the Rust side, the json:\"...\" "
+    'use one field name on the wire: #[serde(rename = "...")] on the Rust side, the json:"..." '
     "struct tag on the Go side, or accept both names while clients move",
 )
 MAPPINGS = (TAGGED_FLAT, KEY_CASE, RENAMED, NULL_ABSENT, NUMBER_STRING, TIMESTAMP)
