@@ -29,6 +29,7 @@ _COMMANDS: dict[str, str] = {
     "assess": "paritygate.cli.run_cmd:assess",
     "history": "paritygate.cli.history_cmd:history",
     "diff": "paritygate.cli.history_cmd:diff",
+    "tracker": "paritygate.cli.tracker_cmd:tracker",
 }
 
 _HELP: dict[str, str] = {
@@ -41,6 +42,7 @@ _HELP: dict[str, str] = {
     "assess": "Recompute the verdict of a finished run directory.",
     "history": "Recent runs, flaky cases and regressions.",
     "diff": "What changed between two runs.",
+    "tracker": "The decisions tracker: migrate old-format keys.",
 }
 
 

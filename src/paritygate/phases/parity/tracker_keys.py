@@ -23,14 +23,25 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from paritygate.phases.parity.tracker import DecisionRow, Tracker
+from paritygate.phases.parity.tracker import DecisionRow, Tracker, read_tracker
+from paritygate.phases.parity.tracker import _update as update_tracker  # the one locked, atomic write
 from paritygate.probe.operation import is_id_like
 
-__all__ = ["OldKey", "OutdatedRow", "migrate_text", "outdated_rows", "parse_old_key"]
+__all__ = [
+    "Migration",
+    "OldKey",
+    "OutdatedRow",
+    "likely_keys",
+    "migrate_text",
+    "migrate_tracker",
+    "outdated_rows",
+    "parse_old_key",
+]
 
 _OLD = re.compile(
     r"(?P<endpoint>[A-Z]+ /[^·]*)·(?P<outcome>error|status|shape|value|order)·(?P<slug>[^·\s]+)·(?P<digest>[0-9a-f]{8})"
@@ -158,3 +169,33 @@ def migrate_text(text: str, rows: Iterable[OutdatedRow]) -> tuple[str, list[Outd
     for begin, finish, new in sorted(edits, reverse=True):
         text = text[:begin] + new + text[finish:]
     return text, done
+
+
+@dataclass(slots=True)
+class Migration:
+    """What ``migrate_tracker`` did: the rows rewritten and the rows it could not decide."""
+
+    migrated: list[OutdatedRow] = field(default_factory=list)
+    left: list[OutdatedRow] = field(default_factory=list)
+    tracker: Tracker | None = None
+
+
+def migrate_tracker(path: Path, classes: Sequence[dict[str, Any]] = (), *, dry_run: bool = False) -> Migration:
+    """Rewrite every old-format key of the tracker at ``path`` whose new key is certain
+    (see :func:`likely_keys`; ``classes`` are a run's classes, as JSON), under the tracker's
+    write lock and atomically; every other byte of the file stays as it is."""
+    result = Migration()
+
+    def edit(current: Tracker) -> str | None:
+        rows = outdated_rows(current, classes)
+        text, done = migrate_text(current.text, rows)
+        result.migrated = done
+        result.left = [r for r in rows if r not in done]
+        return None if dry_run or not done else text
+
+    if dry_run:
+        edit(read_tracker(path, required=True))
+        return result
+    read_tracker(path, required=True)  # a missing file or table is exit 2 before anything is written
+    result.tracker = update_tracker(path, edit)
+    return result
