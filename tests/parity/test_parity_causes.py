@@ -167,19 +167,23 @@ def test_an_explicit_route_names_the_operation(tmp_path: Path, users: dict[str, 
 
 
 def _replay(corpus: dict[str, Any]) -> httpx.MockTransport:
-    """Answer each request with what that implementation answered to that case."""
+    """Answer each request with what that implementation answered to it: cases are sent one
+    at a time in file order, so two identical requests (CreateStream twice) get their own
+    answers in turn."""
     ports = {1: "moto", 2: "kinesalite"}
-    answers = {t: {a["case"]: a for a in corpus["answers"][t]} for t in ports.values()}
-    by_request = {
-        (c["headers"]["x-amz-target"], json.dumps(c["json"], sort_keys=True)): c["name"]
+    signature = {
+        c["name"]: (c["headers"]["x-amz-target"], json.dumps(c["json"], sort_keys=True))
         for c in corpus["cases"]
     }
+    queues: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for target in ports.values():
+        for answer in corpus["answers"][target]:
+            queues.setdefault((target, *signature[answer["case"]]), []).append(answer)
 
     def handler(request: httpx.Request) -> httpx.Response:
         assert request.url.port is not None
-        target = ports[request.url.port]
         body = json.dumps(json.loads(request.content), sort_keys=True)
-        answer = answers[target][by_request[(request.headers["x-amz-target"], body)]]
+        answer = queues[(ports[request.url.port], request.headers["x-amz-target"], body)].pop(0)
         headers = [(k, v) for k, v in answer["headers"] if k.lower() not in ("content-length", "connection")]
         return httpx.Response(
             answer["status"], headers=headers, content=base64.b64decode(answer["body_base64"])
