@@ -180,7 +180,9 @@ class Migration:
     tracker: Tracker | None = None
 
 
-def migrate_tracker(path: Path, classes: Sequence[dict[str, Any]] = (), *, dry_run: bool = False) -> Migration:
+def migrate_tracker(
+    path: Path, classes: Sequence[dict[str, Any]] = (), *, dry_run: bool = False
+) -> Migration:
     """Rewrite every old-format key of the tracker at ``path`` whose new key is certain
     (see :func:`likely_keys`; ``classes`` are a run's classes, as JSON), under the tracker's
     write lock and atomically; every other byte of the file stays as it is."""
