@@ -239,9 +239,22 @@ def test_recorded_kinesis_pair_gives_one_class_per_cause(tmp_path: Path, kinesis
     # "Stream nope under account X not found" on four operations: one class
     message = doc.class_of("value·same-prefix-and-suffix·*.message")
     assert message is not None and len(message.operations) == 4
-    # every class is one cause: no class mixes a header with a body difference
-    for cls in doc.classes:
-        assert cls.kind in ("status", "header", "mapping", "shape", "value", "order"), cls.key
+    # a case with several causes is in one class per cause (the old keys put all of
+    # them, header and body, into one class per case shape)
+    by_case = {c.name: c.class_keys for c in doc.cases}
+    assert by_case["create_again"] == ["header·content-type", "value·different·*.message"]
+    assert by_case["put_no_key"] == [
+        "header·content-type",
+        "value·different·*.__type",
+        "value·different·*.message",
+    ]
+    assert by_case["describe_stream"] == [
+        "value·different·*.StartingSequenceNumber",
+        "value·different·*.StreamCreationTimestamp",
+        "value·same-prefix-and-suffix·*.StreamARN",
+    ]
+    content_type = doc.class_of("header·content-type")
+    assert content_type is not None and len(content_type.cases) == 8 and len(content_type.operations) == 6
     assert "header·content-type" in keys
     # how many classes for how many cases: fewer classes than diverging cases
     diverging = [c for c in doc.cases if c.outcome != "match"]
