@@ -305,3 +305,24 @@ def test_a_har_header_a_cases_file_cannot_hold_is_dropped_not_written(tmp_path: 
     assert imported.skipped == ["log.entries[1]: a path cannot contain the control character '\\x00'"]
     again = parse_cases(dump_cases_toml(imported.cases), tmp_path / "cases.toml")
     assert [c.to_dict() for c in again] == [case.to_dict()]
+
+
+def test_a_failed_smoke_check_shows_service_text_with_its_control_characters_escaped() -> None:
+    from paritygate.reports.smoke_report import failure_lines
+
+    check = {
+        "status": "fail",
+        "chain": "c",
+        "name": "k",
+        "target": "a",
+        "method": "GET",
+        "url": "http://127.0.0.1:1/",
+        "duration_ms": 1.0,
+        "attempts": [{"n": 1}],
+        "failures": [{"assertion": "json $.x", "expected": "1", "actual": "\x1b]0;pwned\x07\x1b[2J"}],
+        "body_snippet": '{"\x1b[2J": 1}',
+        "log_tail": ["boot\r\x1b[31mred"],
+    }
+    text = "\n".join(failure_lines(check))
+    assert "\x1b" not in text and "\x07" not in text and "\r" not in text
+    assert "actual \\x1b]0;pwned\\x07\\x1b[2J" in text

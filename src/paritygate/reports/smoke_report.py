@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from paritygate.core.escaping import one_line
 from paritygate.core.fs import atomic_write_bytes
 from paritygate.reports.junit import JUnitCase, JUnitSuite, write_junit
 
@@ -61,7 +62,8 @@ def failure_lines(check: dict[str, Any]) -> list[str]:
         count = len(check["log_tail"])
         lines.append(f"  log of {check['target']} (last {'line' if count == 1 else f'{count} lines'}):")
         lines.extend(f"    | {line}" for line in check["log_tail"])
-    return lines
+    # values, bodies and logs come from the service: each line shows its control characters
+    return [one_line(line) for line in lines]
 
 
 def render_text(result: dict[str, Any], *, per_check: bool = True) -> str:
