@@ -243,8 +243,9 @@ def body_for_report(resp: Response, rules: CompareRules | None = None) -> Any:
                 return tree
         except JsonBodyError:
             pass
-    charset = _charset(resp.content_type) if kind in ("text", "xml", "json") else "utf-8"
+    if kind in ("text", "xml", "json"):  # shown as text even with invalid bytes (as \xNN)
+        return resp.body.decode(_charset(resp.content_type), errors="backslashreplace")
     try:
-        return resp.body.decode(charset)
+        return resp.body.decode("utf-8")
     except UnicodeDecodeError:
         return repr(OpaqueBody(resp.body))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -111,6 +112,9 @@ def most_severe(outcomes: list[Outcome] | tuple[Outcome, ...]) -> Outcome:
     return min(outcomes, key=_RANK.__getitem__, default=Outcome.MATCH)
 
 
+_SIDE = re.compile(r"\bthe (left|right)(?: side)?\b")  # how every detail names a side
+
+
 @dataclass(slots=True)
 class Difference:
     """One differing place. ``path`` uses the one path grammar (core.paths); headers are
@@ -129,6 +133,13 @@ class Difference:
     # What kind of difference this is beyond its kind, when the engine knows (see RELATIONS).
     relation: str | None = None
     detail: str | None = None  # one human sentence, e.g. "a final newline only on the right"
+
+    def detail_for(self, left: str, right: str) -> str | None:
+        """``detail`` with the sides named: "a final line break on s3rver only"."""
+        if self.detail is None:
+            return None
+        names = {"left": left, "right": right}
+        return _SIDE.sub(lambda m: names[m.group(1)], self.detail)
 
     def to_dict(self) -> dict[str, Any]:
         out = {"path": self.path, "kind": self.kind, "left": self.left, "right": self.right}

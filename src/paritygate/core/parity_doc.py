@@ -25,6 +25,7 @@ __all__ = [
     "ExampleSide",
     "MappingDoc",
     "NoiseDoc",
+    "OneSidedHeaderDoc",
     "OperationCount",
     "OutdatedRowDoc",
     "PairDoc",
@@ -50,7 +51,9 @@ class TargetAnswer(JsonDoc):
     (``error`` says why); an empty body is ``""``, a JSON ``null`` body is ``None``."""
 
     status: int | None
-    headers: dict[str, str] = field(default_factory=dict)  # the compared headers, names lower-cased
+    # every header received (names lower-cased, repeats joined with ", "); only
+    # ParityDocument.compared_headers are judged
+    headers: dict[str, str] = field(default_factory=dict)
     body: JsonValue | Absent = ABSENT
     error: str | None = None
     elapsed_ms: float = 0.0
@@ -59,6 +62,8 @@ class TargetAnswer(JsonDoc):
     body_size: int | Absent = ABSENT
     body_sha256: str | Absent = ABSENT
     body_file: str | Absent = ABSENT
+    # an XML body's namespaces, prefix ("" = default) -> URI: the legend of its local-name paths
+    namespaces: dict[str, str] = field(default_factory=dict)
 
     @property
     def oversized(self) -> bool:
@@ -79,8 +84,9 @@ class DifferenceDoc(JsonDoc):
     left: JsonValue | Absent = ABSENT
     right: JsonValue | Absent = ABSENT
     right_path: str | None = None
-    relation: str | None = None  # what the engine knows beyond the kind (compare.model.RELATIONS)
-    detail: str | None = None  # one human sentence, e.g. "a final newline only on the right"
+    # what the engine knows beyond the kind (compare.model.RELATIONS), e.g. "trailing-newline"
+    relation: str | None = None
+    detail: str | None = None  # one sentence naming the targets: "a final line break on s3rver only"
 
     @property
     def in_body(self) -> bool:
@@ -236,6 +242,19 @@ class NoiseDoc(JsonDoc):
     cases: list[str] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class OneSidedHeaderDoc(JsonDoc):
+    """A header not in ``compared_headers`` that some answering targets sent on an
+    operation and others did not: information, never a divergence."""
+
+    operation: str
+    header: str
+    sent_by: list[str]
+    not_by: list[str]
+    cases: list[str] = field(default_factory=list)
+    example: str = ""  # one value sent (shortened)
+
+
 @dataclass(slots=True, frozen=True)
 class Tally(JsonDoc):
     """Every count of a parity run, defined once (docs/parity.md, "Counts"):
@@ -299,6 +318,7 @@ class ParityDocument(JsonDoc):
     unreachable: list[str] = field(default_factory=list)
     group_by: str = "cause"  # [parity] group_by: one class per cause, or per operation and cause
     outdated_rows: list[OutdatedRowDoc] = field(default_factory=list)  # never `fixed?`
+    one_sided_headers: list[OneSidedHeaderDoc] = field(default_factory=list)
     schema: str = SCHEMA
 
     @property

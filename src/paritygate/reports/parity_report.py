@@ -129,6 +129,9 @@ def _divergences(doc: ParityDocument, out: list[str]) -> None:
                 continue
             out.append(f"{name} (HTTP {t.status}):")
             out.append("")
+            if t.namespaces:
+                out.append(f"XML namespaces (paths use local names): {_legend(t.namespaces)}")
+                out.append("")
             if t.oversized:  # over max_body_bytes: an excerpt here, the whole body as a file
                 out.append(oversized_line(t))
                 out.append("")
@@ -143,8 +146,10 @@ def _divergences(doc: ParityDocument, out: list[str]) -> None:
             out.append("")
             for d in pair.differences:
                 where = code_span(d.path) + (f" → {code_span(d.right_path)}" if d.right_path else "")
+                kind = f"{d.kind}, {d.relation}" if d.relation else d.kind
+                detail = f" — {text_cell(d.detail)}" if d.detail else ""
                 out.append(
-                    f"- {where} ({d.kind}): {pair.left} {_side(d.left)} · {pair.right} {_side(d.right)}"
+                    f"- {where} ({kind}): {pair.left} {_side(d.left)} · {pair.right} {_side(d.right)}{detail}"
                 )
             for note in pair.notes:
                 out.append(f"- note: {text_cell(note)}")
@@ -174,6 +179,36 @@ def _operations_line(cls: ClassDoc) -> str:
     shown = ", ".join(f"{code_span(o.name)} ({o.cases})" for o in cls.operations[:8])
     more = f" and {len(cls.operations) - 8} more" if len(cls.operations) > 8 else ""
     return f"- operations: {shown}{more}"
+
+
+def _legend(namespaces: dict[str, str]) -> str:
+    return " · ".join(
+        code_span(f'xmlns{":" + prefix if prefix else ""}="{uri}"') for prefix, uri in namespaces.items()
+    )
+
+
+def _one_sided_headers(doc: ParityDocument, out: list[str]) -> None:
+    """One line per operation: the headers only some targets send (information, not judged)."""
+    if not doc.one_sided_headers:
+        return
+    by_operation: dict[str, list[str]] = {}
+    for h in doc.one_sided_headers:
+        sent = ", ".join(h.sent_by)
+        count = f"{len(h.cases)} case{'s' if len(h.cases) != 1 else ''}"
+        by_operation.setdefault(h.operation, []).append(
+            f"{code_span(h.header)} only from {text_cell(sent)} ({count}, e.g. {code_span(h.example)})"
+        )
+    compared = ", ".join(code_span(h) for h in doc.compared_headers) or "none"
+    out.append("## Headers on one side only")
+    out.append("")
+    out.append(
+        f"Information, not divergences: only the compared headers ({compared}) are judged;"
+        " add one to `[parity] headers` to compare it."
+    )
+    out.append("")
+    for operation, notes in by_operation.items():
+        out.append(f"- {code_span(operation)}: " + " · ".join(notes))
+    out.append("")
 
 
 def _classes(doc: ParityDocument, out: list[str]) -> None:
@@ -277,6 +312,7 @@ def parity_markdown(doc: ParityDocument) -> str:
     _divergences(doc, out)
     _classes(doc, out)
     _outdated(doc, out)
+    _one_sided_headers(doc, out)
     _fixed_and_noise(doc, out)
     _errors(doc, out)
     return "\n".join(out).rstrip("\n") + "\n"

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from paritygate.compare import DivergenceClass, body_for_report, group_causes
+from paritygate.compare import CompareRules, DivergenceClass, body_for_report, group_causes
+from paritygate.compare.canonical import normalize_headers
 from paritygate.compare.model import Difference, Response
 from paritygate.config.phases import OperationRule
 from paritygate.core.jsondoc import ABSENT
@@ -34,6 +35,7 @@ from paritygate.core.parity_doc import (
     TargetAnswer,
     TargetRef,
 )
+from paritygate.phases.parity.headers import one_sided_headers
 from paritygate.phases.parity.nway import describe_odd_one_out
 from paritygate.phases.parity.probe_run import CaseRun
 from paritygate.phases.parity.tracker import DecisionRow, Tracker, match_class, unmatched_rows
@@ -59,7 +61,7 @@ class RunFacts:
     date: str
     targets: list[Endpoint]
     reference: str | None
-    header_names: tuple[str, ...]
+    rules: CompareRules  # what was compared: the headers, json_types
     ignored: list[str]  # configured ignore rules, as paths or header:<name>
     noise_runs: int
     cases_file: str
@@ -68,22 +70,32 @@ class RunFacts:
     operation: OperationRule | None = None
 
 
-def _answer(resp: Response, header_names: tuple[str, ...]) -> TargetAnswer:
-    wanted = {h.lower() for h in header_names}
+def _answer(resp: Response, rules: CompareRules, namespaces: dict[str, str]) -> TargetAnswer:
     return TargetAnswer(
         status=resp.status,
-        headers={k.lower(): v for k, v in resp.headers if k.lower() in wanted},
-        body=body_for_report(resp) if resp.error is None else ABSENT,
+        headers=normalize_headers(resp.headers),  # every header: recorded, judged only if compared
+        body=body_for_report(resp, rules) if resp.error is None else ABSENT,
         error=resp.error,
         elapsed_ms=round(resp.elapsed_ms, 3),
         # over max_body_bytes: its length, digest and file (relative to the run directory)
         body_size=resp.body_size if resp.body_size is not None else ABSENT,
         body_sha256=resp.body_sha256 if resp.body_sha256 is not None else ABSENT,
         body_file=f"bodies/{resp.body_file}" if resp.body_file else ABSENT,
+        namespaces=namespaces,
     )
 
 
-def _difference(d: Difference) -> DifferenceDoc:
+def _namespaces(run: CaseRun) -> dict[str, dict[str, str]]:
+    """Each target's XML namespaces, from the canonical forms its comparisons already made."""
+    found: dict[str, dict[str, str]] = {}
+    for p in run.pairs:
+        for name, canon in ((p.left, p.comparison.left_canonical), (p.right, p.comparison.right_canonical)):
+            if canon is not None and canon.xml is not None and canon.xml.namespaces:
+                found.setdefault(name, dict(canon.xml.namespaces))
+    return found
+
+
+def _difference(d: Difference, left: str, right: str) -> DifferenceDoc:
     # a `missing` path has no right value and an `extra` one no left value: absent, not null
     return DifferenceDoc(
         path=d.path,
@@ -92,7 +104,7 @@ def _difference(d: Difference) -> DifferenceDoc:
         right=ABSENT if d.kind == "missing" else d.right,
         right_path=d.right_path,
         relation=d.relation,
-        detail=d.detail,
+        detail=d.detail_for(left, right),
     )
 
 
@@ -103,13 +115,14 @@ def _unreachable(runs: list[CaseRun], names: list[str]) -> list[str]:
 
 
 def _case(run: CaseRun, names: list[str], facts: RunFacts) -> CaseDoc:
-    header_names = facts.header_names
+    rules = facts.rules
+    namespaces = _namespaces(run)
     return CaseDoc(
         name=run.case.name,
         method=run.case.method,
         path=run.case.path,
         tags=list(run.case.tags),
-        targets={n: _answer(run.responses[n], header_names) for n in names},
+        targets={n: _answer(run.responses[n], rules, namespaces.get(n, {})) for n in names},
         status_match=run.status_match,
         body_match=run.body_match,
         outcome=run.outcome.value,
@@ -124,7 +137,7 @@ def _case(run: CaseRun, names: list[str], facts: RunFacts) -> CaseDoc:
                 outcome=p.comparison.outcome.value,
                 class_key=p.class_key,
                 class_keys=list(p.class_keys),
-                differences=[_difference(d) for d in p.comparison.differences],
+                differences=[_difference(d, p.left, p.right) for d in p.comparison.differences],
                 notes=list(p.comparison.notes),
             )
             for p in run.pairs
@@ -190,7 +203,7 @@ def build_document(
         targets=[TargetRef(t.name, t.base_url) for t in facts.targets],
         cases=cases,
         reference=facts.reference,
-        compared_headers=list(facts.header_names),
+        compared_headers=list(facts.rules.headers),
         ignored=facts.ignored,
         cases_file=facts.cases_file,
         noise_runs=facts.noise_runs,
@@ -200,6 +213,9 @@ def build_document(
         fixed_skipped=_NO_ANSWER_FIXED if any(not c.answered for c in cases) else None,
         noise=_noise(runs),
         unreachable=_unreachable(runs, names),
+        one_sided_headers=one_sided_headers(
+            [(r.case.name, r.operation, r.responses) for r in runs], facts.rules.headers
+        ),
     )
     return apply_tracker(doc, tracker, recorded)
 

@@ -162,7 +162,7 @@ async def run_parity_async(
         date=date,
         targets=chosen,
         reference=ref,
-        header_names=rules.headers,
+        rules=rules,
         ignored=[r.path if r.path is not None else f"header:{r.header}" for r in cfg.ignore],
         noise_runs=runs,
         cases_file=str(cases_file),
