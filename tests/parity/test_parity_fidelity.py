@@ -67,7 +67,12 @@ def _run(tmp_path: Path, fidelity: dict[str, Endpoint], extra: str = "") -> Pari
 
 
 def _differences(doc: ParityDocument) -> dict[str, list[tuple[str, str, str | None]]]:
-    return {case.name: [(d.path, d.kind, d.relation) for _, d in case.differences] for case in doc.cases}
+    return {
+        case.name: [
+            (d.path, d.kind, d.relation if isinstance(d.relation, str) else None) for _, d in case.differences
+        ]
+        for case in doc.cases
+    }
 
 
 def _outcomes(doc: ParityDocument) -> dict[str, str]:

@@ -84,9 +84,10 @@ class DifferenceDoc(JsonDoc):
     left: JsonValue | Absent = ABSENT
     right: JsonValue | Absent = ABSENT
     right_path: str | None = None
-    # what the engine knows beyond the kind (compare.model.RELATIONS), e.g. "trailing-newline"
-    relation: str | None = None
-    detail: str | None = None  # one sentence naming the targets: "a final line break on s3rver only"
+    # what the engine knows beyond the kind (compare.model.RELATIONS), e.g. "trailing-newline";
+    # absent (left out of the JSON) when it knows nothing more
+    relation: str | Absent = ABSENT
+    detail: str | Absent = ABSENT  # one sentence naming the targets: "a final line break on s3rver only"
 
     @property
     def in_body(self) -> bool:

@@ -103,8 +103,8 @@ def _difference(d: Difference, left: str, right: str) -> DifferenceDoc:
         left=ABSENT if d.kind == "extra" else d.left,
         right=ABSENT if d.kind == "missing" else d.right,
         right_path=d.right_path,
-        relation=d.relation,
-        detail=d.detail_for(left, right),
+        relation=ABSENT if d.relation is None else d.relation,
+        detail=ABSENT if d.detail is None else d.detail_for(left, right) or ABSENT,
     )
 
 
