@@ -43,24 +43,9 @@ def test_absent_and_null_are_distinct_both_ways() -> None:
     raw = _doc().to_json()
     diffs = raw["cases"][0]["pairs"][0]["differences"]  # type: ignore[index]
     assert diffs == [
-        {
-            "path": "$.a",
-            "kind": "missing",
-            "left": {"x": 1},
-            "right_path": None,
-            "relation": None,
-            "detail": None,
-        },
-        {"path": "$.b", "kind": "extra", "right": "y", "right_path": None, "relation": None, "detail": None},
-        {
-            "path": "$.c",
-            "kind": "value",
-            "left": 1,
-            "right": None,
-            "right_path": None,
-            "relation": None,
-            "detail": None,
-        },
+        {"path": "$.a", "kind": "missing", "left": {"x": 1}, "right_path": None},
+        {"path": "$.b", "kind": "extra", "right": "y", "right_path": None},
+        {"path": "$.c", "kind": "value", "left": 1, "right": None, "right_path": None},
     ]
     targets = raw["cases"][0]["targets"]  # type: ignore[index]
     assert "body" in targets["l"] and targets["l"]["body"] is None
