@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 
+import orjson
 from compare_helpers import jresp, raw, tresp
 
 from paritygate.compare import (
@@ -16,6 +17,7 @@ from paritygate.compare import (
     body_for_report,
     canonicalize,
     compare,
+    detect_noise,
 )
 
 
@@ -157,3 +159,11 @@ def test_body_for_report() -> None:
     assert body_for_report(Response(204)) == ""
     blob = b"\xff\xd8\xff\x00"
     assert body_for_report(raw(blob, "image/jpeg")) == f"<4 bytes sha256:{hashlib.sha256(blob).hexdigest()}>"
+
+
+def test_an_opaque_body_that_varies_is_noise_at_the_whole_body_and_json_ready() -> None:
+    samples = [raw(bytes([n]) * 8, "application/octet-stream") for n in range(3)]
+    [noisy] = detect_noise(samples)
+    assert noisy.path == "$"  # never a pseudo-path such as $.sha256
+    assert orjson.dumps(noisy.to_dict())  # its examples are JSON (digests), not byte objects
+    assert noisy.examples[0] == {"length": 8, "sha256": hashlib.sha256(b"\x00" * 8).hexdigest()}

@@ -31,7 +31,7 @@ from typing import Any
 
 from paritygate.compare.jsonbody import JsonBodyError, loads_json, loads_ndjson
 from paritygate.compare.model import BodyKind, Canonical, Response
-from paritygate.compare.opaque import OpaqueBody
+from paritygate.compare.opaque import digest, digest_text
 from paritygate.compare.rules import CompareRules
 from paritygate.compare.textbody import decode_text
 from paritygate.compare.xmltree import XmlBodyError, parse_xml
@@ -152,7 +152,7 @@ def _parse_body(base: Canonical, content_type: str, rules: CompareRules) -> Cano
             return _text(base, content_type, f"declared XML but not well-formed ({exc}); compared as text")
     if kind == "text":
         return _text(base, content_type)
-    return dataclasses.replace(base, kind="bytes", body=OpaqueBody(base.raw))
+    return dataclasses.replace(base, kind="bytes", body=digest(base.raw))
 
 
 def _sniff(base: Canonical) -> Canonical:
@@ -171,7 +171,7 @@ def _sniff(base: Canonical) -> Canonical:
         base.raw.decode("utf-8")
     except UnicodeDecodeError:
         return dataclasses.replace(
-            base, kind="bytes", body=OpaqueBody(base.raw), note="no content type; compared as bytes"
+            base, kind="bytes", body=digest(base.raw), note="no content type; compared as bytes"
         )
     return _text(base, "", "no content type; compared as text")
 
@@ -248,4 +248,4 @@ def body_for_report(resp: Response, rules: CompareRules | None = None) -> Any:
     try:
         return resp.body.decode("utf-8")
     except UnicodeDecodeError:
-        return repr(OpaqueBody(resp.body))
+        return digest_text(resp.body)

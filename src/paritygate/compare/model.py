@@ -161,7 +161,7 @@ class Canonical:
     headers: dict[str, str]
     recorded_headers: dict[str, str]
     kind: BodyKind
-    body: Any  # JSON value, XML tree, list of lines, an OpaqueBody, or None
+    body: Any  # JSON value, XML tree, list of lines, {"length", "sha256"} (bytes), or None
     note: str | None = None  # e.g. why a body declared as JSON was compared as text
     error: str | None = None
     media: str = ""  # the declared media type, lower-case, without parameters

@@ -16,31 +16,21 @@ from typing import Any
 
 from paritygate.compare.model import Difference
 
-__all__ = ["OpaqueBody", "first_difference", "opaque_difference"]
+__all__ = ["digest", "digest_text", "first_difference", "opaque_difference"]
 
 _BEFORE = 8  # bytes shown before the first difference
 _WIDTH = 24  # bytes shown in all
 _CHUNK = 4096
 
 
-class OpaqueBody:
-    """The canonical tree of an opaque body: equal when the bytes are; prints as a digest."""
+def digest(data: bytes) -> dict[str, Any]:
+    """The canonical tree of an opaque body: equal exactly when the bytes are (JSON-ready,
+    so a noise example or an ignore rule's ``when`` can show it)."""
+    return {"length": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
-    __slots__ = ("data",)
 
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, OpaqueBody) and other.data == self.data
-
-    def __hash__(self) -> int:
-        return hash(self.data)
-
-    def __repr__(self) -> str:
-        return f"<{len(self.data)} bytes sha256:{hashlib.sha256(self.data).hexdigest()}>"
-
-    __str__ = __repr__
+def digest_text(data: bytes) -> str:
+    return f"<{len(data)} bytes sha256:{hashlib.sha256(data).hexdigest()}>"
 
 
 def first_difference(a: bytes, b: bytes) -> int:
