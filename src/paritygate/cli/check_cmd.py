@@ -11,6 +11,7 @@ from rich.table import Table
 
 from paritygate.cli.common import config_option, console, json_option, load_for_command
 from paritygate.config import LoadedConfig
+from paritygate.gauntlet.preflight import RunInputs
 
 __all__ = ["check"]
 
@@ -32,15 +33,42 @@ def _service_rows(loaded: LoadedConfig) -> list[dict[str, Any]]:
     return rows
 
 
+def _inputs_summary(inputs: RunInputs) -> list[str]:
+    lines = []
+    if inputs.smoke is not None:
+        lines.append(f"smoke: {len(inputs.smoke.chains)} chain(s), {inputs.smoke.total} check(s)")
+    if inputs.parity is not None:
+        parity = inputs.parity
+        lines.append(f"parity cases: {parity.cases_file}: {len(parity.cases)} case(s)")
+        tracker = parity.tracker
+        if tracker.table is not None:
+            lines.append(f"tracker: {tracker.path}: {len(tracker.rows)} row(s)")
+        else:
+            lines.append(f"tracker: {tracker.path}: none yet (every divergence is new)")
+    return lines
+
+
 @click.command()
 @config_option
 @json_option
 def check(config_path: Path | None, as_json: bool) -> int:
-    """Validate paritygate.toml; print services, ports and dependency order. Starts nothing."""
+    """Validate everything `run` reads: the config, its placeholders, every service's program
+    on PATH, the smoke and cases files, the tracker and its table, the review template.
+    Prints services, ports and dependency order. Starts nothing."""
+    from paritygate.gauntlet import PHASES, check_inputs
+
     loaded = load_for_command(config_path, quiet=as_json)
+    inputs = check_inputs(loaded, list(PHASES))
+    checked = _inputs_summary(inputs)
     rows = _service_rows(loaded)
     if as_json:
-        doc = {"config": str(loaded.path), "demo": loaded.is_demo, "order": loaded.order, "services": rows}
+        doc = {
+            "config": str(loaded.path),
+            "demo": loaded.is_demo,
+            "order": loaded.order,
+            "services": rows,
+            "inputs": checked,
+        }
         click.echo(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
         return 0
     suffix = " (bundled demo)" if loaded.is_demo else ""
@@ -60,6 +88,8 @@ def check(config_path: Path | None, as_json: bool) -> int:
             " ".join(command),
         )
     console.print(table)
+    for line in checked:
+        console.print(f"  {line}", markup=False)
     order = " -> ".join(loaded.order) or "(none)"
     console.print(f"OK: {len(rows)} service(s), start order: {order}", markup=False)
     return 0

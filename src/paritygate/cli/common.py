@@ -16,6 +16,7 @@ from paritygate.core.models import Endpoint, PhaseResult, PhaseStatus
 from paritygate.errors import EXIT_CHECK_FAILED, EXIT_OK, EXIT_RUNTIME, RuntimeProblem
 
 __all__ = [
+    "case_selection_options",
     "config_option",
     "console",
     "err_console",
@@ -43,6 +44,16 @@ def config_option(func: Any) -> Any:
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
         help="Path to paritygate.toml (default: the nearest one upward, else the bundled demo).",
+    )(func)
+
+
+def case_selection_options(func: Any) -> Any:
+    """``--tag`` / ``--case``: probe only the parity cases with one of these tags or names."""
+    func = click.option(
+        "--case", "case_names", multiple=True, metavar="NAME", help="Only this parity case (repeatable)."
+    )(func)
+    return click.option(
+        "--tag", "tags", multiple=True, metavar="TAG", help="Only parity cases with this tag (repeatable)."
     )(func)
 
 

@@ -20,6 +20,7 @@ __all__ = ["cli", "main"]
 
 # command name -> "module:attribute"
 _COMMANDS: dict[str, str] = {
+    "init": "paritygate.cli.init_cmd:init",
     "run": "paritygate.cli.run_cmd:run",
     "check": "paritygate.cli.check_cmd:check",
     "stack": "paritygate.cli.stack_cmd:stack",
@@ -33,6 +34,7 @@ _COMMANDS: dict[str, str] = {
 }
 
 _HELP: dict[str, str] = {
+    "init": "Scaffold a project: config, smoke, cases, tracker, .gitignore.",
     "run": "Run the whole gauntlet: stack, smoke, parity, review, assess.",
     "check": "Validate the config; print services, ports and start order.",
     "stack": "Bring the services up, inspect them, take them down.",
@@ -42,7 +44,7 @@ _HELP: dict[str, str] = {
     "assess": "Recompute the verdict of a finished run directory.",
     "history": "Recent runs, flaky cases and regressions.",
     "diff": "What changed between two runs.",
-    "tracker": "The decisions tracker: migrate old-format keys.",
+    "tracker": "The decisions tracker: list; accept, fix or reopen a row; migrate old keys.",
 }
 
 

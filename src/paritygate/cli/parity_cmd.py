@@ -13,6 +13,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from paritygate.cli.common import (
+    case_selection_options,
     config_option,
     console,
     err_console,
@@ -106,6 +107,7 @@ def _endpoints(
 @click.option(
     "--timeout", type=click.FloatRange(min=0, min_open=True), default=None, help="Per-request timeout (s)."
 )
+@case_selection_options
 @out_option
 @json_option
 @click.pass_context
@@ -121,6 +123,8 @@ def parity(
     tracker_path: Path | None,
     concurrency: int | None,
     timeout: float | None,
+    tags: tuple[str, ...],
+    case_names: tuple[str, ...],
     out_dir: Path | None,
     as_json: bool,
 ) -> int | None:
@@ -133,7 +137,7 @@ def parity(
     """
     if ctx.invoked_subcommand is not None:
         return None
-    from paritygate.phases.parity import run_parity
+    from paritygate.phases.parity import load_inputs, run_parity, select_cases
     from paritygate.reports.parity_report import parity_json_bytes, write_parity_reports
     from paritygate.reports.parity_terminal import print_parity
 
@@ -145,6 +149,18 @@ def parity(
     if len(targets) == 1:
         raise UsageError("give --target at least twice (parity compares two or more targets)")
     loaded = load_for_command(config_path, quiet=as_json)
+    # every input is checked before a service is started or a request sent
+    inputs = select_cases(
+        load_inputs(
+            loaded, cases_path=cases_path, tracker_path=tracker_path, record_decisions=record_decisions
+        ),
+        tags,
+        case_names,
+    )
+    if bring_up and not targets:
+        from paritygate.stack.plan import check_executables
+
+        check_executables(loaded)
     out = out_dir or _default_out(loaded)
     with _endpoints(loaded, targets, bring_up) as endpoints, _progress(as_json) as progress:
         result = run_parity(
@@ -160,6 +176,7 @@ def parity(
             timeout=timeout,
             progress=progress,
             bodies_dir=out / "bodies",
+            inputs=inputs,
         )
     doc = result.parity
     assert doc is not None  # run_parity raises rather than return without a document

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.status import Status
 
 from paritygate.cli.common import (
+    case_selection_options,
     config_option,
     console,
     err_console,
@@ -153,6 +154,12 @@ def _finish(result: RunResult, *, strict: bool, as_json: bool) -> int:
     "--keep-up", is_flag=True, help="Leave the stack running (detached) afterwards; prints how to stop it."
 )
 @click.option("--strict", is_flag=True, help="Exit 1 for ship-with-known-gap too.")
+@click.option(
+    "--record-decisions",
+    is_flag=True,
+    help="Append an _open_ tracker row for each new divergence class (creates the tracker if needed).",
+)
+@case_selection_options
 @json_option
 def run(
     config_path: Path | None,
@@ -161,6 +168,9 @@ def run(
     skip: tuple[str, ...],
     keep_up: bool,
     strict: bool,
+    record_decisions: bool,
+    tags: tuple[str, ...],
+    case_names: tuple[str, ...],
     as_json: bool,
 ) -> int:
     """Run the whole gauntlet: stack up, smoke, parity, review, assess, stack down.
@@ -180,6 +190,9 @@ def run(
             skip=skip,
             keep_up=keep_up,
             on_progress=progress,
+            record_decisions=record_decisions,
+            tags=tags,
+            case_names=case_names,
         )
     finally:
         progress.stop()

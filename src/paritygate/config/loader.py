@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -38,6 +39,10 @@ _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # Placeholders the stack runner fills in when it starts a service.
 PLACEHOLDER = re.compile(r"\{(port|host|python|config_dir|services\.([A-Za-z0-9_\-]+)\.(port|url|host))\}")
 _ANY_SERVICE_REF = re.compile(r"\{services\.([^}]*)\}")
+# What reads as a placeholder: {word} or {word.word...}. JSON, shell braces ({a,b}) and
+# anything else in braces is not one and is passed on as written.
+_PLACEHOLDER_LIKE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)*)\}")
+_SIMPLE_PLACEHOLDERS = ("port", "host", "python", "config_dir")
 
 
 @dataclass(slots=True)
@@ -181,6 +186,19 @@ def _check_placeholders(model: ProjectConfig, file: Path) -> None:
         if svc.cwd:
             fields.append(("cwd", svc.cwd))
         for key, text in fields:
+            for m in _PLACEHOLDER_LIKE.finditer(text):
+                word = m.group(1)
+                if word in _SIMPLE_PLACEHOLDERS or word.startswith("services."):
+                    continue
+                close = difflib.get_close_matches(word, _SIMPLE_PLACEHOLDERS, n=1)
+                hint = f"did you mean {{{close[0]}}}?" if close else None
+                raise ConfigError(
+                    f"unknown placeholder {m.group(0)} (known: {{port}}, {{host}}, {{python}}, "
+                    "{config_dir}, {services.NAME.port|url|host})",
+                    file=file,
+                    key=f"services.{name}.{key}",
+                    hint=hint,
+                )
             for m in _ANY_SERVICE_REF.finditer(text):
                 full = PLACEHOLDER.fullmatch(m.group(0))
                 if full is None:

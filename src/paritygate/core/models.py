@@ -61,6 +61,7 @@ class TrackerEvidence(JsonDoc):
     status: str  # _open_ | accepted | fixed
     decision: str
     line: int = 0
+    expires: str = ""  # the row's expires date (YYYY-MM-DD), if it has one
 
 
 @dataclass(slots=True)

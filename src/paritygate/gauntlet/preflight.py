@@ -9,6 +9,7 @@ input file is read once per run, and "what ran" is what was parsed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,17 +30,29 @@ class RunInputs:
     parity: ParityInputs | None = None
 
 
-def parse_inputs(loaded: LoadedConfig, selected: list[str]) -> RunInputs:
-    """Parse each selected phase's input; raise the ConfigError a phase would raise on it."""
+def parse_inputs(
+    loaded: LoadedConfig,
+    selected: list[str],
+    *,
+    record_decisions: bool = False,
+    tags: Sequence[str] = (),
+    case_names: Sequence[str] = (),
+) -> RunInputs:
+    """Parse each selected phase's input; raise the ConfigError a phase would raise on it.
+    ``tags``/``case_names`` keep only those parity cases (a name no case has is an error)."""
     inputs = RunInputs()
+    if "stack" in selected:
+        from paritygate.stack.plan import check_executables
+
+        check_executables(loaded)
     if "smoke" in selected and loaded.model.smoke is not None:
         from paritygate.phases.smoke import load_smoke
 
         inputs.smoke = load_smoke(loaded)
     if "parity" in selected and loaded.model.parity is not None:
-        from paritygate.phases.parity import load_inputs
+        from paritygate.phases.parity import load_inputs, select_cases
 
-        inputs.parity = load_inputs(loaded)
+        inputs.parity = select_cases(load_inputs(loaded, record_decisions=record_decisions), tags, case_names)
     review = loaded.model.review
     if "review" in selected and review is not None and review.prompt_template:
         from paritygate.phases.review.prompt import PromptRenderer
@@ -48,6 +61,6 @@ def parse_inputs(loaded: LoadedConfig, selected: list[str]) -> RunInputs:
     return inputs
 
 
-def check_inputs(loaded: LoadedConfig, selected: list[str]) -> None:
-    """Raise the ConfigError a selected phase would raise on its input; return when all is well."""
-    parse_inputs(loaded, selected)
+def check_inputs(loaded: LoadedConfig, selected: list[str], *, record_decisions: bool = False) -> RunInputs:
+    """Raise the ConfigError a selected phase would raise on its input; return what was parsed."""
+    return parse_inputs(loaded, selected, record_decisions=record_decisions)

@@ -10,7 +10,7 @@ says block and why.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from paritygate.config.loader import LoadedConfig
@@ -26,6 +26,7 @@ from paritygate.gauntlet.rundir import (
     utc_now,
     write_and_record,
 )
+from paritygate.gauntlet.scaffold import ensure_state_gitignore
 from paritygate.gauntlet.selection import PHASES, select_phases
 from paritygate.gauntlet.steps import RunSteps
 from paritygate.phases.assess import assess
@@ -41,6 +42,9 @@ def run_gauntlet(
     skip: Iterable[str] | None = None,
     keep_up: bool = False,
     on_progress: ProgressFn | None = None,
+    record_decisions: bool = False,
+    tags: Sequence[str] = (),
+    case_names: Sequence[str] = (),
 ) -> RunResult:
     """Run the whole gauntlet and write its run directory.
 
@@ -52,9 +56,13 @@ def run_gauntlet(
     from paritygate.history import HistoryStore
 
     selected = select_phases(loaded, only, skip)
-    inputs = parse_inputs(loaded, selected)  # each input file read once; the phases run on these
+    # each input file read once, before anything starts; the phases run on these
+    inputs = parse_inputs(
+        loaded, selected, record_decisions=record_decisions, tags=tags, case_names=case_names
+    )
     definitions = definition_hashes(inputs)
     history_path = loaded.project_path(loaded.model.run.history)
+    ensure_state_gitignore(loaded.state_dir)  # paritygate's own files never get committed by accident
     with HistoryStore.open(history_path) as store:  # a newer or broken DB fails before anything starts
         taken = store.run_ids()
     run_id, run_dir = allocate_run_dir(loaded, out_dir, taken)
@@ -62,7 +70,7 @@ def run_gauntlet(
     emit(ProgressEvent("run", "info", f"{run_id}, writing to {run_dir}"))
     started_at = utc_now()
     clock = time.perf_counter()
-    steps = RunSteps(loaded, run_dir, keep_up, emit, inputs)
+    steps = RunSteps(loaded, run_dir, keep_up, emit, inputs, record_decisions=record_decisions)
     interrupt = RunInterrupt()
     with interrupt.installed():
         try:

@@ -46,9 +46,17 @@ class RunSteps:
     """One run's state: which phases ran, the stack, and the phase that is running."""
 
     def __init__(
-        self, loaded: LoadedConfig, run_dir: Path, keep_up: bool, emit: ProgressFn, inputs: RunInputs
+        self,
+        loaded: LoadedConfig,
+        run_dir: Path,
+        keep_up: bool,
+        emit: ProgressFn,
+        inputs: RunInputs,
+        *,
+        record_decisions: bool = False,
     ) -> None:
         self.loaded = loaded
+        self.record_decisions = record_decisions
         self.inputs = inputs
         self.run_dir = run_dir
         self.keep_up = keep_up
@@ -119,7 +127,11 @@ class RunSteps:
         # run_files writes parity.json; the inputs parsed before the run are the ones probed;
         # bodies over the limit are kept next to it
         return run_parity(
-            self.loaded, self.endpoints, inputs=self.inputs.parity, bodies_dir=self.run_dir / "bodies"
+            self.loaded,
+            self.endpoints,
+            inputs=self.inputs.parity,
+            bodies_dir=self.run_dir / "bodies",
+            record_decisions=self.record_decisions,
         )
 
     def review(self) -> PhaseResult:

@@ -107,6 +107,12 @@ def _tracked_reason(finding: Finding, phase: str, cfg: AssessConfig) -> Reason:
     if kind is FindingKind.NEW_DIVERGENCE:
         if tracker is None:
             return gate(cfg.block_on_new_divergence, f"new divergence (no tracker row): {subject}")
+        if tracker.status == "accepted" and tracker.expires:
+            return gate(
+                cfg.block_on_new_divergence,
+                f"divergence no longer accepted: its tracker row (line {tracker.line}) expired on "
+                f"{tracker.expires}: {subject}; accept it again with a new --expires, or fix it",
+            )
         # only a row written by this very run (--record-decisions) leaves a class new
         return gate(
             cfg.block_on_new_divergence,
@@ -144,6 +150,15 @@ def _finding_reason(finding: Finding, phase: str, cfg: AssessConfig) -> Reason:
     if kind is FindingKind.SMOKE_FAILED:
         return gate(cfg.block_on_smoke_failure, f"smoke check {ev} failed: {finding.message}")
     if kind is FindingKind.STATUS_MISMATCH:
+        if finding.tracker is not None:  # a status class whose row is `_open_`: the message says it all
+            return Reason(
+                ReasonLevel.BLOCK if cfg.block_on_status_mismatch else ReasonLevel.WARNING,
+                kind.value,
+                phase,
+                ev,
+                finding.message,
+                PurePath(finding.tracker.file).name if finding.tracker.file else None,
+            )
         return gate(cfg.block_on_status_mismatch, f"status codes differ in case {ev}: {finding.message}")
     if kind is FindingKind.UNREACHABLE:
         return gate(cfg.block_on_unreachable, f"target unreachable: {finding.message}")

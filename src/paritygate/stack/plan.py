@@ -2,7 +2,8 @@
 
 Placeholders (``config.loader.PLACEHOLDER``) in ``command``, ``env`` and ``cwd``:
 ``{port}``, ``{host}``, ``{python}`` (this interpreter), ``{config_dir}`` and
-``{services.NAME.port|url|host}``. Any other ``{...}`` text is left alone.
+``{services.NAME.port|url|host}``. Any other ``{word}`` is refused by the loader; other
+braces (JSON, ``{a,b}``) are left alone.
 
 Environment of a service: ours, plus its ``env``, plus ``PARITYGATE_PORT`` (its own
 port) and ``PARITYGATE_<DEP>_URL`` / ``PARITYGATE_<DEP>_PORT`` for every dependency,
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +23,19 @@ from pathlib import Path
 from paritygate.config import LoadedConfig
 from paritygate.config.loader import PLACEHOLDER
 from paritygate.config.stack import ServiceConfig
+from paritygate.errors import ConfigError
 from paritygate.stack.ports import ensure_port_free, pick_free_ports
 from paritygate.stack.procinfo import SERVICE_VAR, STACK_ID_VAR
 
-__all__ = ["ServicePlan", "allocate_ports", "base_url", "build_plans", "connect_host", "env_name"]
+__all__ = [
+    "ServicePlan",
+    "allocate_ports",
+    "base_url",
+    "build_plans",
+    "check_executables",
+    "connect_host",
+    "env_name",
+]
 
 
 @dataclass(slots=True)
@@ -144,3 +155,33 @@ def build_plans(loaded: LoadedConfig, log_dir: Path, stack_id: str | None = None
             stack_id=stack_id,
         )
     return plans
+
+
+def check_executables(loaded: LoadedConfig) -> None:
+    """A ConfigError naming the key when a service's program is not there to run: a bare
+    name not on the PATH it will run with (its ``env`` may set PATH), or a path (relative
+    to its ``cwd``) that is not an executable file. Nothing is started."""
+    services = loaded.model.services
+    # placeholders filled as at start-up; a port-0 service's port is not chosen yet (1 stands in)
+    fake_ports: dict[str, int | None] = {
+        n: None if s.port is None else (s.port or 1) for n, s in services.items()
+    }
+    for name in loaded.order:
+        svc = services[name]
+        program = _fill(svc.command[0], name, fake_ports, loaded)
+        cwd = loaded.resolve(_fill(svc.cwd, name, fake_ports, loaded)) if svc.cwd else loaded.config_dir
+        key = f"services.{name}.command[0]"
+        if "/" in program:
+            path = Path(program) if Path(program).is_absolute() else cwd / program
+            if not (path.is_file() and os.access(path, os.X_OK)):
+                what = "not an executable file" if path.exists() else "no such file"
+                raise ConfigError(f"{program!r}: {what} ({path})", file=loaded.path, key=key)
+            continue
+        search = svc.env.get("PATH", os.environ.get("PATH", os.defpath))
+        if shutil.which(program, path=_fill(search, name, fake_ports, loaded)) is None:
+            raise ConfigError(
+                f"{program!r} is not on PATH",
+                file=loaded.path,
+                key=key,
+                hint="install it, give its full path, or set PATH in the service's env",
+            )

@@ -11,6 +11,7 @@ from paritygate.phases.parity.runner import (
     load_inputs,
     run_parity,
     run_parity_async,
+    select_cases,
 )
 from paritygate.phases.parity.tracker import DecisionRow, Tracker, read_tracker, record_rows
 
@@ -26,6 +27,7 @@ __all__ = [
     "record_rows",
     "run_parity",
     "run_parity_async",
+    "select_cases",
     "status_from",
     "summary_from",
 ]

@@ -298,12 +298,23 @@ def _subject(cls: ClassDoc) -> str:
 def _evidence(doc: ParityDocument, row: DecisionDoc | None) -> TrackerEvidence | None:
     if row is None:
         return None
-    return TrackerEvidence(doc.tracker, row.status, row.decision, row.line)
+    return TrackerEvidence(doc.tracker, row.status, row.decision, row.line, expires=row.expires)
 
 
 def _class_finding(doc: ParityDocument, cls: ClassDoc) -> Finding:
     where = f"{_on(cls)} in {len(cls.cases)} case(s)"
     tracker = _evidence(doc, cls.decision)
+    decide = f"decide it with `paritygate tracker accept {cls.key} --note WHY`, or fix it"
+    if cls.outcome == "status" and not cls.came_back:
+        # A status-code divergence blocks (block_on_status_mismatch) until it is accepted:
+        # an `_open_` row only says it is known. One reason per class, never one per case too.
+        row = cls.decision
+        if cls.status == "known" and row is not None and row.status == "_open_":
+            message = f"status codes differ: {cls.name}, {where}; its tracker row (line {row.line}) is _open_: {decide}"
+            return Finding(FindingKind.STATUS_MISMATCH, cls.key, message, _subject(cls), tracker)
+        if cls.status == "new" and not (row is not None and row.status == "accepted" and row.expires):
+            message = f"status codes differ: {cls.name}, {where}; no decision yet: {decide}"
+            return Finding(FindingKind.STATUS_MISMATCH, cls.key, message, _subject(cls), tracker)
     if cls.status == "known":
         decision = cls.decision
         said = (decision.decision if decision else "") or "no decision text"
@@ -331,7 +342,8 @@ def findings_from(doc: ParityDocument) -> list[Finding]:
         if silent and not answered:  # nobody answered: there is no status code to differ
             message = f"no target answered case {case.name}: {_status_line(case)}"
             out.append(Finding(FindingKind.UNREACHABLE, case.name, message))
-        elif len(answered) > 1 or silent:
+        # a case in a divergence class is weighed once, through its classes (one reason each)
+        elif (len(answered) > 1 or silent) and not case.class_keys:
             out.append(Finding(FindingKind.STATUS_MISMATCH, case.name, _status_line(case)))
     out += [_class_finding(doc, cls) for cls in doc.classes]
     out += [Finding(FindingKind.NOTE, old.key, old.message) for old in doc.outdated_rows]

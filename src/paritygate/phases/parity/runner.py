@@ -7,8 +7,10 @@ cases say: parity exists to send the same request everywhere.
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +24,7 @@ from paritygate.config.phases import ParityConfig
 from paritygate.core.aio import blocking
 from paritygate.core.fs import atomic_write_bytes
 from paritygate.core.models import Endpoint, PhaseResult
-from paritygate.errors import ConfigError
+from paritygate.errors import ConfigError, UsageError
 from paritygate.phases.parity.document import (
     RunFacts,
     apply_tracker,
@@ -37,7 +39,7 @@ from paritygate.phases.parity.targets import choose_targets
 from paritygate.phases.parity.tracker import Tracker, read_tracker, record_rows
 from paritygate.probe import Case, Prober, load_cases
 
-__all__ = ["ParityInputs", "check_inputs", "load_inputs", "run_parity", "run_parity_async"]
+__all__ = ["ParityInputs", "check_inputs", "load_inputs", "run_parity", "run_parity_async", "select_cases"]
 
 
 @dataclass(slots=True)
@@ -48,6 +50,28 @@ class ParityInputs:
     cases: list[Case]
     tracker: Tracker
     rules: CompareRules
+    selection: str | None = None  # "--tag x, --case y" when only some cases are probed
+
+
+def select_cases(inputs: ParityInputs, tags: Sequence[str] = (), names: Sequence[str] = ()) -> ParityInputs:
+    """Only the cases named in ``names`` or carrying one of ``tags`` (both: either). A name
+    no case has, or a selection that leaves nothing, is a usage error naming it."""
+    if not tags and not names:
+        return inputs
+    known = {c.name for c in inputs.cases}
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise UsageError(f"--case {name!r}: no such case in {inputs.cases_file}{hint}")
+    chosen = [c for c in inputs.cases if c.name in names or set(c.tags) & set(tags)]
+    if not chosen:
+        all_tags = sorted({t for c in inputs.cases for t in c.tags}) or ["none"]
+        raise UsageError(
+            f"--tag {', '.join(tags)}: no case of {inputs.cases_file} has it (tags: {', '.join(all_tags)})"
+        )
+    selection = ", ".join([*(f"--tag {t}" for t in tags), *(f"--case {n}" for n in names)])
+    return dataclasses.replace(inputs, cases=chosen, selection=selection)
 
 
 def _cases_path(loaded: LoadedConfig, cfg: ParityConfig, cases_path: Path | None) -> Path:
@@ -171,6 +195,9 @@ async def run_parity_async(
         operation=cfg.operation,
     )
     doc = build_document(facts, case_runs, tracker, recorded=set())
+    if inputs.selection is not None and doc.fixed_skipped is None:
+        # a row whose class did not show up may belong to a case that was not selected
+        doc = dataclasses.replace(doc, fixed=[], fixed_skipped=f"only some cases ran ({inputs.selection})")
     if record_decisions:
         rows = new_rows(doc)
         if rows:
