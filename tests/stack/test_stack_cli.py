@@ -262,7 +262,14 @@ name = "c"
 [[smoke.chains.checks]]
 name = "x"
 target = "svc"
+
+[parity]
+cases = "cases.toml"
 """,
+    )
+    # parity --up checks its cases before it starts anything: give it valid ones
+    (tmp_path / "cases.toml").write_text(
+        '[[cases]]\nname = "x"\nmethod = "GET"\npath = "/"\n', encoding="utf-8"
     )
     state_file = tmp_path / ".paritygate" / "stack.json"
     out = tmp_path / "up.out"
