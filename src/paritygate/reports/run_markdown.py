@@ -146,9 +146,12 @@ def _parity(doc: dict[str, Any]) -> list[str]:
     rows = []
     for v in views:
         cells = [text_cell(c.error or c.status) for c in v.cells]
+        keys = v.class_keys
         cls = (
-            code_cell(v.class_key) + (" (known)" if v.known else " (new)" if v.class_key else "")
-            if v.class_key
+            ", ".join(code_cell(k) for k in keys[:3])
+            + (f" +{len(keys) - 3}" if len(keys) > 3 else "")
+            + (" (known)" if v.known else " (new)")
+            if keys
             else ""
         )
         rows.append(

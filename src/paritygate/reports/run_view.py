@@ -66,6 +66,8 @@ class CaseView:
     known: bool | None
     cells: list[TargetCell]
     differences: list[DiffRow] = field(default_factory=list)
+    operation: str = ""  # what its divergences are counted under ("GET /users/{id}")
+    class_keys: list[str] = field(default_factory=list)  # every class it is in, one per cause
 
     @property
     def anchor(self) -> str:
@@ -198,6 +200,8 @@ def case_views(parity: ParityDocument) -> list[CaseView]:
                 known=case.known,
                 cells=cells,
                 differences=rows,
+                operation=case.operation,
+                class_keys=case.class_keys or ([case.class_key] if case.class_key else []),
             )
         )
     return views
