@@ -27,6 +27,7 @@ from paritygate.reports.parity_report import parity_markdown
 
 USERS = Path(__file__).with_name("users_impls.py")
 KINESIS = Path(__file__).parent / "data" / "kinesis_recorded.json"
+S3 = Path(__file__).parent / "data" / "s3_recorded.json"
 RENAME = "mapping·rename·email~mail"
 SPELLING = "value·number-spelling·*.N"
 CASE_ONLY = "value·case-only·*.state"
@@ -259,3 +260,72 @@ def test_recorded_kinesis_pair_gives_one_class_per_cause(tmp_path: Path, kinesis
     # how many classes for how many cases: fewer classes than diverging cases
     diverging = [c for c in doc.cases if c.outcome != "match"]
     assert len(doc.classes) < len(diverging)
+
+
+# --- recorded answers: moto's server vs s3rver (tests/parity/data/record_s3.py) ---------------
+
+
+def _replay_s3(corpus: dict[str, Any]) -> httpx.MockTransport:
+    ports = {1: "moto", 2: "s3rver"}
+    cases = {c["name"]: c for c in corpus["cases"]}
+
+    def signature(method: str, path: str, query: dict[str, str]) -> tuple[str, str, str]:
+        return method, path, json.dumps(sorted(query.items()))
+
+    queues: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+    for target in ports.values():
+        for answer in corpus["answers"][target]:
+            c = cases[answer["case"]]
+            queues.setdefault((target, *signature(c["method"], c["path"], c.get("query", {}))), []).append(
+                answer
+            )
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.url.port is not None
+        key = (
+            ports[request.url.port],
+            *signature(request.method, request.url.path, dict(request.url.params)),
+        )
+        answer = queues[key].pop(0)
+        skip = ("content-length", "connection", "transfer-encoding")
+        headers = [(k, v) for k, v in answer["headers"] if k.lower() not in skip]
+        return httpx.Response(
+            answer["status"], headers=headers, content=base64.b64decode(answer["body_base64"])
+        )
+
+    return httpx.MockTransport(handler)
+
+
+def test_recorded_s3_pair_names_operations_by_subresource_and_counts_a_cause_once(tmp_path: Path) -> None:
+    corpus: dict[str, Any] = json.loads(S3.read_text(encoding="utf-8"))
+    (tmp_path / "cases.jsonl").write_text(
+        "".join(json.dumps(c) + "\n" for c in corpus["cases"]), encoding="utf-8"
+    )
+    (tmp_path / "TRACKER.md").write_text(TRACKER, encoding="utf-8")
+    (tmp_path / "paritygate.toml").write_text(
+        'name = "s3"\n\n[parity]\ncases = "cases.jsonl"\ntracker = "TRACKER.md"\nconcurrency = 1\n',
+        encoding="utf-8",
+    )
+    endpoints = {
+        "moto": Endpoint("moto", "http://127.0.0.1:1"),
+        "s3rver": Endpoint("s3rver", "http://127.0.0.1:2"),
+    }
+    doc = _run(tmp_path / "paritygate.toml", endpoints, transport=_replay_s3(corpus))
+    operations = {c.name: c.operation for c in doc.cases}
+    bucket_ops = [operations[n] for n in ("list_objects", "list_objects_v2", "bucket_location", "bucket_versioning",
+                                          "bucket_acl", "bucket_tagging", "bucket_cors", "list_uploads")]  # fmt: skip
+    assert bucket_ops == [
+        "GET /photos", "GET /photos?list-type=2", "GET /photos?location", "GET /photos?versioning",
+        "GET /photos?acl", "GET /photos?tagging", "GET /photos?cors", "GET /photos?uploads",
+    ]  # fmt: skip
+    assert operations["start_upload"] == "POST /photos/big.bin?uploads"
+    # one namespace URI for another is one cause, whatever element carries it
+    namespace = doc.class_of(
+        "shape·namespace·http://doc.s3.amazonaws.com/2006-03-01/~http://s3.amazonaws.com/doc/2006-03-01/"
+    )
+    assert namespace is not None and len(namespace.cases) == 5 and len(namespace.operations) == 4
+    # the content type of empty answers: one class over four operations, not one per path
+    content_type = doc.class_of("header·content-type")
+    assert content_type is not None and len(content_type.operations) == 4
+    assert not any(c.key.startswith(("GET ", "PUT ", "POST ", "DELETE ", "HEAD ")) for c in doc.classes)
+    assert sum(1 for c in doc.classes if len(c.cases) > 1) >= 8

@@ -17,6 +17,7 @@ newline, so it fits a Markdown table cell)::
     shape·missing·$.ConsumedCapacity       present on one side only, at a generalised path
     shape·null~absent·$.Tags               ... where the present value is null (or empty)
     shape·length·$.items / order·reordered·$.items / shape·body-kind·json~text
+    shape·namespace·urn:a~urn:b            an XML namespace URI for another (on any element)
     value·number-spelling·*.N              a value relation (compare.relations) at a leaf:
     shape·number~string·*.Count            the leaf's name, array indexes as [*]
 
@@ -144,6 +145,8 @@ def _cause_of(d: Difference) -> tuple[str, str, str]:
         return "order", "reordered", generalize_path(d.path)
     if kind == "element_vs_attribute":
         return "shape", "element~attribute", generalize_path(d.path)
+    if kind == "namespace":  # one namespace URI for another: the same cause on every element
+        return "shape", "namespace", "~".join(sorted(str(v or "(none)") for v in (d.left, d.right)))
     return severity_of_kind(kind).value, kind.replace("_", "-"), generalize_path(d.path)
 
 
@@ -326,6 +329,8 @@ def _title(first: Occurrence, seen: list[Occurrence]) -> str:
         return f"array length differs at `{c.place}`: {d.left} ({lt}) vs {d.right} ({rt})"
     if c.relation == "reordered":
         return f"order differs at `{c.place}`"
+    if c.relation == "namespace":
+        return f"XML namespace differs: `{d.left or '(none)'}` ({lt}) vs `{d.right or '(none)'}` ({rt})"
     if c.relation == "body-kind":
         return f"body kinds differ: {d.left} ({lt}) vs {d.right} ({rt})"
     text = RELATION_TEXT.get(c.relation, c.relation.replace("-", " "))
