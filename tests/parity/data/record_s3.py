@@ -73,7 +73,16 @@ def main(moto: str, s3rver: str) -> None:
     procs = [
         subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(ports["moto"])], stderr=subprocess.DEVNULL),
         subprocess.Popen(
-            [s3rver, "--address", "127.0.0.1", "--port", str(ports["s3rver"]), "--directory", data, "--silent"],
+            [
+                s3rver,
+                "--address",
+                "127.0.0.1",
+                "--port",
+                str(ports["s3rver"]),
+                "--directory",
+                data,
+                "--silent",
+            ],
             stdout=subprocess.DEVNULL,
         ),
     ]
@@ -85,7 +94,9 @@ def main(moto: str, s3rver: str) -> None:
             for name, method, path, query, body in STEPS:
                 for target, port in ports.items():
                     answer = client.request(
-                        method, f"http://127.0.0.1:{port}{path}", params=query or None,
+                        method,
+                        f"http://127.0.0.1:{port}{path}",
+                        params=query or None,
                         content=body.encode() if body is not None else None,
                     )
                     answers[target].append(
