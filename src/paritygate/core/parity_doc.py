@@ -90,6 +90,15 @@ class DifferenceDoc(JsonDoc):
     detail: str | Absent = ABSENT  # one sentence naming the targets: "a final line break on s3rver only"
 
     @property
+    def kind_text(self) -> str:
+        """``value, trailing-newline``: the kind, and the relation when the engine named one."""
+        return self.kind if isinstance(self.relation, Absent) else f"{self.kind}, {self.relation}"
+
+    @property
+    def detail_text(self) -> str:
+        return "" if isinstance(self.detail, Absent) else self.detail
+
+    @property
     def in_body(self) -> bool:
         """False for the status line, a header, or a missing answer."""
         return not (self.path in ("status", "error") or self.path.startswith("header:"))

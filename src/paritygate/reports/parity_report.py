@@ -146,8 +146,8 @@ def _divergences(doc: ParityDocument, out: list[str]) -> None:
             out.append("")
             for d in pair.differences:
                 where = code_span(d.path) + (f" → {code_span(d.right_path)}" if d.right_path else "")
-                kind = f"{d.kind}, {d.relation}" if isinstance(d.relation, str) else d.kind
-                detail = f" — {text_cell(d.detail)}" if isinstance(d.detail, str) else ""
+                kind = d.kind_text
+                detail = f" — {text_cell(d.detail_text)}" if d.detail_text else ""
                 out.append(
                     f"- {where} ({kind}): {pair.left} {_side(d.left)} · {pair.right} {_side(d.right)}{detail}"
                 )

@@ -114,7 +114,7 @@ def _case_detail(view: CaseView) -> list[str]:
         rows = [
             [
                 code_cell(row.diff.path),
-                text_cell(row.diff.kind),
+                text_cell(row.diff.kind_text + (f": {row.diff.detail_text}" if row.diff.detail_text else "")),
                 f"{text_cell(row.left_target)}: {code_cell(json_or_text(row.diff.left))}",
                 f"{text_cell(row.right_target)}: {code_cell(json_or_text(row.diff.right))}",
             ]
