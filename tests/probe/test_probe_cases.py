@@ -77,7 +77,7 @@ def test_jsonl_cases_are_read_and_null_json_is_a_body(tmp_path: Path) -> None:
         pytest.param(
             'tags = "x"', 16, "cases[1].tags: expected array, got string in case 'raw'", id="wrong-type"
         ),
-        pytest.param("json = {a = 1}", 15, "give either `json` or `body`, not both", id="json-and-body"),
+        pytest.param("json = {a = 1}", 15, "give at most one of json, body, body_base64, body_file (got json, body)", id="json-and-body"),
     ],
 )
 def test_bad_case_names_file_line_case_and_key(
@@ -126,7 +126,7 @@ def test_duplicate_names_are_rejected_naming_both_lines(tmp_path: Path) -> None:
             '[[cases]]\nname = "a"\npath = "/"\n', "cases[0].method: required key is missing", id="missing"
         ),
         pytest.param('[[case]]\nname = "a"\n', "unknown top-level key", id="top-level"),
-        pytest.param("", "no [[cases]] found", id="empty"),
+        pytest.param("", "no [[cases]] or [[scenarios]] found", id="empty"),
         pytest.param("[[cases]\n", "invalid TOML", id="toml-syntax"),
     ],
 )

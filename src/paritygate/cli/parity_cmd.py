@@ -103,7 +103,18 @@ def _endpoints(
 @click.option(
     "--tracker", "tracker_path", type=click.Path(dir_okay=False, path_type=Path), help="Decisions tracker."
 )
-@click.option("--concurrency", type=click.IntRange(min=1), default=None, help="Cases in flight at once.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Scenarios (or, under --order parallel, cases) in flight at once; steps of one never overlap.",
+)
+@click.option(
+    "--order",
+    type=click.Choice(["lockstep", "parallel"]),
+    default=None,
+    help="lockstep: file order, one step at a time (default); parallel: independent cases at once.",
+)
 @click.option(
     "--timeout", type=click.FloatRange(min=0, min_open=True), default=None, help="Per-request timeout (s)."
 )
@@ -122,6 +133,7 @@ def parity(
     cases_path: Path | None,
     tracker_path: Path | None,
     concurrency: int | None,
+    order: str | None,
     timeout: float | None,
     tags: tuple[str, ...],
     case_names: tuple[str, ...],
@@ -173,6 +185,7 @@ def parity(
             cases_path=cases_path,
             tracker_path=tracker_path,
             concurrency=concurrency,
+            order="parallel" if order == "parallel" else "lockstep" if order else None,
             timeout=timeout,
             progress=progress,
             bodies_dir=out / "bodies",

@@ -14,11 +14,14 @@ from paritygate.config.base import StrictModel
 from paritygate.core.paths import PathSyntaxError, parse_path
 
 __all__ = [
+    "AUTH_FIELDS",
     "DEFAULT_OPERATION_QUERY",
     "ArrayRule",
     "AssessConfig",
+    "AuthConfig",
     "IgnoreRule",
     "OperationRule",
+    "ParityAuthConfig",
     "ParityConfig",
     "PhaseName",
     "RunSettings",
@@ -174,6 +177,70 @@ class OperationRule(StrictModel):
         return self
 
 
+AuthType = Literal["none", "bearer", "basic", "header", "aws_sigv4"]
+# the keys each auth type needs (besides `type`); optional ones in AUTH_OPTIONAL
+AUTH_FIELDS: dict[str, tuple[str, ...]] = {
+    "none": (),
+    "bearer": ("token",),
+    "basic": ("username", "password"),
+    "header": ("name", "value"),
+    "aws_sigv4": ("service", "region", "access_key_id", "secret_access_key"),
+}
+AUTH_OPTIONAL: dict[str, tuple[str, ...]] = {"aws_sigv4": ("session_token",)}
+_AUTH_KEYS = (
+    "token",
+    "username",
+    "password",
+    "name",
+    "value",
+    "service",
+    "region",
+    "access_key_id",
+    "secret_access_key",
+    "session_token",
+)
+
+
+class AuthConfig(StrictModel):
+    """How every request to a target is authenticated; secrets come from ``${ENV}``."""
+
+    type: AuthType
+    token: str | None = None
+    username: str | None = None
+    password: str | None = None
+    name: str | None = None  # header name
+    value: str | None = None  # header value
+    service: str | None = None  # aws_sigv4: signing name, e.g. "kinesis", "s3", "dynamodb"
+    region: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+    session_token: str | None = None
+
+    @model_validator(mode="after")
+    def _keys_of_type(self) -> Self:
+        needed = AUTH_FIELDS[self.type]
+        allowed = set(needed) | set(AUTH_OPTIONAL.get(self.type, ()))
+        missing = [k for k in needed if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"auth type {self.type!r} needs {', '.join(missing)}")
+        extra = [k for k in _AUTH_KEYS if getattr(self, k) is not None and k not in allowed]
+        if extra:
+            raise ValueError(f"auth type {self.type!r} takes no {', '.join(extra)}")
+        return self
+
+    def secrets(self) -> list[str]:
+        """The values masked in every output."""
+        keys = ("token", "password", "value", "access_key_id", "secret_access_key", "session_token")
+        return [v for k in keys if (v := getattr(self, k))]
+
+
+class ParityAuthConfig(AuthConfig):
+    """``[parity.auth]``: for every target, unless ``[parity.auth.targets.NAME]`` says otherwise."""
+
+    type: AuthType = "none"
+    targets: dict[str, AuthConfig] = Field(default_factory=dict)
+
+
 class ParityConfig(StrictModel):
     cases: str | None = None  # TOML or JSON Lines file, relative to the config file
     targets: list[str] = Field(default_factory=list)  # service names; empty = every service with a port
@@ -191,6 +258,11 @@ class ParityConfig(StrictModel):
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024, le=1024 * 1024 * 1024)
     operation: OperationRule = Field(default_factory=OperationRule)
     group_by: Literal["cause", "operation"] = "cause"  # one class per cause, or per operation and cause
+    # lockstep: the cases of a file go one at a time, each to every target at once;
+    # parallel: up to `concurrency` cases at once, refused for unsafe methods unless unsafe_parallel
+    order: Literal["lockstep", "parallel"] = "lockstep"
+    unsafe_parallel: bool = False
+    auth: ParityAuthConfig = Field(default_factory=ParityAuthConfig)
 
 
 class AssessConfig(StrictModel):

@@ -27,9 +27,12 @@ __all__ = [
     "NoiseDoc",
     "OneSidedHeaderDoc",
     "OperationCount",
+    "OrderDoc",
     "OutdatedRowDoc",
     "PairDoc",
     "ParityDocument",
+    "StepAnswer",
+    "StepDoc",
     "Tally",
     "TargetAnswer",
     "TargetRef",
@@ -136,6 +139,11 @@ class CaseDoc(JsonDoc):
     # what the report shows of the request: method, path, query, the naming header, the body
     request: dict[str, JsonValue] = field(default_factory=dict)
     class_keys: list[str] = field(default_factory=list)  # every class it is in (one per cause)
+    scenario: str | None = None  # None for the file's [[cases]]; the name is "scenario/step"
+    step: str = ""  # the step's own name
+    state: str = "compared"  # compared | error (a capture failed on a target: capture_errors)
+    capture_errors: dict[str, str] = field(default_factory=dict)  # target -> what failed
+    captured: dict[str, dict[str, str]] = field(default_factory=dict)  # target -> name -> value as text
 
     @property
     def answered(self) -> bool:
@@ -265,6 +273,40 @@ class OneSidedHeaderDoc(JsonDoc):
     example: str = ""  # one value sent (shortened)
 
 
+@dataclass(slots=True)
+class StepAnswer(JsonDoc):
+    status: int | None
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class StepDoc(JsonDoc):
+    """A step that was not compared: setup or teardown (run on every target), or skipped."""
+
+    name: str
+    method: str
+    path: str
+    state: str  # not_compared (setup, teardown) | skipped
+    role: str = "step"  # step | setup | teardown
+    scenario: str | None = None
+    step: str = ""
+    reason: str | None = None  # why it was skipped, or not sent to some target
+    targets: dict[str, StepAnswer | None] = field(default_factory=dict)  # None: not sent there
+    capture_errors: dict[str, str] = field(default_factory=dict)
+    captured: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class OrderDoc(JsonDoc):
+    """How the steps went out: ``lockstep`` (file order, one step at a time, each to every
+    target at once) or ``parallel``; ``sequences`` ran, up to ``concurrency`` at once."""
+
+    mode: str = "lockstep"
+    sequences: int = 0
+    scenarios: int = 0
+    concurrency: int = 0
+
+
 @dataclass(slots=True, frozen=True)
 class Tally(JsonDoc):
     """Every count of a parity run, defined once (docs/parity.md, "Counts"):
@@ -329,6 +371,8 @@ class ParityDocument(JsonDoc):
     group_by: str = "cause"  # [parity] group_by: one class per cause, or per operation and cause
     outdated_rows: list[OutdatedRowDoc] = field(default_factory=list)  # never `fixed?`
     one_sided_headers: list[OneSidedHeaderDoc] = field(default_factory=list)
+    order: OrderDoc = field(default_factory=OrderDoc)
+    steps: list[StepDoc] = field(default_factory=list)  # setup, teardown and skipped steps
     schema: str = SCHEMA
 
     @property

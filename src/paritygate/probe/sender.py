@@ -1,7 +1,11 @@
 """Send one case to every target at the same time, over one shared ``httpx.AsyncClient``.
 
-Concurrency is bounded by a semaphore counted in *case sends*: one slot sends a case
-to all targets at once, so every target sees the request at the same moment.
+This is the one place requests are built and sent. Each target gets its own
+:class:`RequestSpec` (a scenario step carries the values that target issued) and its
+own auth, applied to the final request on every attempt (a SigV4 signature is bound
+to host, time and body). Concurrency is bounded by a semaphore counted in *case
+sends*: one slot sends a case to all targets at once, so every target sees the
+request at the same moment.
 Redirects are not followed (a redirect is an answer to compare) and nothing is
 retried unless asked: a retry would hide exactly the flakiness parity should show.
 """
@@ -17,8 +21,9 @@ from types import TracebackType
 import httpx
 
 from paritygate.compare.model import Response
+from paritygate.probe.auth import RequestAuth
 from paritygate.probe.bodies import DEFAULT_MAX_BODY_BYTES, BodySink
-from paritygate.probe.cases import Case
+from paritygate.probe.cases import Case, RequestSpec
 
 __all__ = ["Prober", "describe_transport_error"]
 
@@ -55,10 +60,12 @@ class Prober:
         transport: httpx.AsyncBaseTransport | None = None,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         bodies_dir: Path | None = None,
+        auth: Mapping[str, RequestAuth] | None = None,
     ) -> None:
         if not targets:
             raise ValueError("no target to send to")
         self.targets = {name: url.rstrip("/") for name, url in targets.items()}
+        self._auth = dict(auth or {})
         self.timeout = timeout
         self.retries = retries
         self.max_body_bytes = max_body_bytes
@@ -86,22 +93,34 @@ class Prober:
         await self._client.__aexit__(exc_type, exc, tb)
 
     async def send(self, case: Case) -> dict[str, Response]:
-        """Send ``case`` to every target at once; one Response (or error) per target."""
+        """Send ``case`` (no variables) to every target at once; one Response (or error) per target."""
+        spec = case.render({})
+        return await self.send_each(dict.fromkeys(self.targets, spec))
+
+    async def send_each(self, specs: Mapping[str, RequestSpec]) -> dict[str, Response]:
+        """Send each target its own request, all at once; only the targets named in ``specs``."""
         async with self._semaphore:
-            names = list(self.targets)
-            answers = await asyncio.gather(*(self._send_one(self.targets[n], case) for n in names))
+            names = list(specs)
+            answers = await asyncio.gather(*(self._send_one(n, specs[n]) for n in names))
         return dict(zip(names, answers, strict=True))
 
-    async def _send_one(self, base_url: str, case: Case) -> Response:
+    def _build(self, target: str, spec: RequestSpec) -> httpx.Request:
         request = self._client.build_request(
-            case.method,
-            base_url + case.path,
-            params=case.query or None,
-            headers=case.request_headers(),
-            content=case.content(),
+            spec.method,
+            self.targets[target] + spec.path,
+            params=spec.query or None,
+            headers=spec.headers,
+            content=spec.content,
         )
+        auth = self._auth.get(target)
+        if auth is not None:
+            auth.apply(request)
+        return request
+
+    async def _send_one(self, target: str, spec: RequestSpec) -> Response:
         attempt = 0
         while True:
+            request = self._build(target, spec)  # per attempt: a signature carries its time
             start = time.perf_counter()
             sink = BodySink(self.max_body_bytes, self.bodies_dir)
             try:

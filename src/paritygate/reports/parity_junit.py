@@ -10,7 +10,7 @@ from __future__ import annotations
 import orjson
 
 from paritygate.core.jsondoc import Absent, JsonValue
-from paritygate.core.parity_doc import CaseDoc, ParityDocument
+from paritygate.core.parity_doc import CaseDoc, ParityDocument, StepDoc
 from paritygate.reports.junit import JUnitCase, JUnitSuite
 
 __all__ = ["parity_junit_suites"]
@@ -33,9 +33,12 @@ def _case(doc: ParityDocument, case: CaseDoc) -> JUnitCase:
     statuses = ", ".join(f"{n}={t.status if t.error is None else 'no answer'}" for n, t in targets.items())
     junit = JUnitCase(name=case.name, classname=f"parity.{case.method} {case.path}", time_s=elapsed)
     errors = [f"{n}: {t.error}" for n, t in targets.items() if t.error is not None]
+    capture_errors = [f"{n}: {problem}" for n, problem in case.capture_errors.items()]
     cls = doc.class_of(case.class_key)
     if errors:
         junit.error = "no answer: " + "; ".join(errors)
+    elif capture_errors:
+        junit.error = "step error: " + "; ".join(capture_errors)
     elif not case.status_match:
         junit.failure = f"status mismatch: {statuses}"
         junit.failure_text = _differences_text(case)
@@ -50,5 +53,12 @@ def _case(doc: ParityDocument, case: CaseDoc) -> JUnitCase:
     return junit
 
 
+def _skipped(step: StepDoc) -> JUnitCase:
+    # setup and teardown are not tests; a skipped step is one that could not be tested
+    return JUnitCase(name=step.name, classname=f"parity.{step.method} {step.path}", skipped=step.reason)
+
+
 def parity_junit_suites(doc: ParityDocument) -> list[JUnitSuite]:
-    return [JUnitSuite(name="parity", cases=[_case(doc, c) for c in doc.cases])]
+    cases = [_case(doc, c) for c in doc.cases]
+    cases += [_skipped(s) for s in doc.steps if s.state == "skipped"]
+    return [JUnitSuite(name="parity", cases=cases)]

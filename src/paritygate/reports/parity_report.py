@@ -14,13 +14,20 @@ import orjson
 
 from paritygate.core.fs import atomic_write_bytes, atomic_write_text
 from paritygate.core.jsondoc import Absent, JsonValue
-from paritygate.core.parity_doc import ClassDoc, ParityDocument, Tally
+from paritygate.core.parity_doc import CaseDoc, ClassDoc, ParityDocument, StepDoc, Tally
 from paritygate.reports.junit import write_junit
 from paritygate.reports.markdown import code_span, fenced, text_cell
 from paritygate.reports.parity_junit import parity_junit_suites
 from paritygate.reports.run_view import oversized_line
 
-__all__ = ["parity_json_bytes", "parity_markdown", "tally_line", "write_parity_reports"]
+__all__ = [
+    "order_line",
+    "parity_json_bytes",
+    "parity_markdown",
+    "steps_lines",
+    "tally_line",
+    "write_parity_reports",
+]
 
 _MAX_VALUE = 160
 
@@ -57,6 +64,55 @@ def _pretty_body(body: JsonValue) -> tuple[str, str]:
     return "json", orjson.dumps(body, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS, default=str).decode()
 
 
+def order_line(doc: ParityDocument) -> str:
+    """How the steps went out, e.g. "Order: lockstep (...) · 2 scenario(s), up to 16 in flight"."""
+    order = doc.order
+    if order.mode == "parallel":
+        text = f"Order: parallel (up to {order.concurrency} independent cases at once)"
+    else:
+        text = "Order: lockstep (file order, one step at a time, each step to every target at once)"
+    if order.scenarios:
+        text += f" · {order.scenarios} scenario(s), up to {order.concurrency} in flight"
+    return text
+
+
+def _step_label(step: StepDoc) -> str:
+    if step.state == "skipped":
+        return f"skipped ({step.reason})"
+    return f"{step.role}, run and not compared"
+
+
+def steps_lines(doc: ParityDocument) -> list[str]:
+    """One line per step that was not compared: setup, teardown, skipped."""
+    out = []
+    for step in doc.steps:
+        answers = " · ".join(
+            f"{n} " + ("not sent" if t is None else str(t.status) if t.error is None else "no answer")
+            for n, t in step.targets.items()
+        )
+        line = f"{step.name}: {_step_label(step)} — {answers}"
+        for target, problem in step.capture_errors.items():
+            line += f" · capture failed on {target}: {problem}"
+        out.append(line)
+    return out
+
+
+def _steps(doc: ParityDocument, out: list[str]) -> None:
+    lines = steps_lines(doc)
+    if not lines:
+        return
+    out.append("## Steps not compared")
+    out.append("")
+    out.extend(f"- {text_cell(line)}" for line in lines)
+    out.append("")
+
+
+def _capture_errors(case: CaseDoc, out: list[str]) -> None:
+    for target, problem in case.capture_errors.items():
+        out.append(f"**error on {target}**: {problem}")
+        out.append("")
+
+
 def _header(doc: ParityDocument, out: list[str]) -> None:
     targets = doc.targets
     project = doc.project or "Parity"
@@ -73,6 +129,8 @@ def _header(doc: ParityDocument, out: list[str]) -> None:
         f"Identical {', '.join(endpoints)} requests → every target at once. Match = identical HTTP status"
         f" + identical body{modulo}.{reference}"
     )
+    out.append("")
+    out.append(order_line(doc))
     out.append("")
 
 
@@ -122,6 +180,7 @@ def _divergences(doc: ParityDocument, out: list[str]) -> None:
             out.extend(["Request:", "", *fenced(_request_text(case.request), "http"), ""])
         if case.odd_one_out_text:
             out.extend([f"**{case.odd_one_out_text}**", ""])
+        _capture_errors(case, out)
         for name, t in case.targets.items():
             if t.error is not None or isinstance(t.body, Absent):
                 out.append(f"{name}: no answer — {text_cell(t.error)}")
@@ -309,6 +368,7 @@ def parity_markdown(doc: ParityDocument) -> str:
     out: list[str] = []
     _header(doc, out)
     _table(doc, out)
+    _steps(doc, out)
     _divergences(doc, out)
     _classes(doc, out)
     _outdated(doc, out)

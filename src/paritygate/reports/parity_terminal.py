@@ -13,7 +13,7 @@ from rich.table import Table
 
 from paritygate.core.escaping import one_line
 from paritygate.core.parity_doc import ParityDocument
-from paritygate.reports.parity_report import tally_line
+from paritygate.reports.parity_report import steps_lines, tally_line
 
 __all__ = ["print_parity"]
 
@@ -47,6 +47,8 @@ def _table(doc: ParityDocument) -> Table:
 def print_parity(doc: ParityDocument, paths: list[Path], out: Console, err: Console) -> None:
     out.print(_table(doc))
     out.print(tally_line(doc.tally), markup=False)
+    for line in steps_lines(doc):
+        out.print(line, markup=False)
     for cls in doc.classes:
         decision = cls.decision
         if cls.status == "known":

@@ -29,9 +29,12 @@ from paritygate.core.parity_doc import (
     MappingDoc,
     NoiseDoc,
     OperationCount,
+    OrderDoc,
     OutdatedRowDoc,
     PairDoc,
     ParityDocument,
+    StepAnswer,
+    StepDoc,
     TargetAnswer,
     TargetRef,
 )
@@ -41,6 +44,7 @@ from paritygate.phases.parity.probe_run import CaseRun
 from paritygate.phases.parity.tracker import DecisionRow, Tracker, match_class, unmatched_rows
 from paritygate.phases.parity.tracker_keys import outdated_rows
 from paritygate.probe.operation import request_summary
+from paritygate.probe.templates import text_form
 
 __all__ = [
     "RunFacts",
@@ -68,6 +72,7 @@ class RunFacts:
     duration_s: float
     group_by: str = "cause"
     operation: OperationRule | None = None
+    order: OrderDoc = dataclasses.field(default_factory=OrderDoc)  # how the steps went out
 
 
 def _answer(resp: Response, rules: CompareRules, namespaces: dict[str, str]) -> TargetAnswer:
@@ -146,6 +151,37 @@ def _case(run: CaseRun, names: list[str], facts: RunFacts) -> CaseDoc:
         odd_one_out=run.odd_one_out,
         odd_one_out_text=describe_odd_one_out(run.odd_one_out, run.groups) if run.odd_one_out else None,
         noise_paths=sorted({p.path for paths in run.noise.values() for p in paths}),
+        scenario=run.case.scenario,
+        step=run.case.step or run.case.name,
+        state=run.state,
+        capture_errors=dict(run.capture_errors),
+        captured=_captured(run),
+    )
+
+
+def _captured(run: CaseRun) -> dict[str, dict[str, str]]:
+    return {t: {k: text_form(v) for k, v in values.items()} for t, values in run.captured.items()}
+
+
+def _step(run: CaseRun, names: list[str]) -> StepDoc:
+    """A step that was not compared: setup, teardown, or skipped."""
+    case = run.case
+    answers = {
+        n: StepAnswer(run.responses[n].status, run.responses[n].error) if n in run.responses else None
+        for n in names
+    }
+    return StepDoc(
+        name=case.name,
+        method=case.method,
+        path=case.path,
+        state=run.state,
+        role=case.role,
+        scenario=case.scenario,
+        step=case.step or case.name,
+        reason=run.reason,
+        targets=answers,
+        capture_errors=dict(run.capture_errors),
+        captured=_captured(run),
     )
 
 
@@ -192,9 +228,10 @@ def _noise(runs: list[CaseRun]) -> list[NoiseDoc]:
 
 
 def build_document(
-    facts: RunFacts, runs: list[CaseRun], tracker: Tracker, recorded: set[str]
+    facts: RunFacts, all_runs: list[CaseRun], tracker: Tracker, recorded: set[str]
 ) -> ParityDocument:
     names = [t.name for t in facts.targets]
+    runs = [r for r in all_runs if r.state in ("compared", "error")]  # tallies, classes: compared only
     found = group_causes((o for run in runs for o in run.occurrences), group_by=facts.group_by)
     cases = [_case(run, names, facts) for run in runs]
     doc = ParityDocument(
@@ -216,6 +253,8 @@ def build_document(
         one_sided_headers=one_sided_headers(
             [(r.case.name, r.operation, r.responses) for r in runs], facts.rules.headers
         ),
+        order=facts.order,
+        steps=[_step(r, names) for r in all_runs if r.state in ("skipped", "not_compared")],
     )
     return apply_tracker(doc, tracker, recorded)
 
@@ -343,8 +382,11 @@ def findings_from(doc: ParityDocument) -> list[Finding]:
             message = f"no target answered case {case.name}: {_status_line(case)}"
             out.append(Finding(FindingKind.UNREACHABLE, case.name, message))
         # a case in a divergence class is weighed once, through its classes (one reason each)
-        elif (len(answered) > 1 or silent) and not case.class_keys:
-            out.append(Finding(FindingKind.STATUS_MISMATCH, case.name, _status_line(case)))
+        elif ((len(answered) > 1 or silent) and not case.class_keys) or case.capture_errors:
+            message = _status_line(case) + "".join(
+                f" · step error on {n}: {problem}" for n, problem in case.capture_errors.items()
+            )
+            out.append(Finding(FindingKind.STATUS_MISMATCH, case.name, message))
     out += [_class_finding(doc, cls) for cls in doc.classes]
     out += [Finding(FindingKind.NOTE, old.key, old.message) for old in doc.outdated_rows]
     for row in doc.fixed:
@@ -374,6 +416,9 @@ def summary_from(doc: ParityDocument) -> str:
         parts.append(f"{len(doc.fixed)} fixed?")
     if tally.errors:
         parts.append(f"{tally.errors} error(s)")
+    skipped = sum(1 for st in doc.steps if st.state == "skipped")
+    if skipped:
+        parts.append(f"{skipped} step(s) skipped")
     if doc.unreachable:
         parts.append(f"unreachable: {', '.join(doc.unreachable)}")
     return " · ".join(parts)

@@ -1,7 +1,16 @@
-"""Send every case (plus noise repeats) and compare each case as soon as its answers are in.
+"""Run the sequences of a cases file and compare each step as soon as its answers are in.
 
-Comparing inside the case's own task lets the CPU work of one case overlap the network
-wait of the others, so the comparison costs little throughput over a plain send loop.
+Order is never a race. A sequence (the file's ``[[cases]]``, or one ``[[scenarios]]``)
+runs one step at a time: each step goes to every target at once (lockstep) and the
+next starts when every target has answered. Up to ``concurrency`` sequences are in
+flight; under ``order = "parallel"`` each plain case is a sequence of its own.
+
+Captures are per target: each target's later steps get the values that target issued.
+A capture that fails makes its step an ``error`` for that target; the steps that need
+the value are ``skipped`` (never sent with a literal ``{{x}}``), except teardown steps,
+which still go to the targets that have what they need. Setup and teardown steps run
+on every target but are not compared. Comparing inside the sequence's own task lets
+the CPU work of one step overlap the network wait of the other sequences.
 """
 
 from __future__ import annotations
@@ -9,6 +18,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import httpx
 
 from paritygate.compare import (
     CompareRules,
@@ -19,15 +31,19 @@ from paritygate.compare import (
     decompose,
     detect_noise,
 )
-from paritygate.compare.model import Comparison, Outcome, Response, most_severe
+from paritygate.compare.model import Comparison, Outcome, Response, most_severe, severity_of_kind
 from paritygate.config.phases import OperationRule
 from paritygate.phases.parity.nway import CaseComparison, compare_case
 from paritygate.probe import Case, Prober
+from paritygate.probe.cases import Order
+from paritygate.probe.extract import Reply, extract_capture
 from paritygate.probe.operation import operation_name
+from paritygate.probe.templates import text_form
 
-__all__ = ["CaseRun", "Grouping", "PairRun", "probe_cases"]
+__all__ = ["CaseRun", "Grouping", "PairRun", "StepState", "probe_cases", "probe_sequences", "sequences_of"]
 
 ProgressFn = Callable[["CaseRun"], None]
+StepState = Literal["compared", "error", "skipped", "not_compared"]
 
 
 @dataclass(slots=True)
@@ -45,17 +61,23 @@ class PairRun:
 @dataclass(slots=True)
 class CaseRun:
     case: Case
-    responses: dict[str, Response]  # the first round: what is compared and reported
+    responses: dict[str, Response]  # the first round: what is compared and reported (sent targets only)
     pairs: list[PairRun]
     groups: list[list[str]]
     odd_one_out: str | None
     noise: dict[str, list[NoisyPath]] = field(default_factory=dict)  # target -> paths that varied
     operation: str = ""
     occurrences: list[Occurrence] = field(default_factory=list)  # every cause of every pair
+    # compared | error (a capture failed on a target) | skipped | not_compared (setup, teardown)
+    state: StepState = "compared"
+    reason: str | None = None  # why skipped
+    capture_errors: dict[str, str] = field(default_factory=dict)  # target -> what failed
+    captured: dict[str, dict[str, Any]] = field(default_factory=dict)  # target -> name -> value
 
     @property
     def outcome(self) -> Outcome:
-        return most_severe([p.comparison.outcome for p in self.pairs])
+        own = [Outcome.ERROR] if self.capture_errors else []
+        return most_severe([p.comparison.outcome for p in self.pairs] + own)
 
     @property
     def status_match(self) -> bool:
@@ -75,6 +97,17 @@ class CaseRun:
     def class_key(self) -> str | None:
         keys = self.class_keys
         return keys[0] if keys else None
+
+
+def sequences_of(scenarios: list[list[Case]], order: Order) -> list[list[Case]]:
+    """What runs one step at a time. Parallel splits the plain cases, never a scenario."""
+    out: list[list[Case]] = []
+    for steps in scenarios:
+        if order == "parallel" and steps and steps[0].scenario is None:
+            out += [[case] for case in steps]
+        else:
+            out.append(steps)
+    return out
 
 
 def _learn_noise(rounds: list[dict[str, Response]], rules: CompareRules) -> dict[str, list[NoisyPath]]:
@@ -98,20 +131,44 @@ class Grouping:
     group_by: str = "cause"
 
 
+def _without_captured(comparison: Comparison, left: dict[str, Any], right: dict[str, Any]) -> Comparison:
+    """Drop the value differences that are exactly what each side issued for one capture."""
+    issued = [(text_form(left[n]), text_form(right[n])) for n in left if n in right]
+    if not issued:
+        return comparison
+
+    def per_target(kind: str, lv: Any, rv: Any) -> bool:
+        return kind in ("value", "header") and (text_form(lv), text_form(rv)) in issued
+
+    kept = [d for d in comparison.differences if not per_target(d.kind, d.left, d.right)]
+    if len(kept) == len(comparison.differences):
+        return comparison
+    comparison.differences = kept
+    comparison.outcome = most_severe([severity_of_kind(d.kind) for d in kept])
+    return comparison
+
+
 def _evaluate(
     case: Case,
     rounds: list[dict[str, Response]],
     rules: CompareRules,
     reference: str | None,
     grouping: Grouping,
+    issued: dict[str, dict[str, Any]],
 ) -> CaseRun:
     first = rounds[0]
     noise = _learn_noise(rounds, rules) if len(rounds) > 1 else {}
     noisy_paths = sorted({p.path for paths in noise.values() for p in paths})
     names = list(first)
+    target_of = {id(resp): name for name, resp in first.items()}
+    own = {} if case.compare_captured else issued
 
     def pair_compare(left: Response, right: Response) -> Comparison:
-        return compare(left, right, rules, noise=noisy_paths)
+        result = compare(left, right, rules, noise=noisy_paths)
+        lname, rname = target_of.get(id(left)), target_of.get(id(right))
+        if lname in own and rname in own:
+            result = _without_captured(result, own[lname], own[rname])
+        return result
 
     result: CaseComparison = compare_case(names, first, reference, pair_compare)
     operation = operation_name(case, grouping.operation)
@@ -129,25 +186,157 @@ def _evaluate(
     return CaseRun(case, first, pairs, result.groups, result.odd_one_out, noise, operation, occurrences)
 
 
-async def probe_cases(
+def _capture(case: Case, response: Response) -> tuple[dict[str, Any], str | None]:
+    """What one target's answer gives for the step's captures, or the first failure."""
+    if not case.captures:
+        return {}, None
+    if response.error is not None or response.status is None:
+        return {}, f"no answer ({response.error}), so nothing to capture"
+    reply = Reply(response.status, httpx.Headers(response.headers), response.body, response.elapsed_ms)
+    values: dict[str, Any] = {}
+    for capture in case.captures:
+        value, failure = extract_capture(capture, reply)
+        if failure is not None:
+            return values, f"{failure.message} (HTTP {response.status})"
+        values[capture.name] = value
+    return values, None
+
+
+def _skipped(case: Case, reason: str) -> CaseRun:
+    return CaseRun(case, {}, [], [], None, state="skipped", reason=reason)
+
+
+class _Sequence:
+    """The per-target state of one running sequence: values issued, and what is missing where."""
+
+    def __init__(self, targets: list[str]) -> None:
+        self.targets = targets
+        self.values: dict[str, dict[str, Any]] = {t: {} for t in targets}
+        self.missing: dict[str, set[str]] = {t: set() for t in targets}  # target -> capture names
+        self.setup_failed: str | None = None
+
+    def lacking(self, case: Case) -> dict[str, list[str]]:
+        return {t: sorted(case.uses & self.missing[t]) for t in self.targets if case.uses & self.missing[t]}
+
+    def lose(self, case: Case, targets: list[str]) -> None:
+        for t in targets:
+            self.missing[t].update(c.name for c in case.captures)
+
+
+def _skip_reason(lacking: dict[str, list[str]]) -> str:
+    by_name: dict[str, list[str]] = {}
+    for target, names in lacking.items():
+        for name in names:
+            by_name.setdefault(name, []).append(target)
+    return "; ".join(f"capture '{n}' missing on {', '.join(ts)}" for n, ts in sorted(by_name.items()))
+
+
+async def _run_step(
     prober: Prober,
-    cases: list[Case],
+    case: Case,
+    seq: _Sequence,
+    rules: CompareRules,
+    reference: str | None,
+    noise_runs: int,
+    grouping: Grouping,
+) -> CaseRun:
+    if seq.setup_failed is not None and case.role != "teardown":
+        seq.lose(case, seq.targets)
+        return _skipped(case, seq.setup_failed)
+    lacking = seq.lacking(case)
+    targets = [t for t in seq.targets if t not in lacking] if case.role == "teardown" else seq.targets
+    if (lacking and case.role != "teardown") or not targets:
+        seq.lose(case, seq.targets)
+        return _skipped(case, _skip_reason(lacking))
+    specs = {t: case.render(seq.values[t]) for t in targets}
+    rounds = [await prober.send_each(specs)]
+    # Repeats learn noise; inside a scenario only a safe step may repeat (a repeated POST
+    # would change what the next steps see), and never one whose values later steps use.
+    if case.compared and not case.captures and (case.scenario is None or case.safe):
+        for _ in range(noise_runs):
+            rounds.append(await prober.send_each(specs))
+    captured: dict[str, dict[str, Any]] = {}
+    errors: dict[str, str] = {}
+    for t in targets:
+        values, problem = _capture(case, rounds[0][t])
+        if problem is not None:
+            errors[t] = problem
+            seq.lose(case, [t])
+        else:
+            captured[t] = values
+            seq.values[t].update(values)
+    failed = [t for t in targets if rounds[0][t].error is not None] + list(errors)
+    if case.role == "setup" and failed and seq.setup_failed is None:
+        seq.setup_failed = (
+            f"setup step '{case.step or case.name}' failed on {', '.join(dict.fromkeys(failed))}"
+        )
+    if not case.compared:
+        run = CaseRun(case, rounds[0], [], [], None, state="not_compared")
+    else:
+        run = _evaluate(case, rounds, rules, reference, grouping, captured)
+        run.state = "error" if errors else "compared"
+    run.capture_errors = errors
+    run.captured = captured
+    if lacking:
+        run.reason = _skip_reason(lacking) + " (not sent there)"
+    return run
+
+
+async def probe_sequences(
+    prober: Prober,
+    sequences: list[list[Case]],
     rules: CompareRules,
     *,
+    concurrency: int = 16,
     reference: str | None = None,
     noise_runs: int = 0,
     progress: ProgressFn | None = None,
     grouping: Grouping | None = None,
 ) -> list[CaseRun]:
-    """Every case to every target at once; ``noise_runs`` extra rounds per case learn noise."""
+    """Every sequence, step by step in lockstep; up to ``concurrency`` sequences in flight.
 
-    async def one(case: Case) -> CaseRun:
-        rounds = [await prober.send(case)]
-        for _ in range(noise_runs):
-            rounds.append(await prober.send(case))
-        run = _evaluate(case, rounds, rules, reference, grouping or Grouping())
-        if progress is not None:
-            progress(run)
-        return run
+    ``noise_runs`` extra rounds per step learn noise (inside a scenario: safe steps only).
+    """
+    gate = asyncio.Semaphore(concurrency)
+    grouping = grouping or Grouping()
+    targets = list(prober.targets)
 
-    return list(await asyncio.gather(*(one(c) for c in cases)))
+    async def one(steps: list[Case]) -> list[CaseRun]:
+        async with gate:
+            seq = _Sequence(targets)
+            runs: list[CaseRun] = []
+            for case in steps:
+                run = await _run_step(prober, case, seq, rules, reference, noise_runs, grouping)
+                if progress is not None:
+                    progress(run)
+                runs.append(run)
+            return runs
+
+    done = await asyncio.gather(*(one(steps) for steps in sequences))
+    return [run for runs in done for run in runs]
+
+
+async def probe_cases(
+    prober: Prober,
+    cases: list[Case],
+    rules: CompareRules,
+    *,
+    order: Order = "parallel",
+    concurrency: int = 16,
+    reference: str | None = None,
+    noise_runs: int = 0,
+    progress: ProgressFn | None = None,
+    grouping: Grouping | None = None,
+) -> list[CaseRun]:
+    """Independent cases (each its own sequence under ``parallel``), or one ordered sequence."""
+    sequences = [[c] for c in cases] if order == "parallel" else [cases]
+    return await probe_sequences(
+        prober,
+        sequences,
+        rules,
+        concurrency=concurrency,
+        reference=reference,
+        noise_runs=noise_runs,
+        progress=progress,
+        grouping=grouping,
+    )

@@ -1,8 +1,12 @@
 """``run_parity``: the parity phase as a library call (the gauntlet and the CLI use it).
 
-Inputs are checked before anything is sent (cases, tracker, rules), so a bad file is
-exit 2 with no traffic. Unsafe methods (POST, PUT, PATCH, DELETE) are sent as the
-cases say: parity exists to send the same request everywhere.
+Inputs are checked before anything is sent (cases, order, auth, tracker, rules), so a
+bad file is exit 2 with no traffic. Unsafe methods (POST, PUT, PATCH, DELETE) are sent
+as the cases say: parity exists to send the same request everywhere. The cases of a
+file run in file order, one step at a time in lockstep, unless the file (or
+``[parity] order``) asks for ``parallel``, which is refused for unsafe methods unless
+``unsafe_parallel`` says the user accepts the races. Secrets of ``[parity.auth]`` are
+masked in the document, whatever echoed them.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from paritygate.config import LoadedConfig
 from paritygate.config.phases import ParityConfig
 from paritygate.core.aio import blocking
 from paritygate.core.fs import atomic_write_bytes
+from paritygate.core.masking import Masker
 from paritygate.core.models import Endpoint, PhaseResult
+from paritygate.core.parity_doc import OrderDoc, ParityDocument
 from paritygate.errors import ConfigError, UsageError
 from paritygate.phases.parity.document import (
     RunFacts,
@@ -34,22 +40,35 @@ from paritygate.phases.parity.document import (
     status_from,
     summary_from,
 )
-from paritygate.phases.parity.probe_run import CaseRun, Grouping, probe_cases
+from paritygate.phases.parity.probe_run import CaseRun, Grouping, probe_sequences, sequences_of
 from paritygate.phases.parity.targets import choose_targets
 from paritygate.phases.parity.tracker import Tracker, read_tracker, record_rows
-from paritygate.probe import Case, Prober, load_cases
+from paritygate.probe import Case, Prober
+from paritygate.probe.auth import auth_for_targets, require_botocore
+from paritygate.probe.cases import CasesFile, Order, Scenario, load_cases_file
 
-__all__ = ["ParityInputs", "check_inputs", "load_inputs", "run_parity", "run_parity_async", "select_cases"]
+__all__ = [
+    "ParityInputs",
+    "check_inputs",
+    "load_inputs",
+    "resolve_order",
+    "run_parity",
+    "run_parity_async",
+    "select_cases",
+]
 
 
 @dataclass(slots=True)
 class ParityInputs:
-    """The parity phase's inputs, parsed once: the cases, the tracker and the compare rules."""
+    """The parity phase's inputs, parsed once: the cases (with their scenarios and the order
+    they run in, already checked), the tracker and the compare rules."""
 
     cases_file: Path
-    cases: list[Case]
+    cases: list[Case]  # every case and step, in file order
     tracker: Tracker
     rules: CompareRules
+    file: CasesFile
+    order: Order
     selection: str | None = None  # "--tag x, --case y" when only some cases are probed
 
 
@@ -71,7 +90,16 @@ def select_cases(inputs: ParityInputs, tags: Sequence[str] = (), names: Sequence
             f"--tag {', '.join(tags)}: no case of {inputs.cases_file} has it (tags: {', '.join(all_tags)})"
         )
     selection = ", ".join([*(f"--tag {t}" for t in tags), *(f"--case {n}" for n in names)])
-    return dataclasses.replace(inputs, cases=chosen, selection=selection)
+    picked = {c.name for c in chosen}
+    scenarios = []
+    for seq in inputs.file.scenarios:
+        # a sequence whose steps pass captured values on runs whole, or its steps would lack them
+        whole = seq.name is not None or any(c.uses for c in seq.steps)
+        steps = [c for c in seq.steps if c.name in picked]
+        if steps:
+            scenarios.append(Scenario(seq.name, seq.steps if whole else steps))
+    file = dataclasses.replace(inputs.file, scenarios=scenarios)
+    return dataclasses.replace(inputs, cases=file.cases, file=file, selection=selection)
 
 
 def _cases_path(loaded: LoadedConfig, cfg: ParityConfig, cases_path: Path | None) -> Path:
@@ -102,27 +130,77 @@ def _read_tracker(loaded: LoadedConfig, cfg: ParityConfig, path: Path | None, re
     return read_tracker(path or loaded.resolve(cfg.tracker), required=configured and not record)
 
 
+def resolve_order(cases: CasesFile, cfg: ParityConfig, override: Order | None = None) -> Order:
+    """The order a file runs in: ``override`` (--order), the file's own, then ``[parity] order``.
+
+    ``parallel`` for a file whose plain cases change state is refused unless the file or
+    the config sets ``unsafe_parallel = true``: concurrent writes race, and the report
+    would blame the implementations for the races.
+    """
+    order: Order = override or cases.order or cfg.order
+    if order != "parallel":
+        return order
+    plain = [c for s in cases.scenarios if s.name is None for c in s.steps]
+    dependent = next((c for c in plain if c.uses), None)
+    if dependent is not None:
+        raise ConfigError(
+            f'case {dependent.name!r} uses {{{{{sorted(dependent.uses)[0]}}}}} from an earlier case, which needs order = "lockstep" (or put them in a [[scenarios]])',
+            file=cases.path,
+            key="order",
+        )
+    allowed = cases.unsafe_parallel if cases.unsafe_parallel is not None else cfg.unsafe_parallel
+    unsafe = [c for c in plain if not c.safe]
+    if unsafe and not allowed:
+        methods = " and ".join(sorted({c.method for c in unsafe}))
+        raise ConfigError(
+            f'"parallel" would send {len(unsafe)} {methods} case(s) concurrently (first: {unsafe[0].name!r}),'
+            " and state-changing requests in flight together race; set unsafe_parallel = true to accept that,"
+            ' or use order = "lockstep"',
+            file=cases.path,
+            key="order",
+        )
+    return order
+
+
+def _check_auth(cfg: ParityConfig) -> None:
+    specs = [("parity.auth", cfg.auth)] + [
+        (f"parity.auth.targets.{n}", a) for n, a in cfg.auth.targets.items()
+    ]
+    for key, spec in specs:
+        if spec.type == "aws_sigv4":
+            require_botocore(f"{key}.type")
+
+
+def _masker(cfg: ParityConfig) -> Masker:
+    secrets = cfg.auth.secrets() + [v for a in cfg.auth.targets.values() for v in a.secrets()]
+    return Masker(secrets)
+
+
 def load_inputs(
     loaded: LoadedConfig,
     *,
     cases_path: Path | None = None,
     tracker_path: Path | None = None,
     record_decisions: bool = False,
+    order: Order | None = None,
 ) -> ParityInputs:
-    """Parse the phase's inputs (cases file, tracker, compare rules) without sending anything;
-    a ConfigError names what is wrong. The gauntlet parses them once and hands them over."""
+    """Parse the phase's inputs (cases file and its order, auth, tracker, compare rules)
+    without sending anything; a ConfigError names what is wrong (a missing AWS extra is a
+    RuntimeProblem). The gauntlet parses them once and hands them over."""
     cfg = loaded.model.parity or ParityConfig()
     cases_file = _cases_path(loaded, cfg, cases_path)
-    cases = load_cases(cases_file)
+    file = load_cases_file(cases_file)
+    used_order = resolve_order(file, cfg, order)
+    _check_auth(cfg)
     rules = _rules(loaded, cfg)
     tracker = _read_tracker(loaded, cfg, tracker_path, record_decisions)
-    return ParityInputs(cases_file, cases, tracker, rules)
+    return ParityInputs(cases_file, file.cases, tracker, rules, file, used_order)
 
 
-def check_inputs(loaded: LoadedConfig, *, record_decisions: bool = False) -> None:
-    """Raise the ConfigError ``run_parity`` would raise on its own inputs (cases file, compare
-    rules, tracker) without sending anything: e.g. before a stack is started for it."""
-    load_inputs(loaded, record_decisions=record_decisions)
+def check_inputs(loaded: LoadedConfig, *, record_decisions: bool = False, order: Order | None = None) -> None:
+    """Raise the error ``run_parity`` would raise on its own inputs (cases file and its order,
+    auth, compare rules, tracker) without sending anything: e.g. before a stack is started for it."""
+    load_inputs(loaded, record_decisions=record_decisions, order=order)
 
 
 async def run_parity_async(
@@ -138,6 +216,7 @@ async def run_parity_async(
     tracker_path: Path | None = None,
     concurrency: int | None = None,
     timeout: float | None = None,
+    order: Order | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     progress: Callable[[CaseRun], None] | None = None,
     inputs: ParityInputs | None = None,
@@ -156,26 +235,36 @@ async def run_parity_async(
     chosen, ref = choose_targets(loaded, endpoints, targets, reference)
     if inputs is None:
         inputs = load_inputs(
-            loaded, cases_path=cases_path, tracker_path=tracker_path, record_decisions=record_decisions
+            loaded,
+            cases_path=cases_path,
+            tracker_path=tracker_path,
+            record_decisions=record_decisions,
+            order=order,
         )
-    cases_file, cases, tracker, rules = inputs.cases_file, inputs.cases, inputs.tracker, inputs.rules
+    cases_file, tracker, rules = inputs.cases_file, inputs.tracker, inputs.rules
+    used_order = resolve_order(inputs.file, cfg, order) if order is not None else inputs.order
     runs = noise_runs if noise_runs is not None else cfg.noise_runs
     if runs < 0:
         raise ConfigError(f"noise runs must be 0 or more, got {runs}", key="--noise-runs")
     date = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    urls = {t.name: t.base_url for t in chosen}
+    in_flight = concurrency or cfg.concurrency
+    sequences = sequences_of([s.steps for s in inputs.file.scenarios], used_order)
     async with Prober(
-        {t.name: t.base_url for t in chosen},
-        concurrency=concurrency or cfg.concurrency,
+        urls,
+        concurrency=in_flight,
         timeout=timeout or cfg.timeout,
         retries=cfg.retries,
         transport=transport,
         max_body_bytes=cfg.max_body_bytes,
         bodies_dir=bodies_dir or (out_dir / "bodies" if out_dir is not None else None),
+        auth=auth_for_targets(cfg.auth, urls),
     ) as prober:
-        case_runs = await probe_cases(
+        case_runs = await probe_sequences(
             prober,
-            cases,
+            sequences,
             rules,
+            concurrency=in_flight,
             reference=ref,
             noise_runs=runs,
             progress=progress,
@@ -193,6 +282,12 @@ async def run_parity_async(
         duration_s=time.perf_counter() - started,
         group_by=cfg.group_by,
         operation=cfg.operation,
+        order=OrderDoc(
+            mode=used_order,
+            sequences=len(sequences),
+            scenarios=sum(1 for s in inputs.file.scenarios if s.name is not None),
+            concurrency=in_flight,
+        ),
     )
     doc = build_document(facts, case_runs, tracker, recorded=set())
     if inputs.selection is not None and doc.fixed_skipped is None:
@@ -203,6 +298,9 @@ async def run_parity_async(
         if rows:
             tracker = record_rows(tracker, rows)
             doc = apply_tracker(doc, tracker, recorded={r.key for r in rows})
+    masker = _masker(cfg)
+    if masker:  # auth secrets, wherever a server echoed them: through the JSON form, every string
+        doc = ParityDocument.from_json(masker.tree(doc.to_json()))
     findings = findings_from(doc)
     if out_dir is not None:
         atomic_write_bytes(out_dir / "parity.json", orjson.dumps(doc.to_json(), option=orjson.OPT_INDENT_2))
