@@ -77,7 +77,12 @@ def test_jsonl_cases_are_read_and_null_json_is_a_body(tmp_path: Path) -> None:
         pytest.param(
             'tags = "x"', 16, "cases[1].tags: expected array, got string in case 'raw'", id="wrong-type"
         ),
-        pytest.param("json = {a = 1}", 15, "give at most one of json, body, body_base64, body_file (got json, body)", id="json-and-body"),
+        pytest.param(
+            "json = {a = 1}",
+            15,
+            "give at most one of json, body, body_base64, body_file (got json, body)",
+            id="json-and-body",
+        ),
     ],
 )
 def test_bad_case_names_file_line_case_and_key(

@@ -2,10 +2,14 @@
 
 Hop-by-hop headers (they describe one connection, not the request) and credentials
 (they must not land in a file that is committed) are dropped unless asked to keep them.
+A binary body (``postData`` with ``"encoding": "base64"``) becomes ``body_base64``, so
+it is sent byte for byte instead of being dropped or re-encoded as text.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -87,6 +91,7 @@ class _PostData(BaseModel):
     mimeType: str = ""
     text: str | None = None
     params: list[_NameValue] = Field(default_factory=list)
+    encoding: str | None = None  # not in HAR 1.2 for requests, but tools write "base64" for binary bodies
 
 
 class _Request(BaseModel):
@@ -139,31 +144,57 @@ def _case_name(method: str, path: str, taken: set[str]) -> str:
     return name
 
 
-def _body(request: _Request, headers: dict[str, str]) -> tuple[Any, bool, str | None]:
-    """(json value, has_json, raw body) of a request's postData."""
+class _BodyProblem(ValueError):
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key, self.message = key, message
+
+
+@dataclass(slots=True)
+class _Body:
+    json: Any = None
+    has_json: bool = False
+    text: str | None = None
+    raw: bytes | None = None  # a binary body: written as body_base64, sent byte for byte
+
+
+def _body(request: _Request, headers: dict[str, str], where: str) -> _Body:
+    """The body of a request's postData: JSON, exact text, or exact bytes."""
     post = request.postData
     if post is None:
-        return None, False, None
+        return _Body()
     mime = post.mimeType.split(";")[0].strip().lower()
     has_type = any(k.lower() == "content-type" for k in headers)
+    if post.encoding is not None and post.text is not None:
+        if post.encoding.lower() != "base64":
+            raise _BodyProblem(
+                f"{where}.postData.encoding", f"unknown encoding {post.encoding!r} (expected base64)"
+            )
+        try:
+            raw = base64.b64decode(post.text, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise _BodyProblem(f"{where}.postData.text", f"not valid base64 ({exc})") from None
+        if post.mimeType and not has_type:
+            headers["content-type"] = post.mimeType
+        return _Body(raw=raw)
     if post.text is None and post.params:
         text: str | None = urlencode([(p.name, p.value) for p in post.params])
     else:
         text = post.text
     if text is None or (text == "" and not mime):
-        return None, False, None
+        return _Body()
     if mime == "application/json" or mime.endswith("+json"):
         try:
-            return orjson.loads(text), True, None
+            return _Body(json=orjson.loads(text), has_json=True)
         except orjson.JSONDecodeError:
             pass  # not really JSON: keep the exact text
     if post.mimeType and not has_type:
         headers["content-type"] = post.mimeType
-    return None, False, text
+    return _Body(text=text)
 
 
 def _to_case(
-    request: _Request, taken: set[str], keep_auth: bool, keep_hop: bool, dropped: Counter[str]
+    request: _Request, taken: set[str], keep_auth: bool, keep_hop: bool, dropped: Counter[str], where: str
 ) -> Case:
     parts = urlsplit(request.url)
     path = parts.path or "/"
@@ -191,16 +222,17 @@ def _to_case(
             headers[lower] += f", {h.value}"  # repeated header lines fold into one
         else:
             headers[lower] = h.value
-    json_value, has_json, raw = _body(request, headers)
+    body = _body(request, headers, where)
     return Case(
         name=_case_name(request.method, path, taken),
         method=request.method,
         path=path,
         query=query,
         headers=headers,
-        json=json_value,
-        has_json=has_json,
-        body=raw,
+        json=body.json,
+        has_json=body.has_json,
+        body=body.text,
+        body_bytes=body.raw,
         tags=["har"],
     )
 
@@ -236,9 +268,18 @@ def import_har(path: Path, *, keep_auth: bool = False, keep_hop_by_hop: bool = F
         if unsendable is not None:
             result.skipped.append(f"log.entries[{index}]: {unsendable}")
             continue
-        result.cases.append(
-            _to_case(entry.request, taken, keep_auth, keep_hop_by_hop, result.dropped_headers)
-        )
+        try:
+            case = _to_case(
+                entry.request,
+                taken,
+                keep_auth,
+                keep_hop_by_hop,
+                result.dropped_headers,
+                f"log.entries[{index}].request",
+            )
+        except _BodyProblem as exc:
+            raise ConfigError(exc.message, file=path, key=exc.key) from None
+        result.cases.append(case)
     if not result.cases:
         raise ConfigError("no HTTP request in the capture", file=path, key="log.entries")
     return result

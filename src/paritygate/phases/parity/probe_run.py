@@ -273,7 +273,8 @@ async def _run_step(
     if not case.compared:
         run = CaseRun(case, rounds[0], [], [], None, state="not_compared")
     else:
-        run = _evaluate(case, rounds, rules, reference, grouping, captured)
+        # every value a target issued so far is per target by nature: the echo of an id too
+        run = _evaluate(case, rounds, rules, reference, grouping, {t: seq.values[t] for t in targets})
         run.state = "error" if errors else "compared"
     run.capture_errors = errors
     run.captured = captured
