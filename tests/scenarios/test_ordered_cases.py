@@ -64,7 +64,7 @@ def test_default_order_gives_exactly_the_answers_of_a_sequential_loop(
     expected = _plain_sequential_loop(tmp_path / "cases.toml", pair["counter"].base_url)
     _reset(pair)
     result = run_parity(load_config(config), pair)  # default settings: concurrency 16
-    doc = result.data
+    doc = result.data.to_json()  # type: ignore[union-attr]
     assert doc["order"]["mode"] == "lockstep"
     for name in pair:
         got = [(c["targets"][name]["status"], c["targets"][name]["body"]) for c in doc["cases"]]
@@ -94,6 +94,6 @@ def test_parallel_order_runs_when_the_user_accepts_the_races(
     pair = {n: stateful[n] for n in ("counter", "counter-2")}
     config = _project(tmp_path, 'order = "parallel"\nunsafe_parallel = true\n')
     _reset(pair)
-    doc = run_parity(load_config(config), pair).data
+    doc = run_parity(load_config(config), pair).data.to_json()  # type: ignore[union-attr]
     assert doc["order"] == {"mode": "parallel", "sequences": len(STEPS), "scenarios": 0, "concurrency": 16}
     assert len(doc["cases"]) == len(STEPS)
