@@ -133,7 +133,7 @@ def test_secrets_from_env_are_masked_in_the_document(tmp_path: Path, monkeypatch
         '[[cases]]\nname = "me"\nmethod = "GET"\npath = "/me"\n', encoding="utf-8"
     )
     (tmp_path / "paritygate.toml").write_text(
-        '[parity]\ncases = "cases.toml"\ntracker = "T.md"\n[parity.auth]\ntype = "bearer"\ntoken = "${THINGS_TOKEN}"\n',
+        '[parity]\ncases = "cases.toml"\n[parity.auth]\ntype = "bearer"\ntoken = "${THINGS_TOKEN}"\n',
         encoding="utf-8",
     )
 

@@ -36,7 +36,7 @@ def _cases_toml() -> str:
 
 def _project(tmp_path: Path, extra: str = "") -> Path:
     (tmp_path / "cases.toml").write_text(_cases_toml(), encoding="utf-8")
-    config = f'name = "things"\n[parity]\ncases = "cases.toml"\ntracker = "TRACKER.md"\n{extra}'
+    config = f'name = "things"\n[parity]\ncases = "cases.toml"\n{extra}'
     (tmp_path / "paritygate.toml").write_text(config, encoding="utf-8")
     return tmp_path / "paritygate.toml"
 

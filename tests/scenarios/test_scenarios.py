@@ -55,7 +55,7 @@ path = "/things/none"
 
 def _project(tmp_path: Path, cases: str = SCENARIO) -> Path:
     (tmp_path / "cases.toml").write_text(cases, encoding="utf-8")
-    config = 'name = "things"\n[parity]\ncases = "cases.toml"\ntracker = "TRACKER.md"\n'
+    config = 'name = "things"\n[parity]\ncases = "cases.toml"\n'
     (tmp_path / "paritygate.toml").write_text(config, encoding="utf-8")
     return tmp_path / "paritygate.toml"
 
