@@ -214,3 +214,32 @@ def test_record_decisions_and_case_selection_from_run(tmp_path: Path) -> None:
     assert doc["fixed_skipped"] and "--tag files" in doc["fixed_skipped"]
     rows = orjson.loads(paritygate("tracker", "list", "--json", cwd=root).stdout)["rows"]
     assert [r["status"] for r in rows] == ["_open_"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_changing_then_reverting_an_implementation_is_no_flaky_case(tmp_path: Path) -> None:
+    root = _status_project(tmp_path / "api")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-C", str(root)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "two implementations"], check=True)
+    copy = root / "b" / "only-a.txt"
+    assert paritygate("run", "--case", "only-a", cwd=root).returncode == 1  # b lacks the file: 200 vs 404
+    copy.write_text("here\n", encoding="utf-8")  # a deliberate change to b
+    assert paritygate("run", "--case", "only-a", cwd=root).returncode == 0
+    copy.unlink()  # and its revert
+    assert paritygate("run", "--case", "only-a", cwd=root).returncode == 1
+    doc = orjson.loads(paritygate("history", "--json", cwd=root).stdout)
+    assert doc["flaky"] == []
+    changes = [(c["service"], c["before"] != c["after"]) for c in doc["implementation_changes"]]
+    assert changes == [("b", True), ("b", True)]
+    text = paritygate("history", cwd=root).stdout
+    assert "FLAKY: 0 case(s)" in text and "CHANGED b in " in text
+    assert "fingerprint" in text
+    # diff reads A -> B as given, and a tracker decision shows as a change
+    runs = [r["run_id"] for r in doc["runs"]]  # newest first
+    out = paritygate("diff", "previous", "latest", cwd=root).stdout
+    assert f"from previous ({runs[1]}) to latest ({runs[0]})" in out
+    back = paritygate("diff", "latest", "previous", cwd=root).stdout
+    assert "reads backwards in time" in back

@@ -18,6 +18,7 @@ from paritygate.history import (
     RunSnapshot,
     diff_runs,
     flaky_cases,
+    implementation_changes,
     regressions,
     snapshot_from_report,
 )
@@ -55,17 +56,18 @@ def _counts(run: RunSnapshot, phase: str) -> str:
 )
 @json_option
 def history(config_path: Path | None, limit: int, as_json: bool) -> int:
-    """Recent runs, FLAKY cases (outcome changed, definition did not) and REGRESSIONS
-    (a divergence class that was fixed and came back)."""
+    """Recent runs, FLAKY cases (outcome changed, definition and implementations did not),
+    CHANGED implementations and REGRESSIONS (a divergence class that was fixed and came back)."""
     path = _history_path(config_path, as_json)
     with HistoryStore.open(path) as store:
         runs = store.recent(limit)
-    flaky, back = flaky_cases(runs), regressions(runs)
+    flaky, back, changed = flaky_cases(runs), regressions(runs), implementation_changes(runs)
     if as_json:
         doc = {
             "history": str(path),
             "runs": [r.to_dict() for r in reversed(runs)],
             "flaky": [f.to_dict() for f in flaky],
+            "implementation_changes": [c.to_dict() for c in changed],
             "regressions": [r.to_dict() for r in back],
         }
         click.echo(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
@@ -89,7 +91,13 @@ def history(config_path: Path | None, limit: int, as_json: bool) -> int:
     for f in flaky:
         seq = ", ".join(f"{o} ({r})" for r, o in f.outcomes)
         console.print(
-            f"  FLAKY {f.phase}/{f.name}: {seq}; definition unchanged ({f.definition_hash})", markup=False
+            f"  FLAKY {f.phase}/{f.name}: {seq}; definition ({f.definition_hash}) and implementations unchanged",
+            markup=False,
+        )
+    console.print(f"CHANGED implementations: {len(changed)}" + (":" if changed else ""), markup=False)
+    for c in changed:
+        console.print(
+            f"  CHANGED {c.service} in {c.run_id}: fingerprint {c.before} -> {c.after}", markup=False
         )
     console.print(f"REGRESSIONS: {len(back)}" + (":" if back else ""), markup=False)
     for r in back:
@@ -110,8 +118,10 @@ def _snapshot(ref: str, store: HistoryStore) -> RunSnapshot:
     return store.get(store.resolve(ref))
 
 
-def _print_diff(result: RunDiff) -> None:
-    console.print(f"diff {result.a} -> {result.b}", markup=False)
+def _print_diff(result: RunDiff, names: tuple[str, str] = ("", "")) -> None:
+    a = f"{names[0]} ({result.a})" if names[0] and names[0] != result.a else result.a
+    b = f"{names[1]} ({result.b})" if names[1] and names[1] != result.b else result.b
+    console.print(f"diff A -> B: from {a} to {b}", markup=False)
     a_verdict, b_verdict = result.verdict
     console.print(
         f"verdict: {a_verdict}" + (f" -> {b_verdict}" if a_verdict != b_verdict else " (unchanged)"),
@@ -158,5 +168,7 @@ def diff(run_a: str, run_b: str, config_path: Path | None, as_json: bool) -> int
     if as_json:
         click.echo(orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
-        _print_diff(result)
+        _print_diff(result, (run_a, run_b))
+        if a.started_at and b.started_at and b.started_at < a.started_at:
+            console.print("  (B is older than A: this reads backwards in time)", markup=False)
     return 0

@@ -129,6 +129,7 @@ def report_doc(
     definitions: dict[str, dict[str, str]],
     signal_name: str | None,
     kept_up: bool,
+    implementations: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The ``paritygate.report/2`` document (docs/phase-data.md); ``files`` is filled in on writing.
 
@@ -157,6 +158,7 @@ def report_doc(
         "tally": parity.parity.tally.to_json() if parity is not None and parity.parity else None,
         "phases": {p: results[p].to_dict() for p in PHASES if p in results},
         "definitions": definitions,
+        "implementations": implementations or {},
         "files": {},  # filled in by write_run_reports
     }
 

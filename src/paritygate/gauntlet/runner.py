@@ -15,6 +15,7 @@ from pathlib import Path
 
 from paritygate.config.loader import LoadedConfig
 from paritygate.core.models import PhaseStatus
+from paritygate.gauntlet.fingerprint import implementation_fingerprints
 from paritygate.gauntlet.interrupt import RunInterrupt
 from paritygate.gauntlet.preflight import parse_inputs
 from paritygate.gauntlet.progress import ProgressEvent, ProgressFn, ignore_progress
@@ -61,6 +62,7 @@ def run_gauntlet(
         loaded, selected, record_decisions=record_decisions, tags=tags, case_names=case_names
     )
     definitions = definition_hashes(inputs)
+    implementations = implementation_fingerprints(loaded)  # what each implementation was, for history
     history_path = loaded.project_path(loaded.model.run.history)
     ensure_state_gitignore(loaded.state_dir)  # paritygate's own files never get committed by accident
     with HistoryStore.open(history_path) as store:  # a newer or broken DB fails before anything starts
@@ -100,6 +102,7 @@ def run_gauntlet(
                 started_at,
                 time.perf_counter() - clock,
                 definitions=definitions,
+                implementations=implementations,
                 signal_name=signal_name,
                 kept_up=kept_up,
             )

@@ -4,10 +4,12 @@ from paritygate.history.analysis import (
     CaseChange,
     ClassChange,
     Flaky,
+    ImplementationChange,
     Regression,
     RunDiff,
     diff_runs,
     flaky_cases,
+    implementation_changes,
     regressions,
 )
 from paritygate.history.snapshot import CaseOutcome, ClassRecord, RunSnapshot, snapshot_from_report
@@ -21,11 +23,13 @@ __all__ = [
     "ClassRecord",
     "Flaky",
     "HistoryStore",
+    "ImplementationChange",
     "Regression",
     "RunDiff",
     "RunSnapshot",
     "diff_runs",
     "flaky_cases",
+    "implementation_changes",
     "regressions",
     "snapshot_from_report",
 ]

@@ -1,6 +1,8 @@
 """Reading the history: flaky cases, regressions, and what changed between two runs.
 
-* FLAKY: a case whose outcome changed between runs while its definition (hash) did not.
+* FLAKY: a case whose outcome changed between runs while neither its definition (hash)
+  nor any implementation's fingerprint did (a changed implementation is a change).
+* CHANGED: an implementation whose fingerprint differs from the run before.
 * REGRESSION: a divergence class that was fixed — absent from a later run in which parity
   ran, or listed as fixed by the tracker — and that appears again.
 """
@@ -16,10 +18,12 @@ __all__ = [
     "CaseChange",
     "ClassChange",
     "Flaky",
+    "ImplementationChange",
     "Regression",
     "RunDiff",
     "diff_runs",
     "flaky_cases",
+    "implementation_changes",
     "regressions",
 ]
 
@@ -52,18 +56,54 @@ class Regression:
         return asdict(self)
 
 
+@dataclass(slots=True)
+class ImplementationChange:
+    service: str
+    before: str  # fingerprint in the run before ("-": the service was not there)
+    after: str
+    run_id: str  # the run whose implementation differed from the run before it
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _implementations_key(run: RunSnapshot) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(run.implementations.items()))
+
+
+def implementation_changes(runs: list[RunSnapshot]) -> list[ImplementationChange]:
+    """Each implementation whose fingerprint changed from one run to the next (oldest first);
+    runs recorded before fingerprints existed are skipped."""
+    found: list[ImplementationChange] = []
+    previous: RunSnapshot | None = None
+    for run in runs:
+        if not run.implementations:
+            continue
+        if previous is not None:
+            for service in sorted(run.implementations.keys() | previous.implementations.keys()):
+                before = previous.implementations.get(service, "-")
+                after = run.implementations.get(service, "-")
+                if before != after:
+                    found.append(ImplementationChange(service, before, after, run.run_id))
+        previous = run
+    return found
+
+
 def flaky_cases(runs: list[RunSnapshot]) -> list[Flaky]:
-    """Cases that changed outcome between runs (oldest first) with an unchanged definition."""
-    history: dict[tuple[str, str], list[tuple[str, CaseOutcome]]] = {}
+    """Cases that changed outcome between runs (oldest first) while their definition and every
+    implementation's fingerprint stayed the same."""
+    history: dict[tuple[str, str], list[tuple[str, CaseOutcome, tuple[tuple[str, str], ...]]]] = {}
     for run in runs:
         for case in run.cases:
-            history.setdefault((case.phase, case.name), []).append((run.run_id, case))
+            history.setdefault((case.phase, case.name), []).append(
+                (run.run_id, case, _implementations_key(run))
+            )
     found: list[Flaky] = []
     for (phase, name), seen in history.items():
-        by_hash: dict[str, list[tuple[str, str]]] = {}
-        for run_id, case in seen:
-            by_hash.setdefault(case.definition_hash, []).append((run_id, case.outcome))
-        for digest, outcomes in by_hash.items():
+        by_hash: dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[str, str]]] = {}
+        for run_id, case, implementations in seen:
+            by_hash.setdefault((case.definition_hash, implementations), []).append((run_id, case.outcome))
+        for (digest, _), outcomes in by_hash.items():
             if len({o for _, o in outcomes}) > 1:
                 found.append(Flaky(phase, name, digest, outcomes))
     return sorted(found, key=lambda f: (f.phase, f.name))
@@ -148,9 +188,11 @@ class RunDiff:
 
 
 def _class_state(record: ClassRecord | None) -> str:
+    """``known/status (accepted)``: the tracker row's status too, so a decision is a visible change."""
     if record is None:
         return "-"
-    return f"{record.status}/{record.outcome}" if record.outcome else record.status
+    state = f"{record.status}/{record.outcome}" if record.outcome else record.status
+    return f"{state} ({record.decision_status})" if record.decision_status else state
 
 
 def diff_runs(a: RunSnapshot, b: RunSnapshot) -> RunDiff:

@@ -54,6 +54,8 @@ class RunSnapshot:
     phases: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {status, summary, counts}
     cases: list[CaseOutcome] = field(default_factory=list)
     classes: list[ClassRecord] = field(default_factory=list)
+    # service -> fingerprint of what it ran (gauntlet/fingerprint.py); empty for older runs
+    implementations: dict[str, str] = field(default_factory=dict)
 
     def ran(self, phase: str) -> bool:
         status = self.phases.get(phase, {}).get("status")
@@ -196,4 +198,9 @@ def snapshot_from_report(doc: dict[str, Any], run_dir: str = "") -> RunSnapshot:
         cases=_smoke_cases(smoke, definitions.get("smoke") or {})
         + _parity_cases(parity, definitions.get("parity") or {}),
         classes=_classes(parity),
+        implementations={
+            str(name): str(info.get("fingerprint", ""))
+            for name, info in (doc.get("implementations") or {}).items()
+            if isinstance(info, dict)
+        },
     )

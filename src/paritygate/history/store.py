@@ -62,6 +62,12 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX cases_by_name ON cases (phase, name);
     """,
+    2: """
+    CREATE TABLE implementations (
+        run_id TEXT NOT NULL, service TEXT NOT NULL, fingerprint TEXT NOT NULL,
+        PRIMARY KEY (run_id, service)
+    );
+    """,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 ALIASES = ("latest", "previous")
@@ -162,7 +168,7 @@ class HistoryStore:
                     int(snap.interrupted),
                 ),
             )
-            for table in ("phases", "cases", "classes"):  # fixed table names, not data
+            for table in ("phases", "cases", "classes", "implementations"):  # fixed table names, not data
                 c.execute(f"DELETE FROM {table} WHERE run_id = ?", (snap.run_id,))
             c.executemany(
                 "INSERT INTO phases VALUES (?, ?, ?, ?, ?)",
@@ -177,6 +183,10 @@ class HistoryStore:
                     (snap.run_id, k.phase, k.name, k.outcome, k.definition_hash, k.class_key)
                     for k in snap.cases
                 ],
+            )
+            c.executemany(
+                "INSERT OR REPLACE INTO implementations VALUES (?, ?, ?)",
+                [(snap.run_id, service, digest) for service, digest in snap.implementations.items()],
             )
             c.executemany(
                 "INSERT OR REPLACE INTO classes VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -237,6 +247,12 @@ class HistoryStore:
                 (run_id,),
             )
         ]
+        snap.implementations = dict(
+            self._conn.execute(
+                "SELECT service, fingerprint FROM implementations WHERE run_id = ? ORDER BY service",
+                (run_id,),
+            ).fetchall()
+        )
         return snap
 
     def recent(self, n: int) -> list[RunSnapshot]:
