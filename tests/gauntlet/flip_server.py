@@ -6,6 +6,8 @@ GET /flip       -> 200; flavour "right" answers {"v": 2, "note": <markup>} when 
                    file says "diff", else {"v": 1} like flavour "left"
 GET /slow       -> sleeps 60 s (for interrupting a run mid-phase)
 GET /die        -> flavour "right" crashes without answering; "left" answers {"alive": true}
+GET /header     -> 200 {"same": true} on every flavour, with X-Flavour: <flavour> (a header-only difference)
+GET /hangup     -> flavour "right" closes the connection without answering; "left" answers {"here": true}
 """
 
 from __future__ import annotations
@@ -28,10 +30,12 @@ def main() -> None:
     args = parser.parse_args()
 
     class Handler(BaseHTTPRequestHandler):
-        def _send(self, body: object) -> None:
+        def _send(self, body: object, headers: dict[str, str] | None = None) -> None:
             data = json.dumps(body).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
@@ -52,6 +56,13 @@ def main() -> None:
                     print("right: crashing on purpose", flush=True)
                     os._exit(1)
                 self._send({"alive": True})
+            elif self.path == "/header":
+                self._send({"same": True}, {"X-Flavour": args.flavour})
+            elif self.path == "/hangup":
+                if args.flavour == "right":
+                    self.close_connection = True  # no status line, no body: the client sees a reset
+                    return
+                self._send({"here": True})
             elif self.path == "/slow":
                 time.sleep(60)
                 self._send({"late": True})

@@ -194,4 +194,8 @@ def test_a_live_run_whose_fixed_row_came_back_says_came_back(tmp_path: Path) -> 
     assert reason.kind == "came_back" and reason.message.startswith("divergence came back: ")
     assert f"(line {row.line}) says fixed" in reason.message
     md = (result.run_dir / "parity.md").read_text(encoding="utf-8")
-    assert "(a `fixed` row exists: it came back)" in md
+    assert "### tagged enum vs flat kind field — CAME BACK" in md.splitlines()
+    assert f"- tracker: CAME BACK — its row (line {row.line}) in {tracker} says `fixed`" in md
+    html = (result.run_dir / "report.html").read_text(encoding="utf-8")
+    assert '<span class="badge b-came-back">CAME BACK</span>' in html
+    assert "came-back" in (result.run_dir / "report.md").read_text(encoding="utf-8")

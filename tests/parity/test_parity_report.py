@@ -183,7 +183,10 @@ async def test_markdown_has_the_seed_layout_and_every_section(tmp_path: Path) ->
     assert "| same | 200 | 200 | ✓ | ✓ |" in lines
     assert "| shape | 422 | 422 | ✓ | ✗ |" in lines
     assert "| silent \\| piped | 200 | no answer | ✗ | ✗ |" in lines
-    assert "Tally: 1 match · 1 diff · 1 error (out of 3 cases)" in lines
+    assert (
+        "Tally: 1 match · 1 diff (out of 3 cases) · 2/3 status match · 1 body diff · 0 header-only diff · 1 no answer"
+        in lines
+    )
     for heading in (
         "## Divergences",
         "### DIFF — `shape`",

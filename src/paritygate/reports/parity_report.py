@@ -1,4 +1,4 @@
-"""parity.md, parity.json and the parity junit.xml, from the ``paritygate.parity/1`` document.
+"""parity.md, parity.json and the parity junit.xml, from the ``paritygate.parity/2`` document.
 
 The Markdown follows the seed's probe report: title, date, targets, one table row per
 case, a tally line, then every divergence with both bodies and the differing paths;
@@ -14,10 +14,11 @@ import orjson
 
 from paritygate.core.fs import atomic_write_bytes, atomic_write_text
 from paritygate.core.jsondoc import Absent, JsonValue
-from paritygate.core.parity_doc import CaseDoc, ClassDoc, ParityDocument, StepDoc, Tally
+from paritygate.core.parity_doc import CaseDoc, ClassDoc, ParityDocument, StepDoc
 from paritygate.reports.junit import write_junit
 from paritygate.reports.markdown import code_span, fenced, text_cell
 from paritygate.reports.parity_junit import parity_junit_suites
+from paritygate.reports.parity_view import class_views, fixed_view, tally_line
 from paritygate.reports.run_view import oversized_line
 
 __all__ = [
@@ -49,13 +50,6 @@ def _side(value: JsonValue | Absent) -> str:
 def _port_label(name: str, url: str) -> str:
     port = urlsplit(url).port
     return f"{name} :{port}" if port else name
-
-
-def tally_line(tally: Tally) -> str:
-    line = f"Tally: {tally.match} match · {tally.diff} diff"
-    if tally.errors:
-        line += f" · {tally.errors} error"
-    return line + f" (out of {tally.cases} cases)"
 
 
 def _pretty_body(body: JsonValue) -> tuple[str, str]:
@@ -275,10 +269,10 @@ def _classes(doc: ParityDocument, out: list[str]) -> None:
         return
     out.append("## Divergence classes")
     out.append("")
-    for cls in doc.classes:
+    for view in class_views(doc):
+        cls = view.cls
         mapping = cls.mapping
-        status = cls.status.upper() if cls.status == "new" else cls.status
-        out.append(f"### {text_cell(cls.label)} — {status}")
+        out.append(f"### {text_cell(view.heading)} — {view.status_text}")
         out.append("")
         out.append(f"- key: {code_span(cls.key)}")
         if cls.summary:
@@ -294,17 +288,7 @@ def _classes(doc: ParityDocument, out: list[str]) -> None:
         if mapping:
             out.append(f"- mapping: **{mapping.name}** — {mapping.description}")
             out.append(f"- fix: {mapping.fix}")
-        decision = cls.decision
-        if cls.status == "known" and decision:
-            out.append(f"- tracker: {decision.status} — {decision.decision or '(no decision text)'}")
-        elif cls.recorded:
-            out.append(f"- tracker: NEW — recorded as `_open_` in {doc.tracker}")
-        else:
-            came_back = " (a `fixed` row exists: it came back)" if cls.came_back else ""
-            out.append(
-                f"- tracker: NEW — no `_open_`/`accepted` row in {doc.tracker}{came_back};"
-                " run with --record-decisions to add one"
-            )
+        out.append(f"- tracker: {view.tracker}")
         out.append("")
 
 
@@ -316,18 +300,13 @@ def _outdated(doc: ParityDocument, out: list[str]) -> None:
 
 
 def _fixed_and_noise(doc: ParityDocument, out: list[str]) -> None:
-    if doc.fixed or doc.fixed_skipped:
+    fixed = fixed_view(doc)
+    if not fixed.empty:
         out.append("## Fixed?")
         out.append("")
-        if doc.fixed_skipped:
-            out.append(f"Not checked: {doc.fixed_skipped}.")
-        else:
-            out.append(
-                f"These rows of {doc.tracker} are open or accepted, but their class did not appear"
-                " in this run. Fixed? Confirm and set their status to `fixed`."
-            )
+        out.append(fixed.intro)
         out.append("")
-        for row in doc.fixed:
+        for row in fixed.rows:
             out.append(
                 f"- **FIXED?** {code_span(row.key)} (line {row.line}, {row.status}): "
                 f"{text_cell(row.divergence)} — {text_cell(row.area)}"

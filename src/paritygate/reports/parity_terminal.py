@@ -13,7 +13,8 @@ from rich.table import Table
 
 from paritygate.core.escaping import one_line
 from paritygate.core.parity_doc import ParityDocument
-from paritygate.reports.parity_report import steps_lines, tally_line
+from paritygate.reports.parity_report import steps_lines
+from paritygate.reports.parity_view import class_views, fixed_view, tally_line
 
 __all__ = ["print_parity"]
 
@@ -49,32 +50,26 @@ def print_parity(doc: ParityDocument, paths: list[Path], out: Console, err: Cons
     out.print(tally_line(doc.tally), markup=False)
     for line in steps_lines(doc):
         out.print(line, markup=False)
-    for cls in doc.classes:
-        decision = cls.decision
-        if cls.status == "known":
-            tail = f"tracker {decision.status}" if decision else "tracker"
-        elif cls.came_back:
-            tail = "its tracker row says fixed: it came back"
-        else:
-            tail = "recorded as _open_" if cls.recorded else "not in the tracker"
+    for view in class_views(doc):
+        cls = view.cls
         on = cls.endpoint if len(cls.operations) <= 3 else f"{len(cls.operations)} operations"
         out.print(
-            one_line(f"{cls.status.upper()}: {cls.label} — {len(cls.cases)} case(s) on {on} ({tail})"),
+            one_line(f"{view.status_text.upper()}: {view.heading} — {len(cls.cases)} case(s) on {on}"),
             markup=False,
         )
         out.print(f"  key: {one_line(cls.key)}", markup=False)
-        if cls.status == "known" and decision and decision.decision:
-            out.print(f"  decision: {one_line(decision.decision)}", markup=False)
-        elif cls.mapping:
-            out.print(f"  suggested fix: {one_line(cls.mapping.fix)}", markup=False)
+        out.print(f"  tracker: {one_line(view.tracker)}", markup=False)
+        if view.badge != "known" and view.fix:
+            out.print(f"  suggested fix: {one_line(view.fix)}", markup=False)
     for old in doc.outdated_rows:
         out.print(one_line(f"OLD KEY: {old.message}"), markup=False)
-    for row in doc.fixed:
+    fixed = fixed_view(doc)
+    for row in fixed.rows:
         out.print(
             one_line(f"FIXED?: {row.key} (tracker line {row.line}) did not appear in this run"), markup=False
         )
-    if doc.fixed_skipped:
-        out.print(f"fixed? not checked: {doc.fixed_skipped}", markup=False)
+    if fixed.skipped:
+        out.print(f"fixed? {fixed.intro}", markup=False)
     if doc.noise:
         out.print(
             f"noise: {len(doc.noise)} path(s) varied between repeats and were excluded from this run: "

@@ -14,10 +14,10 @@ from typing import Any
 import jinja2
 
 from paritygate.core.fs import atomic_write_text
-from paritygate.reports.refs import reason_ref
+from paritygate.reports.parity_view import class_views, fixed_view, tally_items, tally_line
 from paritygate.reports.review_files import REVIEW_FILES
 from paritygate.reports.review_md import finding_where
-from paritygate.reports.run_view import case_views, json_or_text, parity_document, phase_data
+from paritygate.reports.run_view import case_views, json_or_text, parity_document, phase_data, run_header
 
 __all__ = ["render_html", "write_html"]
 
@@ -28,10 +28,10 @@ def _environment() -> jinja2.Environment:
         loader=jinja2.PackageLoader("paritygate.reports", "templates"),
         autoescape=True,  # every template here is HTML; never trust data
         keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,  # a renamed or missing key is an error, never a blank
     )
     env.filters["json_text"] = json_or_text  # a plain str, not Markup: autoescape shows `<` as text
     env.filters["where"] = finding_where
-    env.filters["ref"] = reason_ref
     return env
 
 
@@ -39,11 +39,15 @@ def render_html(doc: dict[str, Any]) -> str:
     parity = parity_document(doc)
     template = _environment().get_template("run_report.html.j2")
     return template.render(
-        doc=doc,
+        run=run_header(doc),
         smoke=phase_data(doc, "smoke"),
         parity=parity,
         views=case_views(parity) if parity is not None else [],
         names=parity.target_names if parity is not None else [],
+        tally=tally_items(parity.tally) if parity is not None else [],
+        tally_text=tally_line(parity.tally) if parity is not None else "",
+        classes=class_views(parity) if parity is not None else [],
+        fixed=fixed_view(parity),
         review=phase_data(doc, "review"),
         review_names=REVIEW_FILES,
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 from paritygate.core.fs import atomic_write_text
 from paritygate.reports.markdown import code_cell, fenced, table, text_cell
+from paritygate.reports.parity_view import class_views, fixed_view, tally_line
 from paritygate.reports.refs import reason_ref
 from paritygate.reports.review_files import REVIEW_FILES
 from paritygate.reports.review_md import finding_where
@@ -137,12 +138,7 @@ def _parity(doc: dict[str, Any]) -> list[str]:
     if data is None or not data.cases:
         return [*out, "Parity did not run.", ""]
     views = case_views(data)
-    tally = data.tally
-    out += [
-        f"{tally.status_match}/{tally.cases} status codes match · "
-        f"{tally.body_match} body match · {tally.body_diff} diff · {tally.errors} errors",
-        "",
-    ]
+    out += [tally_line(data.tally), ""]
     rows = []
     for v in views:
         cells = [text_cell(c.error or c.status) for c in v.cells]
@@ -150,7 +146,7 @@ def _parity(doc: dict[str, Any]) -> list[str]:
         cls = (
             ", ".join(code_cell(k) for k in keys[:3])
             + (f" +{len(keys) - 3}" if len(keys) > 3 else "")
-            + (" (known)" if v.known else " (new)")
+            + f" ({v.class_badge})"
             if keys
             else ""
         )
@@ -180,25 +176,23 @@ def _parity(doc: dict[str, Any]) -> list[str]:
 def _classes(doc: dict[str, Any]) -> list[str]:
     data = parity_document(doc)
     out = ["## Divergence classes", ""]
-    classes = data.classes if data is not None else []
-    if not classes:
+    views = class_views(data) if data is not None else []
+    if not views:
         out += ["No divergence classes.", ""]
     else:
-        rows = []
-        for c in classes:
-            mapping, decision = c.mapping, c.decision
-            rows.append(
-                [
-                    code_cell(c.key),
-                    text_cell(c.endpoint),
-                    text_cell(c.outcome),
-                    str(len(c.cases)),
-                    f"**{text_cell(c.status)}**",
-                    text_cell(mapping.name if mapping else ""),
-                    text_cell(mapping.fix if mapping else ""),
-                    text_cell(f"{decision.status} {decision.decision}".strip() if decision else ""),
-                ]
-            )
+        rows = [
+            [
+                code_cell(v.key),
+                text_cell(v.endpoint),
+                text_cell(v.outcome),
+                str(len(v.cases)),
+                f"**{text_cell(v.status_text)}**",
+                text_cell(v.mapping_name),
+                text_cell(v.fix),
+                text_cell(v.tracker),
+            ]
+            for v in views
+        ]
         out += [
             *table(
                 ["class", "endpoint", "outcome", "cases", "status", "mapping", "fix", "tracker decision"],
@@ -206,21 +200,20 @@ def _classes(doc: dict[str, Any]) -> list[str]:
             ),
             "",
         ]
-    fixed = data.fixed if data is not None else []
+    fixed = fixed_view(data)
     out += ["## Fixed tracker rows", ""]
-    if fixed:
+    if fixed.rows:
         rows = [
-            [code_cell(f.key), text_cell(f.area), text_cell(f.divergence), text_cell(f.status)] for f in fixed
+            [code_cell(f.key), text_cell(f.area), text_cell(f.divergence), text_cell(f.status)]
+            for f in fixed.rows
         ]
         out += [
             "Tracker rows not seen in this run (fixed? update the tracker):",
             "",
             *table(["row", "area", "divergence", "status"], rows),
         ]
-    elif data is not None and data.fixed_skipped:
-        out.append(f"Not checked: {text_cell(data.fixed_skipped)}.")
     else:
-        out.append("None.")
+        out.append(text_cell(fixed.intro or "None."))
     noise = data.noise if data is not None else []
     out += ["", "## Noise", ""]
     if noise:

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from paritygate.core.jsondoc import Absent, DocumentError, JsonValue
-from paritygate.core.parity_doc import DifferenceDoc, ParityDocument, TargetAnswer
+from paritygate.core.parity_doc import ClassDoc, DifferenceDoc, ParityDocument, TargetAnswer
 from paritygate.core.paths import format_path
 from paritygate.errors import ConfigError
 
@@ -21,12 +21,16 @@ __all__ = [
     "BodyLine",
     "CaseView",
     "DiffRow",
+    "PhaseView",
+    "ReasonView",
+    "RunHeader",
     "TargetCell",
     "body_lines",
     "case_views",
     "json_or_text",
     "parity_document",
     "phase_data",
+    "run_header",
 ]
 
 
@@ -64,6 +68,7 @@ class CaseView:
     body_match: bool
     class_key: str | None
     known: bool | None
+    class_badge: str | None  # "known" | "new" | "came-back" (parity_view's badge of its class)
     cells: list[TargetCell]
     differences: list[DiffRow] = field(default_factory=list)
     operation: str = ""  # what its divergences are counted under ("GET /users/{id}")
@@ -164,6 +169,16 @@ def body_lines(body: JsonValue, hot_paths: set[str]) -> list[BodyLine]:
     return lines
 
 
+def _case_badge(classes: list[ClassDoc]) -> str | None:
+    """A case is known when every class it is in is known; else came back when one of them
+    did; else new (the same badges parity_view gives the classes)."""
+    if not classes:
+        return None
+    if all(c.status == "known" for c in classes):
+        return "known"
+    return "came-back" if any(c.came_back for c in classes if c.status != "known") else "new"
+
+
 def case_views(parity: ParityDocument) -> list[CaseView]:
     names = parity.target_names
     views: list[CaseView] = []
@@ -188,6 +203,8 @@ def case_views(parity: ParityDocument) -> list[CaseView]:
                     lines=_answer_lines(answer, paths) if answer else [],
                 )
             )
+        keys = case.class_keys or ([case.class_key] if case.class_key else [])
+        badge = _case_badge([c for c in map(parity.class_of, keys) if c is not None])
         views.append(
             CaseView(
                 name=case.name,
@@ -198,6 +215,7 @@ def case_views(parity: ParityDocument) -> list[CaseView]:
                 body_match=case.body_match,
                 class_key=case.class_key,
                 known=case.known,
+                class_badge=badge,
                 cells=cells,
                 differences=rows,
                 operation=case.operation,
@@ -205,3 +223,92 @@ def case_views(parity: ParityDocument) -> list[CaseView]:
             )
         )
     return views
+
+
+@dataclass(slots=True, frozen=True)
+class ReasonView:
+    level: str
+    kind: str
+    message: str
+    evidence: str
+    ref: str  # where the evidence is shown (reports/refs.py)
+
+
+@dataclass(slots=True, frozen=True)
+class PhaseView:
+    name: str
+    status: str
+    summary: str
+    duration_s: float
+    error: str | None
+
+
+@dataclass(slots=True, frozen=True)
+class RunHeader:
+    """The run-level facts every run report shows, read once from report.json's object."""
+
+    schema: str
+    version: str
+    run_id: str
+    verdict: str
+    project: str
+    config: str
+    demo: bool
+    started_at: str
+    duration_s: float
+    reassessed_at: str | None
+    reasons: list[ReasonView]
+    warnings: list[ReasonView]
+    phases: list[PhaseView]
+    reports: list[str]
+    phase_files: list[str]
+    logs: list[str]
+
+    def phase(self, name: str) -> PhaseView | None:
+        return next((p for p in self.phases if p.name == name), None)
+
+    @property
+    def files(self) -> list[str]:
+        return [*self.reports, *self.phase_files, *self.logs]
+
+
+def _reason(raw: dict[str, Any]) -> ReasonView:
+    from paritygate.reports.refs import reason_ref
+
+    return ReasonView(
+        str(raw["level"]), str(raw["kind"]), str(raw["message"]), str(raw["evidence"]), reason_ref(raw)
+    )
+
+
+def run_header(doc: dict[str, Any]) -> RunHeader:
+    """``doc`` is report.json's object as read (run_json.read_report checks its required keys):
+    this is the one place the writers decode its run-level keys (a JSON boundary)."""
+    files = doc.get("files") or {}
+    phases = doc.get("phases") or {}
+    return RunHeader(
+        schema=str(doc.get("schema", "")),
+        version=str(doc.get("paritygate_version", "")),
+        run_id=str(doc["run_id"]),
+        verdict=str(doc["verdict"]),
+        project=str(doc.get("project", "")),
+        config=str(doc.get("config", "")),
+        demo=bool(doc.get("demo")),
+        started_at=str(doc.get("started_at", "")),
+        duration_s=float(doc.get("duration_s") or 0.0),
+        reassessed_at=str(doc["reassessed_at"]) if doc.get("reassessed_at") else None,
+        reasons=[_reason(r) for r in doc.get("reasons") or []],
+        warnings=[_reason(w) for w in doc.get("warnings") or []],
+        phases=[
+            PhaseView(
+                str(name),
+                str(p.get("status", "")),
+                str(p.get("summary", "")),
+                float(p.get("duration_s") or 0.0),
+                None if p.get("error") is None else str(p["error"]),
+            )
+            for name, p in phases.items()
+        ],
+        reports=[str(n) for n in files.get("reports") or []],
+        phase_files=[str(n) for n in files.get("phase_files") or []],
+        logs=[str(n) for n in files.get("logs") or []],
+    )
