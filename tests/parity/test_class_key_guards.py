@@ -93,17 +93,22 @@ async def test_class_keys_do_not_depend_on_which_target_is_left(tmp_path: Path) 
     assert {c.name: c.class_key for c in one.cases} == {c.name: c.class_key for c in other.cases}
 
 
-async def test_each_class_is_one_new_finding_and_a_status_mismatch_is_its_own(tmp_path: Path) -> None:
+async def test_each_class_is_weighed_once_by_its_key_never_per_case(tmp_path: Path) -> None:
     loaded = make_project(tmp_path, cases=CASES)
     endpoints = {n: Endpoint(n, f"http://{n}") for n in ("tagged", "flat")}
     result = await run_parity_async(loaded, endpoints, transport=httpx.MockTransport(handler))
-    kinds = [(f.kind, f.evidence) for f in result.findings]
-    assert doc_keys(result.parity) == [e for k, e in kinds if k is FindingKind.NEW_DIVERGENCE]
-    assert (FindingKind.STATUS_MISMATCH, "status") in kinds and (
-        FindingKind.STATUS_MISMATCH,
-        "silent",
-    ) in kinds
-    assert (FindingKind.STATUS_MISMATCH, "shape-1") not in kinds
+    keys = doc_keys(result.parity)
+    by_class = [f for f in result.findings if f.evidence in keys]
+    assert sorted(f.evidence for f in by_class) == sorted(keys)  # one finding per class
+    shape = next(k for k in keys if "shape-1" in next(c.cases for c in result.parity.classes if c.key == k))  # type: ignore[union-attr]
+    assert [f.kind for f in by_class if f.evidence == shape] == [FindingKind.NEW_DIVERGENCE]
+    evidences = {f.evidence for f in result.findings}
+    assert not evidences & {
+        "same",
+        "shape-1",
+        "shape-2",
+        "status",
+    }  # classed or matching cases: never per case
 
 
 def doc_keys(doc: ParityDocument | None) -> list[str]:
