@@ -1,0 +1,182 @@
+"""``paritygate fuzz``: generated requests to every implementation, each divergence class shrunk."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+import orjson
+from rich.progress import Progress, TextColumn, TimeElapsedColumn
+
+from paritygate.cli.common import (
+    config_option,
+    console,
+    err_console,
+    json_option,
+    load_for_command,
+    out_option,
+    phase_exit_code,
+)
+from paritygate.cli.parity_cmd import _endpoints, _parse_targets
+from paritygate.core.fs import atomic_write_bytes
+from paritygate.errors import UsageError
+
+__all__ = ["fuzz"]
+
+
+@click.command()
+@config_option
+@click.option("--up", "bring_up", is_flag=True, help="Bring the stack up, fuzz, take it down.")
+@click.option(
+    "--target", "target_specs", multiple=True, metavar="NAME=URL", help="Fuzz this URL as NAME (repeat)."
+)
+@click.option("--reference", metavar="NAME", help="Compare every target against this one.")
+@click.option(
+    "--cases",
+    "cases_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Cases file to mutate (default: [parity] cases).",
+)
+@click.option(
+    "--tracker", "tracker_path", type=click.Path(dir_okay=False, path_type=Path), help="Decisions tracker."
+)
+@click.option(
+    "--max-examples",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Generated requests (the shrinker's replays come on top).",
+)
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Stop sending new requests after this many seconds.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same targets: same run.")
+@click.option(
+    "--save-cases",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Append each class's shrunk case to this cases file (existing cases are kept).",
+)
+@out_option
+@json_option
+def fuzz(
+    config_path: Path | None,
+    bring_up: bool,
+    target_specs: tuple[str, ...],
+    reference: str | None,
+    cases_path: Path | None,
+    tracker_path: Path | None,
+    max_examples: int,
+    deadline: float | None,
+    seed: int,
+    save_cases: Path | None,
+    out_dir: Path | None,
+    as_json: bool,
+) -> int:
+    """Vary the cases (types kept; boundaries, unicode, nulls, missing and extra fields), send
+    each variant to every implementation at once and shrink every divergence class found to
+    the smallest request that still shows it.
+
+    Exit 0 when no new class is found, 1 on a new class or a status mismatch, 3 when a target
+    never answered (the report is still written).
+    """
+    from paritygate.cli.parity_cmd import _default_out
+    from paritygate.core.aio import blocking
+    from paritygate.gauntlet.fuzz_step import run_fuzz_async
+    from paritygate.gauntlet.fuzz_step import save_cases as append_cases
+    from paritygate.phases.fuzz import Budget
+    from paritygate.phases.parity import load_inputs
+    from paritygate.reports.parity_report import parity_json_bytes, write_parity_reports
+    from paritygate.reports.parity_terminal import print_parity
+
+    targets = _parse_targets(target_specs)
+    if targets and bring_up:
+        raise UsageError(
+            "--target and --up exclude each other: --target fuzzes URLs that are already running"
+        )
+    if len(targets) == 1:
+        raise UsageError("give --target at least twice (fuzz compares two or more targets)")
+    loaded = load_for_command(config_path, quiet=as_json)
+    inputs = load_inputs(loaded, cases_path=cases_path, tracker_path=tracker_path)
+    if save_cases is not None and save_cases.exists() and save_cases.stat().st_size > 0:
+        from paritygate.probe import load_cases
+
+        load_cases(save_cases)  # a file we would append to must be a valid cases file first
+    if bring_up and not targets:
+        from paritygate.stack.plan import check_executables
+
+        check_executables(loaded)
+    out = out_dir or _default_out(loaded).parent.parent / "fuzz" / _default_out(loaded).name
+    budget = Budget(max_examples=max_examples, deadline_s=deadline, seed=seed)
+    with _endpoints(loaded, targets, bring_up) as endpoints, _progress(as_json) as progress:
+        outcome = blocking(run_fuzz_async)(
+            loaded,
+            endpoints,
+            budget=budget,
+            inputs=inputs,
+            targets=list(targets) or None,
+            reference=reference,
+            out_dir=out,
+            progress=progress,
+        )
+    doc = outcome.result.parity
+    assert doc is not None
+    found = outcome.search
+    fuzz_doc = {
+        "schema": "paritygate.fuzz/1",
+        "seed": seed,
+        "max_examples": max_examples,
+        "deadline_s": deadline,
+        "deadline_hit": found.deadline_hit,
+        "sent": found.sent,
+        "examples": found.examples,
+        "rounds": found.rounds,
+        "duration_s": round(found.duration_s, 4),
+        "requests_per_s": round(found.rate, 2),
+        "classes": [
+            {"key": f.key, "case": c.to_dict(), "first_case": f.first_case.to_dict()}
+            for f, c in zip(found.found, outcome.cases, strict=True)
+        ],
+    }
+    atomic_write_bytes(out / "fuzz.json", orjson.dumps(fuzz_doc, option=orjson.OPT_INDENT_2))
+    paths = write_parity_reports(out, doc)
+    if save_cases is not None:
+        added = append_cases(save_cases, outcome.cases)
+        err_console.print(f"appended {len(added)} new case(s) to {save_cases}", markup=False)
+    if as_json:
+        click.echo(orjson.dumps(fuzz_doc | {"parity": orjson.loads(parity_json_bytes(doc))}).decode())
+    else:
+        err_console.print(
+            f"fuzz: {found.sent} request(s) sent in {found.duration_s:.1f}s ({found.rate:.0f} req/s), "
+            f"{len(found.found)} class(es) shrunk, seed {seed}"
+            + (" (deadline hit)" if found.deadline_hit else ""),
+            markup=False,
+        )
+        print_parity(doc, paths, console, err_console)
+    return phase_exit_code(outcome.result)
+
+
+@contextmanager
+def _progress(as_json: bool) -> Iterator[Callable[..., None] | None]:
+    """Examples sent, classes found and rate on a terminal; nothing otherwise."""
+    if as_json or not console.is_terminal:
+        yield None
+        return
+    bar = Progress(
+        TextColumn("fuzz {task.description}"), TimeElapsedColumn(), console=console, transient=True
+    )
+    task = bar.add_task("starting")
+    with bar:
+
+        def update(p: object) -> None:
+            from paritygate.phases.fuzz import SearchProgress
+
+            assert isinstance(p, SearchProgress)
+            bar.update(task, description=f"{p.sent} sent · {p.classes} class(es) · {p.rate:.0f} req/s")
+
+        yield update

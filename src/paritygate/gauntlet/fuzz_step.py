@@ -1,0 +1,125 @@
+"""``fuzz`` as a library call: the fuzz phase's search, judged by the parity engine.
+
+The fuzz phase (``phases/fuzz``) generates and shrinks; it may not import the parity
+phase, so the composition lives here: each generated case is classified by parity's own
+``probe_cases`` (same compare rules, ignore rules, operation names and class keys), and
+the shrunk case of every class found is then run as a regular parity run, so its
+document has the same classes, checked against the same tracker, as ``parity`` would give.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from paritygate.config import LoadedConfig
+from paritygate.config.phases import ParityConfig
+from paritygate.core.fs import atomic_write_text
+from paritygate.core.models import Endpoint, PhaseResult
+from paritygate.errors import UsageError
+from paritygate.phases.fuzz import Budget, ClassifyFn, SearchProgress, SearchResult, mutated_cases, search
+from paritygate.phases.parity import ParityInputs, load_inputs, run_parity_async
+from paritygate.phases.parity.probe_run import Grouping, probe_cases
+from paritygate.phases.parity.targets import choose_targets
+from paritygate.probe import Case, Prober, dump_cases_jsonl, dump_cases_toml, load_cases
+
+__all__ = ["FuzzOutcome", "case_name", "run_fuzz_async", "save_cases"]
+
+
+@dataclass(slots=True)
+class FuzzOutcome:
+    result: PhaseResult  # phase "fuzz"; data: the parity document of the shrunk cases
+    search: SearchResult
+    cases: list[Case]  # one shrunk case per class, named and tagged "fuzz"
+
+
+def case_name(key: str) -> str:
+    """A stable case name for a class key: readable part plus a short digest."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", key).strip("-").lower()[:40] or "class"
+    return f"fuzz-{slug}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+
+
+def save_cases(path: Path, cases: list[Case]) -> list[Case]:
+    """Append the cases whose name the file does not hold yet (never rewriting what is there);
+    returns the ones appended."""
+    existing = load_cases(path) if path.exists() and path.stat().st_size > 0 else []
+    names = {c.name for c in existing}
+    new = [c for c in cases if c.name not in names]
+    if not new:
+        return []
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        text = dump_cases_jsonl(new)
+    else:
+        text = dump_cases_toml(new, comment="Found and shrunk by `paritygate fuzz`")
+    sep = "" if not old or old.endswith("\n") else "\n"
+    atomic_write_text(path, old + sep + ("\n" if old else "") + text)
+    return new
+
+
+async def run_fuzz_async(
+    loaded: LoadedConfig,
+    endpoints: dict[str, Endpoint],
+    *,
+    budget: Budget,
+    inputs: ParityInputs | None = None,
+    cases_path: Path | None = None,
+    targets: list[str] | None = None,
+    reference: str | None = None,
+    out_dir: Path | None = None,
+    progress: Callable[[SearchProgress], None] | None = None,
+) -> FuzzOutcome:
+    """Mutation-fuzz the cases file against ``endpoints``; shrink and report each class found."""
+    cfg = loaded.model.parity or ParityConfig()
+    chosen, ref = choose_targets(loaded, endpoints, targets, reference)
+    if inputs is None:
+        inputs = load_inputs(loaded, cases_path=cases_path)
+    seeds = [c for c in inputs.cases if c.has_json or c.query or c.path.count("/") > 1]
+    if not seeds:
+        raise UsageError(f"{inputs.cases_file}: no case has a JSON body, a query or a path to vary")
+    strategy = mutated_cases(seeds)
+    grouping = Grouping(cfg.operation, cfg.group_by)
+    rules = inputs.rules
+
+    @asynccontextmanager
+    async def classifier() -> AsyncIterator[ClassifyFn]:
+        async with Prober(
+            {t.name: t.base_url for t in chosen},
+            concurrency=1,
+            timeout=cfg.timeout,
+            retries=cfg.retries,
+            max_body_bytes=cfg.max_body_bytes,
+        ) as prober:
+
+            async def classify(case: Case) -> list[str]:
+                runs = await probe_cases(prober, [case], rules, reference=ref, grouping=grouping)
+                return runs[0].class_keys
+
+            yield classify
+
+    found = await asyncio.to_thread(search, strategy, classifier, budget, progress)
+    shrunk = [
+        dataclasses.replace(f.case, name=case_name(f.key), tags=sorted({*f.case.tags, "fuzz"}), source="")
+        for f in found.found
+    ]
+    parity_inputs = dataclasses.replace(inputs, cases=shrunk, selection=None)
+    result = await run_parity_async(
+        loaded,
+        endpoints,
+        targets=targets,
+        reference=reference,
+        inputs=parity_inputs,
+        noise_runs=None,
+        out_dir=out_dir,
+    )
+    summary = (
+        f"{len(found.found)} class(es) from {found.sent} generated request(s) "
+        f"({found.rate:.0f} req/s, seed {budget.seed}); " + result.summary
+    )
+    return FuzzOutcome(dataclasses.replace(result, phase="fuzz", summary=summary), found, shrunk)
