@@ -23,11 +23,21 @@ from paritygate.config.phases import ParityConfig
 from paritygate.core.fs import atomic_write_text
 from paritygate.core.models import Endpoint, PhaseResult
 from paritygate.errors import UsageError
-from paritygate.phases.fuzz import Budget, ClassifyFn, SearchProgress, SearchResult, mutated_cases, search
+from paritygate.phases.fuzz import (
+    Budget,
+    ClassifyFn,
+    SearchProgress,
+    SearchResult,
+    mutated_cases,
+    request_key,
+    search,
+)
 from paritygate.phases.parity import ParityInputs, load_inputs, run_parity_async
-from paritygate.phases.parity.probe_run import Grouping, probe_cases
+from paritygate.phases.parity.probe_run import CaseRun, Grouping, probe_cases
 from paritygate.phases.parity.targets import choose_targets
 from paritygate.probe import Case, Prober, dump_cases_jsonl, dump_cases_toml, load_cases
+from paritygate.probe.auth import auth_for_targets
+from paritygate.probe.cases import CasesFile, Scenario
 
 __all__ = ["FuzzOutcome", "case_name", "run_fuzz_async", "save_cases"]
 
@@ -63,6 +73,27 @@ def save_cases(path: Path, cases: list[Case]) -> list[Case]:
     return new
 
 
+def _regression_case(case: Case, key: str) -> Case:
+    """A shrunk request as a standalone case of its own (no scenario, no captures)."""
+    return dataclasses.replace(
+        case,
+        name=case_name(key),
+        tags=sorted({*case.tags, "fuzz"}),
+        source="",
+        scenario=None,
+        step="",
+        role="step",
+        captures=[],
+        capture_specs=[],
+        compare_captured=False,
+    )
+
+
+def _renamed(run: CaseRun, case: Case) -> CaseRun:
+    occurrences = [dataclasses.replace(o, case=case.name) for o in run.occurrences]
+    return dataclasses.replace(run, case=case, occurrences=occurrences)
+
+
 async def run_fuzz_async(
     loaded: LoadedConfig,
     endpoints: dict[str, Endpoint],
@@ -80,43 +111,60 @@ async def run_fuzz_async(
     chosen, ref = choose_targets(loaded, endpoints, targets, reference)
     if inputs is None:
         inputs = load_inputs(loaded, cases_path=cases_path)
-    seeds = [c for c in inputs.cases if c.has_json or c.query or c.path.count("/") > 1]
+    # a step that uses a captured {{value}} only means something after its scenario's earlier
+    # steps: it is left out (a mutated copy would be sent without the value)
+    seeds = [c for c in inputs.cases if not c.uses and (c.has_json or c.query or c.path.count("/") > 1)]
     if not seeds:
-        raise UsageError(f"{inputs.cases_file}: no case has a JSON body, a query or a path to vary")
+        raise UsageError(
+            f"{inputs.cases_file}: no case without captured values has a JSON body, a query or a path to vary"
+        )
     strategy = mutated_cases(seeds)
     grouping = Grouping(cfg.operation, cfg.group_by)
     rules = inputs.rules
+    answered: dict[bytes, CaseRun] = {}  # each request's compared answers, kept for the report
 
     @asynccontextmanager
     async def classifier() -> AsyncIterator[ClassifyFn]:
+        urls = {t.name: t.base_url for t in chosen}
         async with Prober(
-            {t.name: t.base_url for t in chosen},
+            urls,
             concurrency=1,
             timeout=cfg.timeout,
             retries=cfg.retries,
             max_body_bytes=cfg.max_body_bytes,
+            auth=auth_for_targets(cfg.auth, urls),
         ) as prober:
 
             async def classify(case: Case) -> list[str]:
                 runs = await probe_cases(prober, [case], rules, reference=ref, grouping=grouping)
+                answered[request_key(case)] = runs[0]
                 return runs[0].class_keys
 
             yield classify
 
     found = await asyncio.to_thread(search, strategy, classifier, budget, progress)
-    shrunk = [
-        dataclasses.replace(f.case, name=case_name(f.key), tags=sorted({*f.case.tags, "fuzz"}), source="")
-        for f in found.found
+    shrunk = [_regression_case(f.case, f.key) for f in found.found]
+    # the report shows the answers the shrinker saw: a stateful service answers a request
+    # sent again differently (the stream now exists), so nothing is re-sent for it
+    recorded = [
+        _renamed(answered[request_key(f.case)], case) for f, case in zip(found.found, shrunk, strict=True)
     ]
-    parity_inputs = dataclasses.replace(inputs, cases=shrunk, selection=None)
+    parity_inputs = dataclasses.replace(
+        inputs,
+        cases=shrunk,
+        file=CasesFile(inputs.cases_file, [Scenario(None, shrunk)], order="parallel"),
+        order="parallel",
+        selection=None,
+    )
     result = await run_parity_async(
         loaded,
         endpoints,
         targets=targets,
         reference=reference,
         inputs=parity_inputs,
-        noise_runs=None,
+        noise_runs=0,
         out_dir=out_dir,
+        recorded=recorded,
     )
     summary = (
         f"{len(found.found)} class(es) from {found.sent} generated request(s) "

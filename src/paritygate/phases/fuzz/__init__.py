@@ -7,7 +7,15 @@ divergence class to the smallest request that shows it. See docs/fuzz.md.
 """
 
 from paritygate.phases.fuzz.mutate import mutated_case, mutated_cases
-from paritygate.phases.fuzz.search import Budget, ClassifyFn, Found, SearchProgress, SearchResult, search
+from paritygate.phases.fuzz.search import (
+    Budget,
+    ClassifyFn,
+    Found,
+    SearchProgress,
+    SearchResult,
+    request_key,
+    search,
+)
 
 __all__ = [
     "Budget",
@@ -17,5 +25,6 @@ __all__ = [
     "SearchResult",
     "mutated_case",
     "mutated_cases",
+    "request_key",
     "search",
 ]

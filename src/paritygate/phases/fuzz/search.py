@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from paritygate.probe import Case
 
-__all__ = ["Budget", "ClassifyFn", "Found", "SearchProgress", "SearchResult", "search"]
+__all__ = ["Budget", "ClassifyFn", "Found", "SearchProgress", "SearchResult", "request_key", "search"]
 
 ClassifyFn = Callable[[Case], Awaitable[list[str]]]  # a case -> the class keys of its answers
 ClassifierFactory = Callable[[], AbstractAsyncContextManager[ClassifyFn]]
@@ -82,7 +82,8 @@ class Divergence(Exception):
         self.case = case
 
 
-def _request_key(case: Case) -> bytes:
+def request_key(case: Case) -> bytes:
+    """What identifies a generated request: two cases with the same key are the same request."""
     head = orjson.dumps([case.method, case.path, sorted(case.query.items()), sorted(case.headers.items())])
     return head + b"\n" + (case.content() or b"")
 
@@ -104,7 +105,7 @@ class _Search:
 
     def keys_of(self, case: Case) -> list[str]:
         self.result.examples += 1
-        request = _request_key(case)
+        request = request_key(case)
         cached = self.cache.get(request)
         if cached is not None:
             return cached

@@ -221,8 +221,13 @@ async def run_parity_async(
     progress: Callable[[CaseRun], None] | None = None,
     inputs: ParityInputs | None = None,
     bodies_dir: Path | None = None,
+    recorded: list[CaseRun] | None = None,
 ) -> PhaseResult:
     """Probe ``endpoints`` with the cases and compare; ``data`` is the parity.json document.
+
+    With ``recorded`` (the compared runs of ``inputs.cases``, e.g. the shrunk cases of a fuzz
+    run, whose state-changing requests must not be sent twice) nothing is sent: the document
+    is built from those runs.
 
     With ``out_dir`` the document is also written there as ``parity.json`` (render
     parity.md and junit.xml from it with :mod:`paritygate.reports.parity_report`).
@@ -250,26 +255,29 @@ async def run_parity_async(
     urls = {t.name: t.base_url for t in chosen}
     in_flight = concurrency or cfg.concurrency
     sequences = sequences_of([s.steps for s in inputs.file.scenarios], used_order)
-    async with Prober(
-        urls,
-        concurrency=in_flight,
-        timeout=timeout or cfg.timeout,
-        retries=cfg.retries,
-        transport=transport,
-        max_body_bytes=cfg.max_body_bytes,
-        bodies_dir=bodies_dir or (out_dir / "bodies" if out_dir is not None else None),
-        auth=auth_for_targets(cfg.auth, urls),
-    ) as prober:
-        case_runs = await probe_sequences(
-            prober,
-            sequences,
-            rules,
+    if recorded is not None:  # answers already probed (fuzz): reported, not sent again
+        case_runs = recorded
+    else:
+        async with Prober(
+            urls,
             concurrency=in_flight,
-            reference=ref,
-            noise_runs=runs,
-            progress=progress,
-            grouping=Grouping(cfg.operation, cfg.group_by),
-        )
+            timeout=timeout or cfg.timeout,
+            retries=cfg.retries,
+            transport=transport,
+            max_body_bytes=cfg.max_body_bytes,
+            bodies_dir=bodies_dir or (out_dir / "bodies" if out_dir is not None else None),
+            auth=auth_for_targets(cfg.auth, urls),
+        ) as prober:
+            case_runs = await probe_sequences(
+                prober,
+                sequences,
+                rules,
+                concurrency=in_flight,
+                reference=ref,
+                noise_runs=runs,
+                progress=progress,
+                grouping=Grouping(cfg.operation, cfg.group_by),
+            )
     facts = RunFacts(
         project=loaded.model.name,
         date=date,
