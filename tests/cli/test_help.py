@@ -6,7 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from paritygate.cli.common import _make_console
+from paritygate.cli.console import _make_console
 from paritygate.cli.main import _COMMANDS, cli
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 
+from paritygate.cli.console import console, err_console
 from paritygate.config import LoadedConfig, load_config
 from paritygate.core.models import Endpoint, PhaseResult, PhaseStatus
 from paritygate.errors import EXIT_CHECK_FAILED, EXIT_OK, EXIT_RUNTIME, RuntimeProblem
@@ -26,15 +25,6 @@ __all__ = [
     "phase_exit_code",
     "stack_for_command",
 ]
-
-
-def _make_console(stderr: bool) -> Console:
-    # rich honours NO_COLOR itself; FORCE_COLOR / TERM=dumb too.
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, no_color="NO_COLOR" in os.environ or None)
-
-
-console = _make_console(stderr=False)
-err_console = _make_console(stderr=True)
 
 
 def config_option(func: Any) -> Any:

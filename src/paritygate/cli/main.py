@@ -13,7 +13,6 @@ from typing import Any
 import click
 
 from paritygate import __version__
-from paritygate.cli.common import err_console
 from paritygate.errors import ParitygateError
 
 __all__ = ["cli", "main"]
@@ -68,6 +67,8 @@ class LazyGroup(click.Group):
         try:
             rv = super().invoke(ctx)
         except ParitygateError as exc:
+            from paritygate.cli.console import err_console  # rich's console only when there is an error
+
             err_console.print(f"error: {exc}", markup=False)
             ctx.exit(exc.exit_code)
         if isinstance(rv, int) and not isinstance(rv, bool):
