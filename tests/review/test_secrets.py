@@ -163,3 +163,66 @@ def test_without_worker_processes_the_scan_runs_here(monkeypatch: pytest.MonkeyP
     found = scan_many(settings, keys, workers=4, pool_min=0)
     assert found == scan_many(settings, keys, workers=1)
     assert found[keys[50]] == [("AWS Access Key", AWS_KEY_ID)]
+
+
+# One line per kind of detector (regex, entropy, keyword, per file type), and near misses.
+PREFILTER_LINES = [
+    *CORPUS,
+    "slack = 'xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx'",
+    'stripe_key = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"',
+    "jwt = eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    "url = https://user:Sup3rS3cretPw@example.internal/path",
+    "npm = //registry.example/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789",
+    "SENDGRID = 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",
+    "hex = 'deadbeefcafebabe0123456789abcdef01234567'",
+    'pwd: "hunter2hunter2"',
+    "password = correct-horse-battery",
+    'const secret = "s3cr3t-value-9f8e7d";',
+    'db_pass := "Zx9!qLm2#vB7"',
+    "    return password == other",
+    "the password is in the vault",
+    'name = "plain value"',
+    "key = value",
+    "AKIA0000",
+    "-----BEGIN OPENSSH PRIVATE KEY-----",
+]
+
+
+@pytest.mark.parametrize("suffix", [".py", ".yaml", ".go", ".env", ".cs", ".m", ".json", ""])
+def test_prefilter_passes_every_line_detect_secrets_reports(suffix: str) -> None:
+    settings = scan_settings(SecretsConfig())
+    with transient_settings(settings):
+        gate = secret_scan.Prefilter()
+        rejected = [line for line in PREFILTER_LINES if not gate.may_hit(suffix, line)]
+    reported = {
+        line
+        for n, line in enumerate(PREFILTER_LINES, 1)
+        if any(f[0] == n for f in _own_findings(suffix, PREFILTER_LINES, settings))
+    }
+    assert reported, "the corpus must hold secrets for this file type"
+    assert not reported & set(rejected)  # never skips a line with a finding
+    assert rejected  # and does skip lines (otherwise it saves nothing)
+    keys = line_keys(suffix, PREFILTER_LINES, narrow=True)
+    assert scan_many(settings, keys, workers=1) == scan_many(settings, keys, workers=1, prefilter=False)
+
+
+def test_prefilter_and_full_loop_redact_the_same(make_repo: Callable[[str], Repo]) -> None:
+    repo = make_repo("repo")
+    repo.commit({"README.md": "# x\n"}, "base")
+    change: dict[str, str | bytes | None] = {}
+    for n, line in enumerate(PREFILTER_LINES):
+        change[f"src/f{n}{['.py', '.yaml', '.go', '.ini', ''][n % 5]}"] = f"{lines(f'm{n}', 20)}{line}\n"
+    repo.commit(change, "many files")
+    raw, paths = _diff_of(repo)
+    fast, full = parse_diff(raw, paths), parse_diff(raw, paths)
+    assert redact_files(fast, SecretsConfig(workers=1)) == redact_files(
+        full, SecretsConfig(workers=1), prefilter=False
+    )
+    assert [f.render() for f in fast] == [f.render() for f in full]
+
+
+def test_an_unknown_plugin_kind_turns_the_prefilter_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = scan_settings(SecretsConfig())
+    monkeypatch.setattr(secret_scan.Prefilter, "_check", staticmethod(lambda plugin, suffix: None))
+    with transient_settings(settings):
+        assert secret_scan.Prefilter().may_hit(".py", "import os")  # cannot know: scan it

@@ -146,10 +146,12 @@ def redact_files(
     *,
     config_file: Path | None = None,
     pool_min: int = POOL_MIN_KEYS,
+    prefilter: bool = True,
 ) -> list[Redaction]:
     """Redact secrets in place in ``files`` (hunk lines and headings); return where (never
     what), one entry per redacted line. ``pool_min``: distinct lines from which the scan
-    runs in worker processes."""
+    runs in worker processes; ``prefilter=False``: every line through detect-secrets' full
+    loop (same findings, slower; for measurements and cross-checks)."""
     settings = scan_settings(cfg, config_file)
     scannable = [fd for fd in files if fd.hunks]
     if not scannable:
@@ -159,7 +161,7 @@ def redact_files(
     plans = [_plan(fd, narrow) for fd in scannable]
     every_key = [key for p in plans for scan in p.passes for key in scan.keys]
     every_key += [key for p in plans for _, key in p.sections]
-    results = scan_many(settings, every_key, workers=cfg.workers, pool_min=pool_min)
+    results = scan_many(settings, every_key, workers=cfg.workers, pool_min=pool_min, prefilter=prefilter)
 
     redactions: list[Redaction] = []
     for plan in plans:
