@@ -2,7 +2,7 @@
 
 ``python big_body_server.py PORT FLAVOUR``; GET /big?size=N answers about N bytes of one
 JSON object ``{"items": [...], "flavour": FLAVOUR}``: the two flavours differ only in the
-last bytes. GET /health answers {"ok": true}.
+last bytes (``&same=1``: both answer the same bytes). GET /health answers {"ok": true}.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ def main() -> None:
             if url.path == "/health":
                 self._send_small(b'{"ok": true}')
                 return
-            size = int(parse_qs(url.query).get("size", ["1000000"])[0])
+            query = parse_qs(url.query)
+            size = int(query.get("size", ["1000000"])[0])
+            name = b"same" if query.get("same") == ["1"] else flavour.encode()
             count = max(1, size // len(ITEM))
-            tail = b'{"id": 0}], "flavour": "' + flavour.encode() + b'"}'
+            tail = b'{"id": 0}], "flavour": "' + name + b'"}'
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(b'{"items": [') + count * len(ITEM) + len(tail)))

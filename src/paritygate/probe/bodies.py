@@ -20,7 +20,7 @@ from pathlib import Path
 from paritygate.compare.model import Response
 from paritygate.config.phases import DEFAULT_MAX_BODY_BYTES
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "EXCERPT_BYTES", "BodySink"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "EXCERPT_BYTES", "REPORT_BODY_BYTES", "BodySink", "slim"]
 
 EXCERPT_BYTES = 2048  # what a report shows of a body over the limit
 
@@ -96,3 +96,41 @@ class BodySink:
             self._file = None
             response.body_file = final.name
         return response
+
+
+# Once a case is compared and classified, a body longer than this is kept (and reported)
+# as its first EXCERPT_BYTES, its length and its SHA-256: memory and report size per case
+# stay bounded whatever the bodies weigh. The whole body is kept as a file only where
+# the case diverges (otherwise it is the same as the other targets' and says nothing).
+REPORT_BODY_BYTES = 4096
+
+
+def slim(response: Response, *, keep_in: Path | None) -> Response:
+    """``response`` as kept after its case is compared: itself when its body is small or
+    already over the limit; else a copy holding only the excerpt, length and digest, with
+    the whole body written to ``keep_in/<sha256>.body`` when ``keep_in`` is given."""
+    if response.oversized or response.error is not None or len(response.body) <= REPORT_BODY_BYTES:
+        return response
+    body = response.body
+    digest = hashlib.sha256(body).hexdigest()
+    kept: str | None = None
+    if keep_in is not None:
+        final = keep_in / f"{digest}.body"
+        if not final.exists():  # identical bodies share one file
+            keep_in.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                dir=keep_in, prefix=".body-", suffix=".tmp", delete=False
+            ) as out:
+                out.write(body)
+            os.replace(out.name, final)
+        kept = final.name
+    return Response(
+        response.status,
+        response.headers,
+        body[:EXCERPT_BYTES],
+        response.elapsed_ms,
+        None,
+        body_size=len(body),
+        body_sha256=digest,
+        body_file=kept,
+    )

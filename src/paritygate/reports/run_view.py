@@ -122,13 +122,14 @@ def _is_hot(path: str, hot_paths: set[str]) -> bool:
 
 
 def oversized_line(answer: TargetAnswer) -> str:
-    """What a report says about a body over the limit, with a link to its file when kept."""
+    """What a report says about a body shown in part (over max_body_bytes, or too long
+    to report whole), with a link to its file when kept."""
     file = answer.body_file
-    where = f"[{file}]({file})" if isinstance(file, str) else "not kept"
+    where = f"[{file}]({file})" if isinstance(file, str) else "not kept (no divergence in it)"
     shown = len(str(answer.body).encode())
     return (
-        f"body of {answer.body_size} bytes (over max_body_bytes; sha256 {answer.body_sha256}),"
-        f" compared by length and digest; first {shown} bytes below; whole body: {where}"
+        f"body of {answer.body_size} bytes (sha256 {answer.body_sha256});"
+        f" first {shown} bytes below; whole body: {where}"
     )
 
 

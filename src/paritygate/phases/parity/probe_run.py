@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import httpx
@@ -35,6 +36,7 @@ from paritygate.compare.model import Comparison, Outcome, Response, most_severe,
 from paritygate.config.phases import OperationRule
 from paritygate.phases.parity.nway import CaseComparison, compare_case
 from paritygate.probe import Case, Prober
+from paritygate.probe.bodies import slim
 from paritygate.probe.cases import Order
 from paritygate.probe.extract import Reply, extract_capture
 from paritygate.probe.operation import operation_name
@@ -73,6 +75,8 @@ class CaseRun:
     reason: str | None = None  # why skipped
     capture_errors: dict[str, str] = field(default_factory=dict)  # target -> what failed
     captured: dict[str, dict[str, Any]] = field(default_factory=dict)  # target -> name -> value
+    # each target's XML namespaces (kept from the parsed trees, which are dropped)
+    namespaces: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def outcome(self) -> Outcome:
@@ -283,6 +287,25 @@ async def _run_step(
     return run
 
 
+def _release(run: CaseRun, bodies_dir: Path | None) -> None:
+    """Once a case is compared, classified and its values captured, keep only what the
+    reports need: no parsed trees, and big bodies as excerpt + length + digest (the whole
+    body as a file only for a target whose body diverges). Memory per finished case is
+    then bounded."""
+    diverged: set[str] = set()
+    for pair in run.pairs:
+        comparison = pair.comparison
+        for name, canon in ((pair.left, comparison.left_canonical), (pair.right, comparison.right_canonical)):
+            if canon is not None and canon.xml is not None and canon.xml.namespaces:
+                run.namespaces.setdefault(name, dict(canon.xml.namespaces))
+        comparison.left_canonical = comparison.right_canonical = None
+        if not comparison.body_match:
+            diverged.update((pair.left, pair.right))
+    run.responses = {
+        name: slim(resp, keep_in=bodies_dir if name in diverged else None) for name, resp in run.responses.items()
+    }
+
+
 async def probe_sequences(
     prober: Prober,
     sequences: list[list[Case]],
@@ -308,6 +331,7 @@ async def probe_sequences(
             runs: list[CaseRun] = []
             for case in steps:
                 run = await _run_step(prober, case, seq, rules, reference, noise_runs, grouping)
+                _release(run, prober.bodies_dir)
                 if progress is not None:
                     progress(run)
                 runs.append(run)
