@@ -90,16 +90,6 @@ def _answer(resp: Response, rules: CompareRules, namespaces: dict[str, str]) -> 
     )
 
 
-def _namespaces(run: CaseRun) -> dict[str, dict[str, str]]:
-    """Each target's XML namespaces, from the canonical forms its comparisons already made."""
-    found: dict[str, dict[str, str]] = {}
-    for p in run.pairs:
-        for name, canon in ((p.left, p.comparison.left_canonical), (p.right, p.comparison.right_canonical)):
-            if canon is not None and canon.xml is not None and canon.xml.namespaces:
-                found.setdefault(name, dict(canon.xml.namespaces))
-    return found
-
-
 def _difference(d: Difference, left: str, right: str) -> DifferenceDoc:
     # a `missing` path has no right value and an `extra` one no left value: absent, not null
     return DifferenceDoc(
@@ -121,7 +111,7 @@ def _unreachable(runs: list[CaseRun], names: list[str]) -> list[str]:
 
 def _case(run: CaseRun, names: list[str], facts: RunFacts) -> CaseDoc:
     rules = facts.rules
-    namespaces = _namespaces(run)
+    namespaces = run.namespaces
     return CaseDoc(
         name=run.case.name,
         method=run.case.method,
