@@ -302,7 +302,8 @@ def _release(run: CaseRun, bodies_dir: Path | None) -> None:
         if not comparison.body_match:
             diverged.update((pair.left, pair.right))
     run.responses = {
-        name: slim(resp, keep_in=bodies_dir if name in diverged else None) for name, resp in run.responses.items()
+        name: slim(resp, keep_in=bodies_dir if name in diverged else None)
+        for name, resp in run.responses.items()
     }
 
 
