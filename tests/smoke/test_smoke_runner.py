@@ -259,6 +259,12 @@ expect.status = 200
     assert check["status"] == "error"
     assert check["error"].startswith("cannot connect")
     assert result.summary.startswith("0/1 PASS, 1 ERROR")
+    # nothing listens there: the environment failed (exit 3 as the README says), not a check
+    assert result.status is PhaseStatus.ERROR
+    assert [(f.kind.value, f.evidence) for f in result.findings][-1] == (
+        "unreachable",
+        f"http://127.0.0.1:{free_port}",
+    )
 
 
 async def test_network_is_injectable(tmp_path: Path) -> None:

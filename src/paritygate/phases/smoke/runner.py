@@ -64,11 +64,14 @@ def _build(
     )
 
 
+_UNREACHABLE = "cannot connect: "
+
+
 def _transport_error(exc: httpx.HTTPError, check: PlannedCheck) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return f"timeout: no answer within {check.timeout:g}s"
     if isinstance(exc, httpx.ConnectError):
-        return f"cannot connect: {exc}"
+        return f"{_UNREACHABLE}{exc}"
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -204,7 +207,17 @@ def _phase_result(checks: list[dict[str, Any]], seconds: float) -> PhaseResult:
     if total == 0:
         return PhaseResult("smoke", PhaseStatus.SKIPPED, "no smoke checks configured", data=data)
     findings = [_finding(c) for c in checks if c["status"] != "pass"]
-    status = PhaseStatus.FAILED if findings else PhaseStatus.PASSED
+    # A target where nothing listens is the environment failing (exit 3), not a failed check.
+    unreachable = sorted(
+        {str(c.get("target")) for c in checks if c["status"] == "error" and _UNREACHABLE in str(c["error"])}
+    )
+    findings += [
+        Finding(
+            FindingKind.UNREACHABLE, name, f"smoke target {name}: nothing listens (a check could not connect)"
+        )
+        for name in unreachable
+    ]
+    status = PhaseStatus.ERROR if unreachable else PhaseStatus.FAILED if findings else PhaseStatus.PASSED
     summary = _summary(counts["pass"], counts["fail"], counts["error"], total, seconds)
     return PhaseResult("smoke", status, summary, findings=findings, data=data, duration_s=seconds)
 
