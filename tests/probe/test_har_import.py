@@ -227,3 +227,19 @@ def test_har_without_http_requests_is_an_error(tmp_path: Path) -> None:
     doc = {"log": {"entries": [entry({"method": "GET", "url": "data:,x", "headers": []})]}}
     with pytest.raises(ConfigError, match="no HTTP request in the capture"):
         import_har(write_har(tmp_path, doc))
+
+
+def test_a_post_data_mime_type_a_header_cannot_carry_is_not_made_a_header(tmp_path: Path) -> None:
+    # found by tests/hardening/test_fuzz_parsers.py: mimeType 'Ā' became a content-type the
+    # cases file then refused (non-Latin-1)
+    har = {
+        "log": {
+            "entries": [
+                entry({"method": "GET", "url": "http://h/p?q=1", "postData": {"mimeType": "Ā", "text": ""}})
+            ]
+        }
+    }
+    path = tmp_path / "capture.har"
+    path.write_bytes(orjson.dumps(har))
+    (case,) = import_har(path).cases
+    assert "content-type" not in {k.lower() for k in case.headers}

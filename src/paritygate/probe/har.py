@@ -174,7 +174,7 @@ def _body(request: _Request, headers: dict[str, str], where: str) -> _Body:
             raw = base64.b64decode(post.text, validate=True)
         except (binascii.Error, ValueError) as exc:
             raise _BodyProblem(f"{where}.postData.text", f"not valid base64 ({exc})") from None
-        if post.mimeType and not has_type:
+        if post.mimeType and not has_type and not header_problem("content-type", post.mimeType):
             headers["content-type"] = post.mimeType
         return _Body(raw=raw)
     if post.text is None and post.params:
@@ -188,7 +188,7 @@ def _body(request: _Request, headers: dict[str, str], where: str) -> _Body:
             return _Body(json=orjson.loads(text), has_json=True)
         except orjson.JSONDecodeError:
             pass  # not really JSON: keep the exact text
-    if post.mimeType and not has_type:
+    if post.mimeType and not has_type and not header_problem("content-type", post.mimeType):
         headers["content-type"] = post.mimeType
     return _Body(text=text)
 
