@@ -160,7 +160,8 @@ def test_manifest_lists_what_was_left_out_and_why(
     assert other["left_out"] == [{"path": "Cargo.lock", "why": "excluded by [review] exclude '*.lock'"}]
     assert other["files"] == []
     assert other["skipped"] == "nothing reviewable: every change was left out"
-    assert validatord["tokens_est"] == validatord["bytes"] // 4 and validatord["tokens_method"] == "bytes/4"
+    assert validatord["tokens_est"] == int(validatord["bytes"] / 2.5) + 1
+    assert validatord["tokens_method"] == "estimate:bytes/2.5"
     diff_text = (tmp_path / "out" / validatord["diff_file"]).read_text()
     assert "keep_00015" not in diff_text  # the deleted lines are not sent...
     assert "10 deleted line(s), old 11-20, not shown" in diff_text  # ...but said

@@ -42,9 +42,9 @@ APP_BLOCK_SONNET = """**WHERE:** `b/src/validatord/app.py:12`
 **VERDICT:** block
 """
 APP_KIMI = """- WHERE: ./src/validatord/app.py:10-11
-- SEVERITY: major
-- WHAT: validate() returns True for everything
-- WHY: the boolean expression is constant
+- SEVERITY: block
+- WHAT: validate() accepts a request without a fingerprint check
+- WHY: `or True` makes the boolean expression constant
 
 WHERE: app.py:35
 SEVERITY: minor
@@ -192,7 +192,10 @@ def test_convergence_counts_lineages_not_reviewers(
     ]
     assert result.status is PhaseStatus.FAILED
     c1 = data["bundles"][0]
-    assert c1["bytes"] < 1024 and c1["tally_line"] == "c1 validatord (<1KB) → 1 convergent / 3 distinct"
+    assert c1["bytes"] < 1024
+    assert c1["tally_line"] == (
+        "c1 validatord (<1KB) → 1 convergent / 2 distinct · 3/5 usable (qwen truncated, llama failed)"
+    )
 
 
 def test_locations_are_checked_against_the_bundle(
@@ -228,20 +231,25 @@ def test_self_retraction_is_audited_not_counted(
     assert "On reflection" in retracted["votes"][0]["retraction"]
     opus_c2 = _call(result.data, "c2", "opus")
     assert opus_c2["verdict"] == "ship" and opus_c2["retracted_verdicts"] == ["block"]
-    assert result.json_data["bundles"][1]["tally_line"].endswith("→ 0 convergent / 0 distinct")
+    assert result.json_data["bundles"][1]["tally_line"].endswith(
+        "→ 0 convergent / 0 distinct · 4/5 usable (llama failed)"
+    )
     assert not any("job.py" in f.evidence for f in result.findings if f.kind is not FindingKind.NOTE)
     assert "Self-retracted (audit)" in (out / "review.md").read_text()
 
 
-def test_cut_off_answer_is_incomplete_not_clean(
+def test_cut_off_answer_is_truncated_never_clean_and_never_counted(
     reviewed: tuple[PhaseResult, FakeLLM, Path, list[str]],
 ) -> None:
     result, _, _, _ = reviewed
     qwen = _call(result.data, "c1", "qwen")
     assert (qwen["status"], qwen["finish_reason"], qwen["tokens_out"]) == ("incomplete", "length", 64)
-    (magic,) = [f for f in result.json_data["findings"] if f["what"] == "magic number"]
-    assert magic["incomplete"] is True and magic["votes"][0]["incomplete"] is True
-    assert any(f.kind is FindingKind.NOTE and "qwen was cut off on c1" in f.message for f in result.findings)
+    assert qwen["usability"] == "truncated" and qwen["findings"] == 0
+    assert not [f for f in result.json_data["findings"] if f["what"] == "magic number"]
+    assert any(
+        f.kind is FindingKind.NOTE and "qwen gave no usable answer on c1 (truncated" in f.message
+        for f in result.findings
+    )
 
 
 def test_429_then_success_and_what_the_api_reported(
@@ -255,7 +263,12 @@ def test_429_then_success_and_what_the_api_reported(
     assert "c1 kimi: ok (250 tokens out)" in progress
     # The key was read from api_key_env and sent to the endpoint, nowhere else.
     assert {r.auth for r in fake.requests if r.api == "openai"} == {f"Bearer {OPENAI_KEY}"}
-    assert c1_tokens_line(result) == "opus 900 · sonnet 180 · kimi 250 · qwen 64 (incomplete) · llama failed"
+    sent = _call(result.data, "c1", "opus")["prompt_tokens"]
+    assert _call(result.data, "c1", "opus")["prompt_tokens_method"] == "estimate:bytes/2.5"
+    assert c1_tokens_line(result) == (
+        f"opus {sent} in / 900 out · sonnet {sent} in / 180 out · kimi {sent} in / 250 out · "
+        f"qwen {sent} in / 64 out (incomplete) · llama failed"
+    )
 
 
 def c1_tokens_line(result: PhaseResult) -> str:

@@ -273,6 +273,8 @@ class AssessConfig(StrictModel):
     block_on_phase_error: bool = True
     block_on_fixed_divergence: bool = False  # a `fixed?` row is reported loudly but does not block
     review_block_lineages: int = Field(default=2, ge=1)
+    # A review bundle answered usably by fewer lineages than review_block_lineages is unreviewed.
+    block_on_unreviewed: bool = False
 
 
 class RunSettings(StrictModel):

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pathspec import GitIgnoreSpec
 from pydantic import Field, field_validator, model_validator
@@ -38,6 +38,20 @@ __all__ = ["OTHER_COMPONENT", "ReviewConfig", "ReviewerConfig", "SecretsConfig",
 OTHER_COMPONENT = "other"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Request fields paritygate sets itself; ``extra`` may not override them.
+_RESERVED_EXTRA = frozenset(
+    {
+        "model",
+        "messages",
+        "max_tokens",
+        "temperature",
+        "seed",
+        "system",
+        "stream",
+        "n",
+        "max_completion_tokens",
+    }
+)
 
 
 @lru_cache(maxsize=256)
@@ -80,8 +94,36 @@ class ReviewerConfig(StrictModel):
     model: str = Field(min_length=1)
     base_url: str | None = None  # None: the SDK's default endpoint
     api_key_env: str | None = None  # None: no key (a local vLLM / Ollama)
-    max_tokens: int = Field(default=4096, ge=1)
-    timeout: float = Field(default=300.0, gt=0, le=86400)
+    max_tokens: int = Field(default=4096, ge=1, le=10_000_000)
+    timeout: float = Field(default=300.0, gt=0, le=86_400)  # one call, from when it is sent
+    # The model's context window in tokens: the rendered prompt must fit in it minus max_tokens.
+    context_tokens: int | None = Field(default=None, ge=1, le=100_000_000)
+    # Calls in flight at once to this reviewer's endpoint (a local server's slots); default [review].
+    concurrency: int | None = Field(default=None, ge=1, le=1024)
+    # A timed-out generation is usually still running on the server: re-sending only queues
+    # the heavy prompt behind it. Off by default; 429, 5xx and connection errors are retried.
+    retry_timeouts: bool = False
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    system: str | None = None  # a system prompt sent before the review prompt
+    # Passed through to the SDK as extra request-body fields (e.g. Ollama's options.num_ctx).
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _fits(self) -> Self:
+        if self.context_tokens is not None and self.max_tokens >= self.context_tokens:
+            raise ValueError(
+                f"max_tokens ({self.max_tokens}) must be smaller than context_tokens ({self.context_tokens}): "
+                "the prompt needs room in the context window"
+            )
+        if self.provider == "anthropic" and self.seed is not None:
+            raise ValueError("seed is not supported by the Anthropic API; remove it for this reviewer")
+        reserved = sorted(set(self.extra) & _RESERVED_EXTRA)
+        if reserved:
+            raise ValueError(
+                f"extra must not set {', '.join(reserved)}: use the reviewer's own keys for them"
+            )
+        return self
 
     @field_validator("name")
     @classmethod
@@ -137,11 +179,18 @@ class ReviewConfig(StrictModel):
     shrink_deletions: bool = True  # deletion-only hunks become a one-line note
     warn_kb: float = Field(default=60.0, gt=0)
     max_kb: float = Field(default=100.0, gt=0)
-    match_window: int = Field(default=3, ge=0)  # lines either side for matching findings across reviewers
-    concurrency: int = Field(default=4, ge=1)
-    retries: int = Field(default=3, ge=0)  # on 429, 5xx, timeouts, connection errors
-    backoff: float = Field(default=1.0, ge=0)  # seconds; doubles per retry unless Retry-After says otherwise
-    max_backoff: float = Field(default=30.0, ge=0)
+    match_window: int = Field(default=3, ge=0, le=1000)  # lines either side for matching findings
+    # A finding spanning more lines than this is too vague to converge with another by place.
+    max_span_lines: int = Field(default=20, ge=1, le=100_000)
+    # rapidfuzz similarity (0-100) of two findings' claims (what + why) for them to converge.
+    claim_similarity: float = Field(default=50.0, ge=0, le=100)
+    concurrency: int = Field(default=4, ge=1, le=1024)  # calls in flight at once per endpoint
+    retries: int = Field(default=3, ge=0, le=100)  # on 429, 5xx, connection errors (timeouts: retry_timeouts)
+    backoff: float = Field(default=1.0, ge=0, le=3600)  # seconds; doubles per retry unless Retry-After says
+    max_backoff: float = Field(default=30.0, ge=0, le=3600)
+    deadline: float | None = Field(default=None, gt=0, le=7 * 86_400)  # seconds for the whole review
+    repair: bool = True  # one short corrective retry for an answer that ignored the format
+    sarif: Literal["all", "converged"] = "all"  # which findings review.sarif holds
     prompt_template: str | None = None  # jinja2 file, relative to the config file
     secrets: SecretsConfig = Field(default_factory=SecretsConfig)
     reviewers: list[ReviewerConfig] = Field(default_factory=list)

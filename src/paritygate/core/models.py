@@ -50,6 +50,7 @@ class FindingKind(enum.StrEnum):
     PHASE_ERROR = "phase_error"  # evidence: phase name
     REVIEW_BLOCK = "review_block"  # evidence: path:line; converged across >= 2 lineages
     REVIEW_WARNING = "review_warning"  # evidence: path:line; single-lineage block
+    REVIEW_UNREVIEWED = "review_unreviewed"  # evidence: bundle id; too few lineages answered usably
     NOTE = "note"  # informational, never changes the verdict
 
 

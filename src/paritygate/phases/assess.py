@@ -167,6 +167,8 @@ def _finding_reason(finding: Finding, phase: str, cfg: AssessConfig) -> Reason:
     if kind is FindingKind.REVIEW_BLOCK:
         # The review phase applies `[assess] review_block_lineages` when it tallies lineages.
         return reason(ReasonLevel.BLOCK, f"review block at {ev}: {finding.message}")
+    if kind is FindingKind.REVIEW_UNREVIEWED:
+        return gate(cfg.block_on_unreviewed, f"review bundle {ev} is unreviewed: {finding.message}")
     if kind is FindingKind.REVIEW_WARNING:
         return reason(ReasonLevel.WARNING, f"review warning at {ev}: {finding.message}")
     return reason(ReasonLevel.WARNING, finding.message)

@@ -1,5 +1,5 @@
-"""From reviewer answers to the phase's output: votes, the tally per bundle, the
-``paritygate.review/1`` document and the findings the verdict weighs."""
+"""From reviewer answers to the phase's output: usability, votes, the tally per bundle,
+quorum, the ``paritygate.review/1`` document and the findings the verdict weighs."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from paritygate.config.review import ReviewerConfig
 from paritygate.core.models import Finding, FindingKind
 from paritygate.phases.review.answers import ParsedAnswer, parse_answer
 from paritygate.phases.review.bundles import Bundle
+from paritygate.phases.review.lineage import LineageCheck, check_lineages
 from paritygate.phases.review.locations import BundleIndex
 from paritygate.phases.review.reviewers import CallResult
 from paritygate.phases.review.tally import TalliedFinding, Vote, dedupe_votes, lineage_groups, tally_votes
+from paritygate.phases.review.tokens import Measured
+from paritygate.phases.review.usability import Usability, judge
 
-__all__ = ["Outcome", "assemble", "bundle_tally_line"]
+__all__ = ["Outcome", "TallySettings", "assemble", "bundle_tally_line"]
 
 
 @dataclass(slots=True)
@@ -24,31 +27,42 @@ class Outcome:
     findings: list[TalliedFinding]
     phase_findings: list[Finding] = field(default_factory=list)
     duplicates: int = 0
+    lineage_warnings: list[str] = field(default_factory=list)
 
 
-def bundle_tally_line(bundle: Bundle, convergent: int, distinct: int, *, dry_run: bool) -> str:
+@dataclass(slots=True, frozen=True)
+class TallySettings:
+    window: int
+    threshold: int  # [assess] review_block_lineages: lineages for a converged block, and the quorum
+    max_span: int = 20
+    similarity: float = 50.0
+
+
+def bundle_tally_line(
+    bundle: Bundle, convergent: int, distinct: int, *, dry_run: bool, usable: str = ""
+) -> str:
     head = f"{bundle.id} {bundle.component} ({bundle.kb_label})"
     if dry_run:
         return f"{head} → dry run, not sent"
-    return f"{head} → {convergent} convergent / {distinct} distinct"
+    return f"{head} → {convergent} convergent / {distinct} distinct" + (f" · {usable}" if usable else "")
 
 
 def _votes(
-    call: CallResult, parsed: ParsedAnswer, reviewer: ReviewerConfig, index: BundleIndex
+    call: CallResult, parsed: ParsedAnswer, lineage: tuple[str, ...], reviewer: str, index: BundleIndex
 ) -> list[Vote]:
     votes = []
     for raw in parsed.findings:
         path, kind, reason = index.classify(raw.path, raw.start, raw.end)
         votes.append(
             Vote(
-                reviewer=reviewer.name,
-                lineage=tuple(reviewer.lineage),
+                reviewer=reviewer,
+                lineage=lineage,
                 bundle=call.bundle,
                 written=raw.where,
                 path=path if path is not None else raw.path,
                 start=raw.start,
                 end=raw.end,
-                severity=raw.severity,
+                severity=raw.severity or "minor",  # usable answers have a severity on every block
                 what=raw.what,
                 why=raw.why,
                 line_kind=kind,
@@ -56,17 +70,29 @@ def _votes(
                 retracted=raw.retracted,
                 retraction=raw.retraction,
                 incomplete=call.status == "incomplete",
+                downgraded_from=raw.downgraded_from,
             )
         )
     return votes
 
 
 def _call_dict(
-    call: CallResult, parsed: ParsedAnswer | None, votes: list[Vote], reply_file: str | None
+    call: CallResult,
+    parsed: ParsedAnswer | None,
+    usability: Usability,
+    votes: list[Vote],
+    reply_file: str | None,
+    measured: Measured | None,
 ) -> dict[str, Any]:
     return {
         "reviewer": call.reviewer,
         "status": call.status,
+        "usability": usability.verdict,
+        "usability_reason": usability.reason,
+        "repaired": call.repair_reason,
+        "prompt_tokens": measured.tokens if measured else None,
+        "prompt_tokens_method": measured.method if measured else None,
+        "prompt_tokens_server": call.prompt_tokens,
         "tokens_out": call.tokens_out,
         "finish_reason": call.finish_reason,
         "served_model": call.served_model,
@@ -76,34 +102,107 @@ def _call_dict(
         "retracted_verdicts": parsed.retracted_verdicts if parsed else [],
         "findings": len(votes),
         "retracted": sum(v.retracted for v in votes),
+        "downgraded": sum(v.downgraded_from is not None for v in votes),
         "rejected_locations": sum(v.line_kind == "invalid" for v in votes),
         "reply_file": reply_file,
         "duration_s": round(call.duration_s, 3),
+        "queued_s": round(call.queued_s, 3),
     }
 
 
 def _phase_findings(findings: list[TalliedFinding], threshold: int) -> list[Finding]:
-    """A block-severity finding that enough lineages point at blocks; one lineage only warns.
-
-    Convergence counts every lineage that flagged the location, whatever severity it gave
-    (they agree something is wrong there); ``block_lineages`` in the data says who said block.
-    """
+    """A converged block blocks: block severity from ``threshold`` distinct lineages at a
+    place both claims agree on. A block from fewer lineages, or unplaceable, only warns."""
     out: list[Finding] = []
     for f in findings:
-        if f.retracted or f.severity != "block":
+        said_block = [v for v in f.votes if v.severity == "block"]
+        if f.retracted or not said_block:
             continue
-        who = f"{', '.join(f.lineages)}; reviewers {', '.join(f.reviewers)}"
-        if f.located and f.convergence >= threshold:
-            message = f"block converged across {f.convergence} lineages ({who}): {f.what}"
+        who = f"block from {', '.join(f.block_lineages)}; reviewers {', '.join(f.reviewers)}"
+        if f.located and f.severity == "block" and len(f.block_lineages) >= threshold:
+            message = f"block converged across {len(f.block_lineages)} lineages ({who}): {f.what}"
             out.append(Finding(FindingKind.REVIEW_BLOCK, f.evidence, message))
         elif f.located:
-            message = f"block from {f.convergence} lineage(s) ({who}): {f.what}"
+            others = f" (converged severity {f.severity} across {f.convergence})" if f.convergence > 1 else ""
+            message = f"block from {len(f.block_lineages)} lineage(s) ({who}){others}: {f.what}"
             out.append(Finding(FindingKind.REVIEW_WARNING, f.evidence, message))
         else:
             reason = f.votes[0].reason or f.line_kind
             message = f"block at a location that cannot be checked ({f.line_kind}: {reason}; {who}): {f.what}"
             out.append(Finding(FindingKind.REVIEW_WARNING, f.evidence, message))
     return out
+
+
+def _tokens(review: dict[str, Any]) -> str:
+    """``opus 815 in / 900 out`` (``in`` as paritygate counted the prompt before sending)."""
+    if review["status"] == "failed":
+        return f"{review['reviewer']} failed"
+    sent = review["prompt_tokens"] if review["prompt_tokens"] is not None else "?"
+    cut = " (incomplete)" if review["status"] == "incomplete" else ""
+    return f"{review['reviewer']} {sent} in / {review['tokens_out']} out{cut}"
+
+
+def _usable_line(reviews: list[dict[str, Any]]) -> str:
+    usable = sum(r["usability"] == "usable" for r in reviews)
+    bad = [f"{r['reviewer']} {r['usability']}" for r in reviews if r["usability"] != "usable"]
+    return f"{usable}/{len(reviews)} usable" + (f" ({', '.join(bad)})" if bad else "")
+
+
+def _reviewer_doc(
+    reviewer: ReviewerConfig, calls: list[CallResult], docs: list[dict[str, Any]], votes: list[Vote]
+) -> dict[str, Any]:
+    statuses = {c.status for c in calls}
+    status = "failed" if statuses == {"failed"} else "incomplete" if "incomplete" in statuses else "ok"
+    served = sorted({c.served_model for c in calls if c.served_model})
+    finishes = sorted({c.finish_reason for c in calls if c.finish_reason})
+    usability: dict[str, int] = {}
+    for doc in docs:
+        usability[doc["usability"]] = usability.get(doc["usability"], 0) + 1
+    measured = [d["prompt_tokens"] for d in docs if d["prompt_tokens"] is not None]
+    server = [d["prompt_tokens_server"] for d in docs if d["prompt_tokens_server"] is not None]
+    return {
+        "name": reviewer.name,
+        "lineage": reviewer.lineage,
+        "provider": reviewer.provider,
+        "model": reviewer.model,
+        "status": status if calls else "not-called",
+        "usable": usability.get("usable", 0),
+        "unusable": sum(n for k, n in usability.items() if k != "usable"),
+        "usability": usability,
+        "prompt_tokens": sum(measured) if measured else None,
+        "prompt_tokens_server": sum(server) if server else None,
+        "tokens_out": sum(c.tokens_out or 0 for c in calls),
+        "duration_s": round(sum(c.duration_s for c in calls), 3),
+        "finish_reason": ",".join(finishes) or None,
+        "served_model": ",".join(served) or None,
+        "rejected_locations": sum(v.line_kind == "invalid" for v in votes if v.reviewer == reviewer.name),
+        "failed_bundles": [c.bundle for c in calls if c.status == "failed"],
+        "incomplete_bundles": [c.bundle for c in calls if c.status == "incomplete"],
+    }
+
+
+def _call_notes(call: CallResult, doc: dict[str, Any], measured: Measured | None) -> list[Finding]:
+    where = f"{call.bundle}:{call.reviewer}"
+    notes: list[Finding] = []
+    if call.status == "failed":
+        note = f"reviewer {call.reviewer} failed on {call.bundle} ({call.error}); left out of convergence"
+        notes.append(Finding(FindingKind.NOTE, where, note))
+    elif doc["usability"] != "usable":
+        note = (
+            f"reviewer {call.reviewer} gave no usable answer on {call.bundle} ({doc['usability']}: "
+            f"{doc['usability_reason']}); not counted as a review"
+        )
+        notes.append(Finding(FindingKind.NOTE, where, note))
+    server = call.prompt_tokens
+    # Against a real tokenizer's count only: the estimate is deliberately high.
+    exact = measured is not None and not measured.method.startswith("estimate")
+    if measured is not None and exact and server is not None and server < 0.8 * measured.tokens:
+        note = (
+            f"{call.reviewer} on {call.bundle}: the server counted {server} prompt tokens, paritygate "
+            f"{measured.tokens} ({measured.method}); the server may have truncated the prompt"
+        )
+        notes.append(Finding(FindingKind.NOTE, where, note))
+    return notes
 
 
 def assemble(
@@ -113,80 +212,83 @@ def assemble(
     calls: list[CallResult],
     reply_files: dict[tuple[str, str], str],
     *,
-    window: int,
-    threshold: int,
+    settings: TallySettings,
     dry_run: bool,
+    measured: dict[tuple[str, str], Measured] | None = None,
 ) -> Outcome:
-    by_name = {r.name: r for r in reviewers}
+    measured = measured or {}
+    lineage: LineageCheck = check_lineages(reviewers, calls)
     all_votes: list[Vote] = []
-    per_bundle_calls: dict[str, list[dict[str, Any]]] = {}
+    per_bundle: dict[str, list[dict[str, Any]]] = {}
+    per_reviewer: dict[str, list[dict[str, Any]]] = {}
+    notes: list[Finding] = []
     for call in calls:
-        parsed = parse_answer(call.text) if call.status != "failed" else None
-        votes = _votes(call, parsed, by_name[call.reviewer], indexes[call.bundle]) if parsed else []
+        failed = call.status == "failed"
+        parsed = None if failed else parse_answer(call.text)
+        usability = judge(
+            call.text, parsed, failed=failed, cut=call.status == "incomplete", error=call.error or ""
+        )
+        votes: list[Vote] = []
+        if parsed is not None and usability.usable:  # only a usable answer is a review
+            votes = _votes(call, parsed, lineage.labels[call.reviewer], call.reviewer, indexes[call.bundle])
         all_votes += votes
-        entry = _call_dict(call, parsed, votes, reply_files.get((call.bundle, call.reviewer)))
-        per_bundle_calls.setdefault(call.bundle, []).append(entry)
+        size = measured.get((call.bundle, call.reviewer))
+        doc = _call_dict(call, parsed, usability, votes, reply_files.get((call.bundle, call.reviewer)), size)
+        per_bundle.setdefault(call.bundle, []).append(doc)
+        per_reviewer.setdefault(call.reviewer, []).append(doc)
+        notes += _call_notes(call, doc, size)
     kept, duplicates = dedupe_votes(all_votes)
-    findings = tally_votes(kept, window=window)
+    findings = tally_votes(
+        kept,
+        window=settings.window,
+        threshold=settings.threshold,
+        max_span=settings.max_span,
+        similarity=settings.similarity,
+    )
 
     bundle_docs = []
+    unreviewed: list[Finding] = []
     for bundle in bundles:
         mine = [f for f in findings if f.bundle == bundle.id and not f.retracted]
         convergent = sum(f.convergence >= 2 for f in mine)
         distinct = sum(f.line_kind != "invalid" for f in mine)
-        reviews = per_bundle_calls.get(bundle.id, [])
-        answered = [r for r in reviews if r["status"] != "failed"]
+        reviews = per_bundle.get(bundle.id, [])
+        usable = [r for r in reviews if r["usability"] == "usable"]
+        usable_lineages = lineage_groups([lineage.labels[r["reviewer"]] for r in usable])
+        is_unreviewed = bool(reviews) and len(usable_lineages) < settings.threshold
+        usable_line = _usable_line(reviews) if reviews else ""
         doc = bundle.manifest() | {
             "convergent": convergent,
             "distinct": distinct,
-            "tally_line": bundle_tally_line(bundle, convergent, distinct, dry_run=dry_run),
+            "tally_line": bundle_tally_line(
+                bundle, convergent, distinct, dry_run=dry_run, usable=usable_line
+            ),
+            "usable_line": usable_line,
             "reviews": reviews,
             "answered": {
-                "reviewers": [r["reviewer"] for r in answered],
-                "lineages": lineage_groups([tuple(by_name[r["reviewer"]].lineage) for r in answered]),
+                "reviewers": [r["reviewer"] for r in reviews if r["status"] != "failed"],
+                "lineages": lineage_groups(
+                    [lineage.labels[r["reviewer"]] for r in reviews if r["status"] != "failed"]
+                ),
             },
+            "usable": {"reviewers": [r["reviewer"] for r in usable], "lineages": usable_lineages},
+            "unreviewed": is_unreviewed,
             "failed": [r["reviewer"] for r in reviews if r["status"] == "failed"],
-            "tokens_line": " · ".join(
-                f"{r['reviewer']} {r['tokens_out'] if r['status'] != 'failed' else 'failed'}"
-                + (" (incomplete)" if r["status"] == "incomplete" else "")
-                for r in reviews
-            ),
+            "tokens_line": " · ".join(_tokens(r) for r in reviews),
         }
+        if is_unreviewed:
+            said = ", ".join(usable_lineages) or "none"
+            message = (
+                f"{bundle.id} {bundle.component}: {len(usable_lineages)} lineage(s) gave a usable answer "
+                f"({said}), fewer than the {settings.threshold} needed to converge; {usable_line}"
+            )
+            unreviewed.append(Finding(FindingKind.REVIEW_UNREVIEWED, bundle.id, message))
         bundle_docs.append(doc)
 
-    reviewer_docs = []
-    for reviewer in reviewers:
-        mine_calls = [c for c in calls if c.reviewer == reviewer.name]
-        statuses = {c.status for c in mine_calls}
-        status = "failed" if statuses == {"failed"} else "incomplete" if "incomplete" in statuses else "ok"
-        served = sorted({c.served_model for c in mine_calls if c.served_model})
-        finishes = sorted({c.finish_reason for c in mine_calls if c.finish_reason})
-        reviewer_docs.append(
-            {
-                "name": reviewer.name,
-                "lineage": reviewer.lineage,
-                "provider": reviewer.provider,
-                "model": reviewer.model,
-                "status": status if mine_calls else "not-called",
-                "tokens_out": sum(c.tokens_out or 0 for c in mine_calls),
-                "finish_reason": ",".join(finishes) or None,
-                "served_model": ",".join(served) or None,
-                "rejected_locations": sum(
-                    v.line_kind == "invalid" for v in all_votes if v.reviewer == reviewer.name
-                ),
-                "failed_bundles": [c.bundle for c in mine_calls if c.status == "failed"],
-                "incomplete_bundles": [c.bundle for c in mine_calls if c.status == "incomplete"],
-            }
-        )
-    phase_findings = _phase_findings(findings, threshold)
-    for call in calls:
-        if call.status == "failed":
-            note = f"reviewer {call.reviewer} failed on {call.bundle} ({call.error}); left out of convergence"
-            phase_findings.append(Finding(FindingKind.NOTE, f"{call.bundle}:{call.reviewer}", note))
-        elif call.status == "incomplete":
-            note = (
-                f"reviewer {call.reviewer} was cut off on {call.bundle} (finish reason {call.finish_reason}); "
-                "its answer is incomplete, its findings are kept and flagged"
-            )
-            phase_findings.append(Finding(FindingKind.NOTE, f"{call.bundle}:{call.reviewer}", note))
-    return Outcome(bundle_docs, reviewer_docs, findings, phase_findings, duplicates)
+    reviewer_docs = [
+        _reviewer_doc(r, [c for c in calls if c.reviewer == r.name], per_reviewer.get(r.name, []), all_votes)
+        for r in reviewers
+    ]
+    phase_findings = _phase_findings(findings, settings.threshold) + unreviewed + notes
+    phase_findings += [Finding(FindingKind.NOTE, "lineage", w) for w in lineage.warnings]
+    return Outcome(bundle_docs, reviewer_docs, findings, phase_findings, duplicates, lineage.warnings)

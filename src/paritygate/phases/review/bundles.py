@@ -14,11 +14,13 @@ from paritygate.config.review import OTHER_COMPONENT, ReviewConfig
 from paritygate.phases.review.diff import FileDiff, Hunk
 from paritygate.phases.review.globs import component_of, matching_glob
 from paritygate.phases.review.secrets import Redaction
+from paritygate.phases.review.tokens import ESTIMATE, estimate_tokens
 
 __all__ = ["TOKENS_METHOD", "Bundle", "LeftOut", "assign_bundles", "shrink_deletions"]
 
-# The estimate every manifest states: close enough for sizing, no tokenizer needed.
-TOKENS_METHOD = "bytes/4"
+# The estimate every manifest states (the diff alone, no tokenizer); the prompt each
+# reviewer is sent is counted in its own tokens when the review runs (tokens.py).
+TOKENS_METHOD = ESTIMATE
 
 
 @dataclass(slots=True, frozen=True)
@@ -72,7 +74,7 @@ class Bundle:
             "id": self.id,
             "component": self.component,
             "bytes": size,
-            "tokens_est": size // 4,  # TOKENS_METHOD
+            "tokens_est": estimate_tokens(self.text()),  # TOKENS_METHOD
             "tokens_method": TOKENS_METHOD,
             "files": self.paths,
             "deleted": self.deleted,

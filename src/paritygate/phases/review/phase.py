@@ -1,5 +1,6 @@
 """Phase 3, the per-component scrum review: bundles → size guard → secrets out →
-prompts → reviewers in parallel → parse → location checks → lineage tally."""
+prompts → token budgets → reviewers in parallel → usability → parse → location checks →
+claim-aware lineage tally → quorum."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from paritygate.core.fs import atomic_write_text
 from paritygate.core.models import Finding, FindingKind, PhaseResult, PhaseStatus
 from paritygate.errors import ConfigError
 from paritygate.phases.review import gitrange
-from paritygate.phases.review.assemble import assemble
+from paritygate.phases.review.assemble import TallySettings, assemble
+from paritygate.phases.review.budget import fit_to_budgets
 from paritygate.phases.review.bundles import Bundle, assign_bundles
 from paritygate.phases.review.diff import parse_diff
 from paritygate.phases.review.locations import BundleIndex
@@ -24,6 +26,7 @@ from paritygate.phases.review.prompt import PromptRenderer
 from paritygate.phases.review.reviewers import CallResult, Job, run_calls
 from paritygate.phases.review.secrets import redact_files
 from paritygate.phases.review.sizeguard import FORCE_ENV, apply_size_guard
+from paritygate.phases.review.tokens import Measured
 
 __all__ = ["SCHEMA", "run_review", "run_review_async"]
 
@@ -58,12 +61,15 @@ def _write_artifacts(
 
 
 def _write_replies(calls: list[CallResult], out_dir: Path) -> dict[tuple[str, str], str]:
+    """Each answer as received (and the one a repair replaced, as ``.before-repair.md``)."""
     written: dict[tuple[str, str], str] = {}
     for call in calls:
-        if call.status == "failed":
+        if call.status == "failed" and not call.text:
             continue
         rel = f"review/replies/{call.bundle}-{call.reviewer}.md"
         atomic_write_text(out_dir / rel, call.text)
+        if call.first_text is not None:
+            atomic_write_text(out_dir / rel.replace(".md", ".before-repair.md"), call.first_text)
         written[(call.bundle, call.reviewer)] = rel
     return written
 
@@ -137,24 +143,44 @@ async def run_review_async(
     )
 
     renderer = PromptRenderer(loaded.resolve(cfg.prompt_template) if cfg.prompt_template else None)
-    prompts = {b.id: renderer.render(b, range_label=rng.label) for b in bundles if b.files}
+
+    def render(bundle: Bundle) -> str:
+        return renderer.render(bundle, range_label=rng.label)
+
+    measured: dict[tuple[str, str], Measured] = {}
+    budget_warnings: list[str] = []
+    if not dry:  # counted in each reviewer's tokens (its server's tokenizer where it has one)
+        bundles, measured, budget_warnings = await fit_to_budgets(bundles, cfg.reviewers, render)
+    prompts = {b.id: render(b) for b in bundles if b.files}
     artifacts = _write_artifacts(bundles, prompts, out_dir)
     counts = gitrange.new_line_counts(repo, rng.tip, sorted({p for b in bundles for p in b.paths}))
     indexes = {b.id: BundleIndex(b, counts) for b in bundles}
 
     calls: list[CallResult] = []
     if not dry:
-        jobs = [Job(r, b.id, prompts[b.id]) for b in bundles if b.id in prompts for r in cfg.reviewers]
-        calls = await run_calls(jobs, cfg, environ=environ, progress=progress)
+        jobs = [
+            Job(r, b.id, prompts[b.id], tuple(b.paths))
+            for b in bundles
+            if b.id in prompts
+            for r in cfg.reviewers
+        ]
+        deadline = started + cfg.deadline if cfg.deadline is not None else None
+        calls = await run_calls(jobs, cfg, environ=environ, progress=progress, deadline=deadline)
+    threshold = loaded.model.assess.review_block_lineages
     outcome = assemble(
         bundles,
         indexes,
         cfg.reviewers,
         calls,
         _write_replies(calls, out_dir),
-        window=cfg.match_window,
-        threshold=loaded.model.assess.review_block_lineages,
+        settings=TallySettings(
+            window=cfg.match_window,
+            threshold=threshold,
+            max_span=cfg.max_span_lines,
+            similarity=cfg.claim_similarity,
+        ),
         dry_run=dry,
+        measured=measured,
     )
     for doc in outcome.bundles:
         doc.update(artifacts[doc["id"]])
@@ -174,14 +200,21 @@ async def run_review_async(
     else:
         convergent = sum(d["convergent"] for d in outcome.bundles)
         distinct = sum(d["distinct"] for d in outcome.bundles)
+        usable = sum(r["usability"] == "usable" for d in outcome.bundles for r in d["reviews"])
         summary = (
-            f"{len(bundles)} bundle(s) × {len(cfg.reviewers)} reviewer(s): {convergent} convergent / "
-            f"{distinct} distinct, {len(blocks)} converged block(s)"
+            f"{len(bundles)} bundle(s) × {len(cfg.reviewers)} reviewer(s): {usable}/{len(calls)} usable "
+            f"answers, {convergent} convergent / {distinct} distinct, {len(blocks)} converged block(s)"
         )
         failed = sorted({f"{c.reviewer} on {c.bundle}" for c in calls if c.status == "failed"})
         if failed:
             summary += f"; failed (left out of convergence): {', '.join(failed)}"
-    status = PhaseStatus.FAILED if blocks else PhaseStatus.PASSED
+        unreviewed = [d["id"] for d in outcome.bundles if d.get("unreviewed")]
+        if unreviewed:
+            summary += f"; unreviewed (fewer than {threshold} usable lineages): {', '.join(unreviewed)}"
+    quorum_blocks = loaded.model.assess.block_on_unreviewed and any(
+        f.kind is FindingKind.REVIEW_UNREVIEWED for f in outcome.phase_findings
+    )
+    status = PhaseStatus.FAILED if blocks or quorum_blocks else PhaseStatus.PASSED
     error = None
     if calls and all(c.status == "failed" for c in calls):
         status, error = PhaseStatus.ERROR, f"every reviewer call failed; first error: {calls[0].error}"
@@ -198,8 +231,14 @@ async def run_review_async(
             "warn_kb": cfg.warn_kb,
             "max_kb": cfg.max_kb,
             "match_window": cfg.match_window,
-            "block_lineages": loaded.model.assess.review_block_lineages,
+            "max_span_lines": cfg.max_span_lines,
+            "claim_similarity": cfg.claim_similarity,
+            "block_lineages": threshold,
+            "quorum": "block" if loaded.model.assess.block_on_unreviewed else "warn",
+            "deadline_s": cfg.deadline,
         },
+        "budget_warnings": budget_warnings,
+        "lineage_warnings": outcome.lineage_warnings,
         "prompt_template": renderer.source,
         "bundles": outcome.bundles,
         "reviewers": outcome.reviewers,

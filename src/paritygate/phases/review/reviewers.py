@@ -1,5 +1,12 @@
 """Calling the reviewers: the official SDKs, in parallel with bounded concurrency, with retries.
 
+Replies are read from the raw body the SDK received and validated field by field
+(:mod:`replies`): a malformed one is a failed call with a reason, never a traceback.
+Each endpoint (``provider`` + ``base_url``) has its own concurrency limit, so two local
+servers are served in parallel; the timeout and ``duration_s`` start when the call is
+sent, not while it waits for a slot (``queued_s``). A timed-out call is not re-sent by
+default: the server is most likely still generating the abandoned answer.
+
 ``provider = "openai"`` is any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama,
 OpenRouter, Moonshot) through ``openai.AsyncOpenAI``; ``"anthropic"`` goes through
 ``anthropic.AsyncAnthropic``. The SDKs' own retries are off (``max_retries=0``): our
@@ -22,23 +29,26 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from paritygate.config.review import ReviewConfig, ReviewerConfig
+from paritygate.phases.review.answers import parse_answer
+from paritygate.phases.review.replies import MalformedReply, ModelReply, parse_anthropic, parse_openai
+from paritygate.phases.review.usability import FORMAT_FAILURES, Usability, judge, repair_prompt
 
 if TYPE_CHECKING:  # the SDKs are imported when a reviewer is called, not for a dry run
     import anthropic
     import openai
 
-__all__ = ["Attempt", "CallResult", "Job", "run_calls", "scrub"]
+__all__ = ["Attempt", "CallResult", "Job", "endpoint_of", "run_calls", "scrub"]
 
-Answer = tuple[str, int | None, str | None, str | None]  # text, tokens out, finish reason, served model
-Ask = Callable[[str], Awaitable[Answer]]
-_OK_FINISH = {"stop", "end_turn", "stop_sequence"}
+Ask = Callable[[list[dict[str, str]], float], Awaitable[ModelReply]]
+_OK_FINISH = {"stop", "end_turn", "stop_sequence", "eos"}
+_CUT_FINISH = {"length", "max_tokens", "model_length"}
 _RETRY_STATUS = {408, 409, 429}
 
 
 @dataclass(slots=True)
 class Attempt:
     n: int
-    outcome: str  # "ok", "http 429", "http 503", "timeout", "connection error", ...
+    outcome: str  # "ok", "http 429", "http 503", "timeout", "connection error", "repair", ...
     wait_s: float = 0.0  # slept after this attempt before the next one
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,12 +61,16 @@ class CallResult:
     bundle: str
     status: str  # "ok" | "incomplete" (cut off by the token limit) | "failed"
     text: str = ""
-    tokens_out: int | None = None
+    tokens_out: int | None = None  # completion tokens (usage), summed over a repair
+    prompt_tokens: int | None = None  # as the server counted them (usage), first answer
     finish_reason: str | None = None
     served_model: str | None = None
     attempts: list[Attempt] = field(default_factory=list)
     error: str | None = None
-    duration_s: float = 0.0
+    duration_s: float = 0.0  # from sending to the answer (queueing excluded)
+    queued_s: float = 0.0  # waiting for a free slot of the endpoint
+    first_text: str | None = None  # the answer before a repair, when one was made
+    repair_reason: str | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -64,6 +78,7 @@ class Job:
     reviewer: ReviewerConfig
     bundle: str
     prompt: str
+    files: tuple[str, ...] = ()  # listed in a repair prompt
 
 
 def _mask_pieces(text: str, secret: str) -> str:
@@ -100,73 +115,179 @@ def _classify(exc: Exception) -> tuple[str, bool, float | None]:
         retry_after: float | None = None
         try:
             retry_after = float(exc.response.headers.get("retry-after", ""))
-        except ValueError:
+        except (ValueError, OverflowError):
+            retry_after = None
+        if retry_after is not None and not 0 <= retry_after < 86_400:
             retry_after = None
         return f"http {status}", status in _RETRY_STATUS or status >= 500, retry_after
-    if isinstance(exc, openai.APITimeoutError | anthropic.APITimeoutError):
+    if isinstance(exc, openai.APITimeoutError | anthropic.APITimeoutError | TimeoutError):
         return "timeout", True, None
     if isinstance(exc, openai.APIConnectionError | anthropic.APIConnectionError):
         return "connection error", True, None
+    if isinstance(exc, MalformedReply):
+        return "malformed reply", False, None
     return type(exc).__name__, False, None
 
 
-async def _ask_openai(client: openai.AsyncOpenAI, reviewer: ReviewerConfig, prompt: str) -> Answer:
-    response = await client.chat.completions.create(
-        model=reviewer.model, messages=[{"role": "user", "content": prompt}], max_tokens=reviewer.max_tokens
+async def _ask_openai(
+    client: openai.AsyncOpenAI, reviewer: ReviewerConfig, messages: list[dict[str, str]], timeout: float
+) -> ModelReply:
+    sent: list[Any] = [{"role": "system", "content": reviewer.system}] if reviewer.system else []
+    options: dict[str, Any] = {}
+    if reviewer.temperature is not None:
+        options["temperature"] = reviewer.temperature
+    if reviewer.seed is not None:
+        options["seed"] = reviewer.seed
+    raw = await client.chat.completions.with_raw_response.create(
+        model=reviewer.model,
+        messages=[*sent, *messages],
+        max_tokens=reviewer.max_tokens,
+        extra_body=reviewer.extra or None,
+        timeout=timeout,
+        **options,
     )
-    choice = response.choices[0] if response.choices else None
-    text = (choice.message.content or "") if choice else ""
-    tokens = response.usage.completion_tokens if response.usage else None
-    return text, tokens, (choice.finish_reason if choice else None), response.model
+    return parse_openai(raw.http_response.content)
 
 
-async def _ask_anthropic(client: anthropic.AsyncAnthropic, reviewer: ReviewerConfig, prompt: str) -> Answer:
-    message = await client.messages.create(
-        model=reviewer.model, max_tokens=reviewer.max_tokens, messages=[{"role": "user", "content": prompt}]
+async def _ask_anthropic(
+    client: anthropic.AsyncAnthropic, reviewer: ReviewerConfig, messages: list[dict[str, str]], timeout: float
+) -> ModelReply:
+    options: dict[str, Any] = {}
+    if reviewer.temperature is not None:
+        options["temperature"] = reviewer.temperature
+    if reviewer.system:
+        options["system"] = reviewer.system
+    raw = await client.messages.with_raw_response.create(
+        model=reviewer.model,
+        max_tokens=reviewer.max_tokens,
+        messages=messages,  # type: ignore[arg-type]
+        extra_body=reviewer.extra or None,
+        timeout=timeout,
+        **options,
     )
-    from anthropic.types import TextBlock
+    return parse_anthropic(raw.http_response.content)
 
-    text = "".join(block.text for block in message.content if isinstance(block, TextBlock))
-    return text, message.usage.output_tokens, message.stop_reason, message.model
+
+def endpoint_of(reviewer: ReviewerConfig) -> str:
+    """Reviewers sharing a server share its slots: the key of their concurrency limit."""
+    return f"{reviewer.provider}|{(reviewer.base_url or 'default').rstrip('/')}"
 
 
 class _Caller:
-    def __init__(self, cfg: ReviewConfig, keys: list[str], progress: Callable[[str], None] | None) -> None:
+    def __init__(
+        self,
+        cfg: ReviewConfig,
+        reviewers: list[ReviewerConfig],
+        keys: list[str],
+        progress: Callable[[str], None] | None,
+        deadline: float | None,
+    ) -> None:
         self.cfg = cfg
         self.keys = keys
         self.progress = progress
-        self.semaphore = asyncio.Semaphore(cfg.concurrency)
+        self.deadline = deadline  # time.monotonic() value, or None
+        limits: dict[str, int] = {}
+        for reviewer in reviewers:
+            key = endpoint_of(reviewer)
+            wanted = reviewer.concurrency or cfg.concurrency
+            limits[key] = min(limits.get(key, wanted), wanted)
+        self.slots = {key: asyncio.Semaphore(n) for key, n in limits.items()}
+
+    def _remaining(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    async def _send(
+        self, job: Job, ask: Ask, messages: list[dict[str, str]], result: CallResult
+    ) -> ModelReply | None:
+        """One request with its retries; None when it failed (``result`` says why)."""
+        retries = self.cfg.retries
+        for n in range(1, retries + 2):
+            attempt = Attempt(len(result.attempts) + 1, "ok")
+            result.attempts.append(attempt)
+            remaining = self._remaining()
+            if remaining is not None and remaining <= 0:
+                attempt.outcome, result.error = "deadline", "the review deadline ([review] deadline) passed"
+                return None
+            timeout = job.reviewer.timeout if remaining is None else min(job.reviewer.timeout, remaining)
+            try:
+                # wait_for is the backstop: a server that trickles bytes never trips the SDK's read timeout.
+                reply = await asyncio.wait_for(ask(messages, timeout), timeout + 5)
+            except Exception as exc:  # every SDK failure becomes a recorded outcome
+                outcome, retryable, retry_after = _classify(exc)
+                if outcome == "timeout":
+                    retryable = job.reviewer.retry_timeouts
+                    late = self._remaining()
+                    if late is not None and late <= 1:
+                        outcome, retryable = "deadline", False
+                attempt.outcome = outcome
+                result.error = scrub(f"{outcome}: {exc}", self.keys)[:500]
+                if outcome == "timeout" and not retryable:
+                    result.error += " (not retried: the server is likely still generating; retry_timeouts)"
+                if not retryable or n > retries:
+                    return None
+                backoff = self.cfg.backoff * 2 ** (n - 1)
+                wait = retry_after if retry_after is not None else backoff
+                attempt.wait_s = min(wait, self.cfg.max_backoff)
+                await asyncio.sleep(attempt.wait_s)
+                continue
+            result.error = None
+            return reply
+        return None
 
     async def call(self, job: Job, ask: Ask) -> CallResult:
         result = CallResult(job.reviewer.name, job.bundle, "failed")
-        started = time.monotonic()
-        async with self.semaphore:
-            for n in range(1, self.cfg.retries + 2):
-                attempt = Attempt(n, "ok")
-                result.attempts.append(attempt)
-                try:
-                    answer = await ask(job.prompt)
-                except Exception as exc:  # every SDK failure becomes a recorded outcome
-                    outcome, retryable, retry_after = _classify(exc)
-                    attempt.outcome = outcome
-                    result.error = scrub(f"{outcome}: {exc}", self.keys)[:500]
-                    if not retryable or n > self.cfg.retries:
-                        break
-                    backoff = self.cfg.backoff * 2 ** (n - 1)
-                    wait = retry_after if retry_after is not None and retry_after >= 0 else backoff
-                    attempt.wait_s = min(wait, self.cfg.max_backoff)
-                    await asyncio.sleep(attempt.wait_s)
-                    continue
-                result.text = scrub(answer[0], self.keys)
-                result.tokens_out, result.finish_reason, result.served_model = answer[1], answer[2], answer[3]
-                result.status = "ok" if result.finish_reason in _OK_FINISH else "incomplete"
-                result.error = None
-                break
-        result.duration_s = time.monotonic() - started
+        queued = time.monotonic()
+        async with self.slots[endpoint_of(job.reviewer)]:
+            started = time.monotonic()
+            result.queued_s = started - queued
+            messages = [{"role": "user", "content": job.prompt}]
+            reply = await self._send(job, ask, messages, result)
+            if reply is not None:
+                self._take(result, reply)
+                problem = self._format_failure(result, reply)
+                if problem is not None and self.cfg.repair:
+                    result.first_text, result.repair_reason = result.text, problem.reason
+                    fix = repair_prompt(problem, list(job.files), result.text)
+                    again = [
+                        *messages,
+                        {"role": "assistant", "content": result.text},
+                        {"role": "user", "content": fix},
+                    ]
+                    result.attempts.append(Attempt(len(result.attempts) + 1, "repair"))
+                    second = await self._send(job, ask, again, result)
+                    if second is not None:
+                        first_prompt, first_out = result.prompt_tokens, result.tokens_out
+                        self._take(result, second)
+                        result.prompt_tokens = first_prompt
+                        if first_out is not None and result.tokens_out is not None:
+                            result.tokens_out += first_out
+                    else:  # the repair failed: the first answer stands, judged as it was
+                        result.error = None
+                        result.text, result.first_text = result.first_text, None
+                        result.status = self._status(reply)
+            result.duration_s = time.monotonic() - started
         if self.progress:
             detail = result.error if result.status == "failed" else f"{result.tokens_out} tokens out"
             self.progress(f"{job.bundle} {job.reviewer.name}: {result.status} ({detail})")
         return result
+
+    @staticmethod
+    def _status(reply: ModelReply) -> str:
+        return "incomplete" if reply.cut or reply.finish_reason in _CUT_FINISH else "ok"
+
+    def _take(self, result: CallResult, reply: ModelReply) -> None:
+        result.text = scrub(reply.text, self.keys)
+        result.tokens_out, result.prompt_tokens = reply.completion_tokens, reply.prompt_tokens
+        result.finish_reason = reply.finish_reason
+        result.served_model = scrub(reply.served_model, self.keys) if reply.served_model else None
+        result.status = self._status(reply)
+
+    @staticmethod
+    def _format_failure(result: CallResult, reply: ModelReply) -> Usability | None:
+        if result.status != "ok":
+            return None
+        usability = judge(result.text, parse_answer(result.text))
+        return usability if usability.verdict in FORMAT_FAILURES else None
 
 
 async def run_calls(
@@ -175,8 +296,13 @@ async def run_calls(
     *,
     environ: Mapping[str, str],
     progress: Callable[[str], None] | None = None,
+    deadline: float | None = None,
 ) -> list[CallResult]:
-    """Run every job (a reviewer x a bundle); results in the order of ``jobs``."""
+    """Run every job (a reviewer x a bundle); results in the order of ``jobs``.
+
+    ``deadline`` (a ``time.monotonic()`` value) bounds the whole review: calls still
+    queued then fail as ``deadline``, running ones get only the time left.
+    """
     import anthropic  # here, not at module level: a dry run never pays for the SDKs
     import openai
 
@@ -188,7 +314,7 @@ async def run_calls(
         if env is not None and not environ.get(env):
             missing[name] = f"environment variable {env} (api_key_env of reviewer {name!r}) is not set"
         keys[name] = environ.get(env) if env else None
-    caller = _Caller(cfg, [k for k in keys.values() if k], progress)
+    caller = _Caller(cfg, list(reviewers.values()), [k for k in keys.values() if k], progress, deadline)
     async with AsyncExitStack() as stack:
         asks: dict[str, Ask] = {}
         for name, reviewer in reviewers.items():
