@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +31,9 @@ class Reply:
     tokens_out: int | None = None
     served_model: str | None = None  # defaults to the requested model
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None  # sent as the body as is (a malformed reply)
+    delay: float = 0.0  # seconds before answering (a slow local model)
+    prompt_tokens: int | None = None  # usage.prompt_tokens; default len(prompt) // 4
 
 
 @dataclass(slots=True)
@@ -54,6 +58,11 @@ class FakeLLM:
         self.port = 0
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.spans: list[tuple[float, float]] = []  # (start, end) monotonic of each answered request
+        self.tokenize_divisor: int | None = None  # serve POST /tokenize: one token per N bytes
+        self.served_alias: str | None = None  # the model name every answer reports
 
     @property
     def openai_url(self) -> str:
@@ -88,19 +97,50 @@ class FakeLLM:
             payload = {"type": "error", "error": {"type": kind, "message": reply.text or kind}}
         return web.json_response(payload, status=reply.status, headers=reply.headers)
 
+    async def tokenize(self, request: web.Request) -> web.Response:
+        if self.tokenize_divisor is None:
+            return web.json_response({"error": "not found"}, status=404)
+        doc = orjson.loads(await request.read())
+        size = len(str(doc.get("content", "")).encode("utf-8"))
+        return web.json_response({"tokens": list(range(size // self.tokenize_divisor))})
+
+    async def _slow(self, reply: Reply) -> float:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        started = time.monotonic()
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        return started
+
+    def _done(self, started: float) -> None:
+        with self._lock:
+            self.in_flight -= 1
+            self.spans.append((started, time.monotonic()))
+
     async def chat_completions(self, request: web.Request) -> web.Response:
         doc = self._record("openai", request, await request.read())
         prompt = "\n".join(str(m.get("content", "")) for m in doc.get("messages", []))
         reply = self._pick(str(doc["model"]), prompt)
+        started = await self._slow(reply)
+        try:
+            return self._openai_answer(doc, prompt, reply)
+        finally:
+            self._done(started)
+
+    def _openai_answer(self, doc: dict[str, Any], prompt: str, reply: Reply) -> web.Response:
+        if reply.raw is not None:
+            return web.Response(body=reply.raw, content_type="application/json")
         if reply.status != 200:
             return self._error(reply, "openai")
         tokens = reply.tokens_out if reply.tokens_out is not None else max(1, len(reply.text) // 4)
+        sent = reply.prompt_tokens if reply.prompt_tokens is not None else len(prompt) // 4
         return web.json_response(
             {
                 "id": f"chatcmpl-{next(self._ids)}",
                 "object": "chat.completion",
                 "created": 1_777_000_000,
-                "model": reply.served_model or doc["model"],
+                "model": reply.served_model or self.served_alias or doc["model"],
                 "choices": [
                     {
                         "index": 0,
@@ -109,11 +149,7 @@ class FakeLLM:
                         "logprobs": None,
                     }
                 ],
-                "usage": {
-                    "prompt_tokens": len(prompt) // 4,
-                    "completion_tokens": tokens,
-                    "total_tokens": len(prompt) // 4 + tokens,
-                },
+                "usage": {"prompt_tokens": sent, "completion_tokens": tokens, "total_tokens": sent + tokens},
             }
         )
 
@@ -128,6 +164,15 @@ class FakeLLM:
                 parts.append(str(content))
         prompt = "\n".join(parts)
         reply = self._pick(str(doc["model"]), prompt)
+        started = await self._slow(reply)
+        try:
+            return self._anthropic_answer(doc, prompt, reply)
+        finally:
+            self._done(started)
+
+    def _anthropic_answer(self, doc: dict[str, Any], prompt: str, reply: Reply) -> web.Response:
+        if reply.raw is not None:
+            return web.Response(body=reply.raw, content_type="application/json")
         if reply.status != 200:
             return self._error(reply, "anthropic")
         tokens = reply.tokens_out if reply.tokens_out is not None else max(1, len(reply.text) // 4)
@@ -156,6 +201,7 @@ def serve(fake: FakeLLM) -> Iterator[FakeLLM]:
         app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_post("/v1/chat/completions", fake.chat_completions)
         app.router.add_post("/v1/messages", fake.messages)
+        app.router.add_post("/tokenize", fake.tokenize)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -79,3 +79,49 @@ def test_invalid_retracted_and_unanchored_never_converge() -> None:
     assert by_kind[("invalid", False)].convergence == 0
     assert by_kind[("added", True)].convergence == 0
     assert by_kind[("unanchored", False)].convergence == 0
+
+
+GEMMA = ("google",)
+SMOL = ("huggingface",)
+
+
+def test_different_claims_at_nearby_lines_do_not_converge() -> None:
+    sql = vote(
+        "gemma", GEMMA, 10, what="SQL injection", why="the id from the request is formatted into the query"
+    )
+    typo = vote(
+        "smol", SMOL, 13, what="typo in log", why="'recieved' should read 'received'", severity="minor"
+    )
+    findings = tally_votes([sql, typo], window=3)
+    assert [f.convergence for f in findings] == [1, 1]
+
+
+def test_the_same_claim_in_different_words_converges() -> None:
+    a = vote("gemma", GEMMA, 41, what="SQL injection in the user lookup",
+             why="request.args['id'] is concatenated into the SQL string")  # fmt: skip
+    b = vote("smol", SMOL, 43, what="user-controlled id concatenated into SQL statement allows injection",
+             why="an attacker can run arbitrary queries")  # fmt: skip
+    (finding,) = tally_votes([a, b], window=3)
+    assert finding.convergence == 2 and (finding.start, finding.end) == (41, 43)
+
+
+def test_one_lineage_block_plus_another_minor_is_a_minor_not_a_converged_block() -> None:
+    a = vote("gemma", GEMMA, 42, what="unchecked fingerprint", why="validate() accepts a missing fingerprint")
+    b = vote(
+        "smol", SMOL, 44, what="fingerprint not checked", why="missing fingerprint accepted", severity="minor"
+    )
+    (finding,) = tally_votes([a, b], window=3)
+    assert finding.convergence == 2 and finding.severity == "minor"
+    assert finding.block_lineages == ["google"]
+    (both,) = tally_votes([a, replace(b, severity="block")], window=3)
+    assert both.severity == "block" and both.block_lineages == ["google", "huggingface"]
+
+
+def test_a_wide_range_does_not_converge_by_place_alone() -> None:
+    wide = vote("gemma", GEMMA, 1, 200, what="error handling is missing", why="exceptions propagate")
+    narrow = vote("smol", SMOL, 50, what="missing error handling in the loader", why="a bad file raises")
+    findings = tally_votes([wide, narrow], window=3, max_span=20)
+    assert sorted(f.convergence for f in findings) == [1, 1]
+    same = replace(narrow, what="error handling is missing", why="exceptions propagate")
+    (merged,) = tally_votes([wide, same], window=3, max_span=20)  # an identical claim still matches
+    assert merged.convergence == 2

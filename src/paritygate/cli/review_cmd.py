@@ -42,7 +42,21 @@ def _disclosures(data: dict[str, Any]) -> list[str]:
         shown = ", ".join(places[:_MAX_PLACES])
         more = f" and {len(places) - _MAX_PLACES} more (see review.md)" if len(places) > _MAX_PLACES else ""
         lines.append(f"redacted before sending: {len(places)} line(s) with secrets: {shown}{more}")
+    for bundle in bundles:
+        if bundle.get("unreviewed"):
+            lines.append(
+                f"UNREVIEWED {bundle['id']} {bundle['component']}: usable lineages "
+                f"{', '.join(bundle['usable']['lineages']) or 'none'} ({bundle.get('usable_line')})"
+            )
+    lines += [f"warning: {w}" for w in [*data.get("lineage_warnings", []), *data.get("budget_warnings", [])]]
     for reviewer in data.get("reviewers", []):
+        if reviewer.get("unusable"):
+            kinds = ", ".join(
+                f"{k} {n}" for k, n in (reviewer.get("usability") or {}).items() if k != "usable"
+            )
+            lines.append(
+                f"{reviewer['name']}: {reviewer['unusable']} unusable answer(s) ({kinds}); not counted"
+            )
         if reviewer.get("rejected_locations"):
             lines.append(
                 f"{reviewer['name']}: {reviewer['rejected_locations']} location(s) rejected (not in the diff)"
@@ -56,11 +70,11 @@ def _print_result(result: PhaseResult, files: list[Path]) -> None:
     for bundle in data.get("bundles", []):
         console.print(bundle["tally_line"], markup=False)
         if bundle.get("tokens_line"):
-            console.print(f"  tokens out: {bundle['tokens_line']}", markup=False)
+            console.print(f"  tokens: {bundle['tokens_line']}", markup=False)
     for line in _disclosures(data):
         console.print(line, markup=False)
     for finding in result.findings:
-        if finding.kind.value in ("review_block", "review_warning"):
+        if finding.kind.value in ("review_block", "review_warning", "review_unreviewed"):
             console.print(f"{finding.kind.value.upper()} {finding.evidence}: {finding.message}", markup=False)
     if files:
         console.print(f"reports: {', '.join(str(p) for p in files)}", markup=False)
@@ -103,7 +117,8 @@ def review(
     """Review a change per component with several LLM reviewers (format: docs/review.md).
 
     Default range: today's commits on the current branch. Exit 0 when no block
-    converged across lineages, 1 when one did, 2 on a usage/config error (e.g. an
+    converged across lineages, 1 when one did (or a bundle is unreviewed and
+    [assess] block_on_unreviewed is set), 2 on a usage/config error (e.g. an
     oversize bundle), 3 when every reviewer call failed.
     """
     from paritygate.phases.review import run_review

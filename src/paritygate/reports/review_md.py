@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from paritygate.core.fs import atomic_write_text
-from paritygate.reports.markdown import text_cell
+from paritygate.reports.markdown import code_cell, code_span, table, text_cell
 
 __all__ = ["finding_where", "review_markdown", "write_review_md"]
 
@@ -31,8 +31,11 @@ def _bundle_section(b: dict[str, Any]) -> list[str]:
         f"{len(b['files'])} file(s)"
         + (f", part {b['part']} of {b['parts']}" if b.get("parts", 1) > 1 else "")
     )
+    if b.get("usable_line"):
+        flag = " — **unreviewed** (too few usable lineages)" if b.get("unreviewed") else ""
+        out.append(f"- usable answers: {text_cell(b['usable_line'])}{flag}")
     if b.get("tokens_line"):
-        out.append(f"- tokens out: {b['tokens_line']}")
+        out.append(f"- tokens (prompt in / answer out): {text_cell(b['tokens_line'])}")
     answered = b.get("answered") or {}
     if b.get("failed"):
         out.append(
@@ -47,28 +50,36 @@ def _bundle_section(b: dict[str, Any]) -> list[str]:
     if b.get("skipped"):
         out.append(f"- skipped: {b['skipped']}")
     for item in b.get("left_out", []):
-        out.append(f"- left out: `{item['path']}`: {item['why']}")
+        out.append(f"- left out: {code_span(item['path'])}: {text_cell(item['why'])}")
     redactions = b.get("redactions", [])
     if redactions:
         where = ", ".join(
-            f"`{r['path']}:{r['line']}`{_SIDES.get(r.get('side', 'new'), '')} ({', '.join(r['types'])})"
+            code_span(f"{r['path']}:{r['line']}")
+            + f"{_SIDES.get(r.get('side', 'new'), '')} ({text_cell(', '.join(r['types']))})"
             for r in redactions
         )
         out.append(f"- {len(redactions)} secret(s) redacted before sending: {where}")
     for review in b.get("reviews", []):
         attempts = " → ".join(a["outcome"] for a in review.get("attempts", []))
+        usability = review.get("usability", "usable")
+        reason = f" ({review['usability_reason']})" if review.get("usability_reason") else ""
         line = (
-            f"- {review['reviewer']}: {review['status']}, {review.get('tokens_out')} tokens out, "
+            f"- {review['reviewer']}: **{usability}**{reason}, {review['status']}, "
+            f"{review.get('prompt_tokens')} prompt tokens ({review.get('prompt_tokens_method')}; server "
+            f"{review.get('prompt_tokens_server')}), {review.get('tokens_out')} tokens out, "
             f"finish {review.get('finish_reason')}, served by {review.get('served_model')}, "
-            f"verdict {review.get('verdict')}, {review.get('rejected_locations', 0)} rejected location(s)"
+            f"verdict {review.get('verdict')}, {review.get('rejected_locations', 0)} rejected location(s), "
+            f"{review.get('duration_s')} s (+{review.get('queued_s', 0)} s queued)"
         )
+        if review.get("repaired"):
+            line += f", repaired after: {review['repaired']}"
         if attempts and len(review.get("attempts", [])) > 1:
             line += f", attempts: {attempts}"
         if review.get("retracted_verdicts"):
             line += f", self-retracted verdict(s): {', '.join(review['retracted_verdicts'])}"
         if review.get("error"):
             line += f", error: {review['error']}"
-        out.append(line)
+        out.append("- " + text_cell(line[2:]))  # served model, errors and reasons come from outside
     out.append("")
     return out
 
@@ -92,18 +103,31 @@ def review_markdown(data: dict[str, Any]) -> str:
         lines += _bundle_section(bundle)
     reviewers = data.get("reviewers", [])
     if reviewers:
-        lines += [
-            "## Reviewers",
-            "",
-            "| reviewer | lineage | status | tokens out | finish | served model | rejected locations |",
-            "|---|---|---|---|---|---|---|",
+        head = ["reviewer", "lineage", "status", "usable", "unusable", "prompt tokens", "server prompt tokens",
+                "tokens out", "finish", "served model", "rejected locations"]  # fmt: skip
+        rows = [
+            [
+                text_cell(r["name"]),
+                text_cell(", ".join(r["lineage"])),
+                text_cell(r["status"]),
+                text_cell(r.get("usable")),
+                text_cell(
+                    ", ".join(f"{k} {n}" for k, n in (r.get("usability") or {}).items() if k != "usable")
+                    or r.get("unusable")
+                ),
+                text_cell(r.get("prompt_tokens")),
+                text_cell(r.get("prompt_tokens_server")),
+                text_cell(r["tokens_out"]),
+                text_cell(r.get("finish_reason")),
+                text_cell(r.get("served_model")),
+                text_cell(r.get("rejected_locations")),
+            ]
+            for r in reviewers
         ]
-        for r in reviewers:
-            lines.append(
-                f"| {text_cell(r['name'])} | {text_cell(', '.join(r['lineage']))} | {text_cell(r['status'])} | {text_cell(r['tokens_out'])} "
-                f"| {text_cell(r.get('finish_reason'))} | {text_cell(r.get('served_model'))} | {text_cell(r.get('rejected_locations'))} |"
-            )
-        lines.append("")
+        lines += ["## Reviewers", "", *table(head, rows), ""]
+    warnings = [*data.get("lineage_warnings", []), *data.get("budget_warnings", [])]
+    if warnings:
+        lines += ["## Warnings", "", *(f"- {text_cell(w)}" for w in warnings), ""]
     findings = data.get("findings", [])
     standing = [f for f in findings if not f.get("retracted") and f.get("line_kind") != "invalid"]
     rejected = [f for f in findings if not f.get("retracted") and f.get("line_kind") == "invalid"]
@@ -117,8 +141,10 @@ def review_markdown(data: dict[str, Any]) -> str:
         ]
         for f in standing:
             flag = " (incomplete answer)" if f.get("incomplete") else ""
+            said = sorted({v.get("severity") for v in f.get("votes", [])} - {f["severity"]})
+            votes = f" (votes: {', '.join(str(x) for x in said)})" if said else ""
             lines.append(
-                f"| {f['convergence']} | {f['severity']} | `{text_cell(finding_where(f))}` | {f['line_kind']} | {text_cell(', '.join(f['reviewers']))} "
+                f"| {f['convergence']} | {text_cell(f['severity'])}{text_cell(votes)} | {code_cell(finding_where(f))} | {f['line_kind']} | {text_cell(', '.join(f['reviewers']))} "
                 f"| {text_cell(', '.join(f['lineages']))} | {text_cell(f['what'])}{flag} |"
             )
         lines.append("")
@@ -132,7 +158,7 @@ def review_markdown(data: dict[str, Any]) -> str:
         for f in rejected:
             vote = (f.get("votes") or [{}])[0]
             lines.append(
-                f"- {', '.join(f['reviewers'])}: `{text_cell(finding_where(f))}` ({vote.get('reason', '')}): {f['what']}"
+                f"- {text_cell(', '.join(f['reviewers']))}: {code_span(finding_where(f))} ({text_cell(vote.get('reason', ''))}): {text_cell(f['what'])}"
             )
         lines.append("")
     if retracted:
@@ -145,7 +171,7 @@ def review_markdown(data: dict[str, Any]) -> str:
         for f in retracted:
             vote = (f.get("votes") or [{}])[0]
             lines.append(
-                f"- {', '.join(f['reviewers'])}: {f['severity']} at `{text_cell(finding_where(f))}`: {f['what']} — retraction: “{vote.get('retraction')}”"
+                f"- {text_cell(', '.join(f['reviewers']))}: {text_cell(f['severity'])} at {code_span(finding_where(f))}: {text_cell(f['what'])} — retraction: “{text_cell(vote.get('retraction'))}”"
             )
         lines.append("")
     return "\n".join(lines)

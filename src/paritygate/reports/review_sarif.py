@@ -5,6 +5,10 @@ against ``%SRCROOT%``, a line-independent ``partialFingerprints`` entry (so a fi
 keeps its identity when lines move), and the reviewers, lineages and convergence in
 ``properties``. Findings the reviewer withdrew are kept as suppressed results;
 unanchored findings and invalid locations cannot be placed and stay in review.md/json.
+
+``level`` follows the finding's *converged* severity (what enough lineages agree on),
+never the most severe single vote; with ``[review] sarif = "converged"`` only findings
+that converged across ``block_lineages`` lineages are written.
 """
 
 from __future__ import annotations
@@ -81,6 +85,7 @@ def _result(finding: dict[str, Any]) -> dict[str, Any]:
             "bundle": finding.get("bundle"),
             "lineKind": finding.get("line_kind"),
             "incomplete": bool(finding.get("incomplete", False)),
+            "severityVotes": sorted({str(v.get("severity")) for v in finding.get("votes", [])}),
         },
     }
     if finding.get("retracted"):
@@ -94,10 +99,15 @@ def _result(finding: dict[str, Any]) -> dict[str, Any]:
 
 def review_sarif(data: dict[str, Any]) -> dict[str, Any]:
     """The SARIF log for a ``paritygate.review/1`` document."""
+    need = int((data.get("limits") or {}).get("block_lineages") or 2)
+    converged_only = data.get("sarif_findings") == "converged"
     results = [
         _result(f)
         for f in data.get("findings", [])
-        if f.get("path") and f.get("start") and f.get("line_kind") not in ("invalid", "unanchored")
+        if f.get("path")
+        and f.get("start")
+        and f.get("line_kind") not in ("invalid", "unanchored")
+        and (not converged_only or int(f.get("convergence") or 0) >= need)
     ]
     rules = [
         {

@@ -237,6 +237,7 @@ async def run_review_async(
             "quorum": "block" if loaded.model.assess.block_on_unreviewed else "warn",
             "deadline_s": cfg.deadline,
         },
+        "sarif_findings": cfg.sarif,
         "budget_warnings": budget_warnings,
         "lineage_warnings": outcome.lineage_warnings,
         "prompt_template": renderer.source,

@@ -5,7 +5,8 @@ Two votes are one finding when they are at the same place **and** say the same t
 same file, line ranges overlapping or within ``window`` lines, and claims (WHAT, then
 WHAT + WHY) whose rapidfuzz ``token_set_ratio`` on content-word stems reaches
 ``similarity``. A range wider than ``max_span`` lines is too vague to match by place:
-it joins another vote only on a near-identical claim. "SQL injection" at line 10 and
+it joins another vote only on a near-identical claim (``token_sort_ratio`` ≥ 80 on the
+whole claim: no credit for one claim being a subset of the other). "SQL injection" at line 10 and
 "typo in log" at line 13 stay two findings.
 
 A finding's severity is the *converged* one: the most severe level that
@@ -327,8 +328,12 @@ def _clusters(votes: list[Vote], window: int, max_span: int, similarity: float) 
                 break  # sorted by start: nothing later is near ``a``
             if a.reviewer == b.reviewer or not _near(a, b, window) or root(i) == root(j):
                 continue
-            need = STRONG_CLAIM if max(_span(a), _span(b)) > max_span else similarity
-            if _similar(stems[i], stems[j]) >= need:
+            if max(_span(a), _span(b)) > max_span:  # vague place: the whole claim must agree, word for word
+                score = float(fuzz.token_sort_ratio(stems[i][1], stems[j][1]))
+                need = STRONG_CLAIM
+            else:
+                score, need = _similar(stems[i], stems[j]), similarity
+            if score >= need:
                 parent[root(j)] = root(i)
     groups: dict[int, list[Vote]] = {}
     for i in order:
