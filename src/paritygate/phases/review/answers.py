@@ -270,7 +270,7 @@ def parse_answer(text: str) -> ParsedAnswer:
         )
         if current is None or filled:
             if len(answer.findings) >= MAX_FINDINGS:
-                answer.dropped += 1
+                answer.dropped += key == "where"
                 current, last_key = None, None
                 continue
             current = RawFinding(first_line=n, last_line=n)
