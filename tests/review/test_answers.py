@@ -105,3 +105,49 @@ def test_an_answer_cut_off_mid_finding_keeps_what_it_has() -> None:
     answer = parse_answer("WHERE: a.py:3\nSEVERITY: major\nWHAT: the loop")
     (finding,) = answer.findings
     assert finding.anchored and finding.what == "the loop" and answer.verdict is None
+
+
+def test_never_mind_a_named_finding_retracts_that_one() -> None:
+    answer = parse_answer(
+        "WHERE: a.py:3\nSEVERITY: block\nWHAT: one\nWHY: first\n\n"
+        "WHERE: b.py:9\nSEVERITY: major\nWHAT: two\nWHY: second\n\n"
+        "Never mind the a.py:3 finding, the input is checked upstream.\n\nVERDICT: ship\n"
+    )
+    first, second = answer.findings
+    assert first.retracted and not second.retracted
+
+
+def test_a_why_quoting_false_alarm_is_not_a_retraction() -> None:
+    answer = parse_answer(
+        'WHERE: a.py:3\nSEVERITY: major\nWHAT: the alert is silenced\nWHY: the handler logs "false alarm" '
+        "and returns, so a real outage never pages\n\nVERDICT: block\n"
+    )
+    assert not answer.findings[0].retracted
+
+
+def test_explicit_markers_retract_and_downgrade() -> None:
+    answer = parse_answer(
+        "WHERE: a.py:3\nSEVERITY: block\nWHAT: one\nWHY: first\n\n"
+        "WHERE: b.py:9\nSEVERITY: block\nWHAT: two\nWHY: second\n\n"
+        "RETRACT: a.py:3\nDOWNGRADE: b.py:9 to minor\n\nVERDICT: ship\n"
+    )
+    first, second = answer.findings
+    assert first.retracted and not second.retracted
+    assert (second.severity, second.downgraded_from) == ("minor", "block")
+
+
+def test_downgrading_in_words_keeps_the_finding_at_the_lower_severity() -> None:
+    answer = parse_answer(
+        "WHERE: a.py:3\nSEVERITY: block\nWHAT: one\nWHY: first\n\n"
+        "On second thought I am downgrading this to a nit.\n\nVERDICT: ship\n"
+    )
+    (finding,) = answer.findings
+    assert not finding.retracted and (finding.severity, finding.downgraded_from) == ("nit", "block")
+
+
+def test_an_ambiguous_or_unknown_severity_is_none() -> None:
+    answer = parse_answer(
+        "WHERE: a.py:3\nSEVERITY: block|major\nWHAT: x\nWHY: y\n\n"
+        "WHERE: a.py:4\nSEVERITY: important\nWHAT: x\nWHY: y\n\nVERDICT: block\n"
+    )
+    assert [f.severity for f in answer.findings] == [None, None]

@@ -142,9 +142,9 @@ def review_markdown(data: dict[str, Any]) -> str:
         for f in standing:
             flag = " (incomplete answer)" if f.get("incomplete") else ""
             said = sorted({v.get("severity") for v in f.get("votes", [])} - {f["severity"]})
-            votes = f" (votes: {', '.join(str(x) for x in said)})" if said else ""
+            votes = " " + text_cell(f"(votes: {', '.join(str(x) for x in said)})") if said else ""
             lines.append(
-                f"| {f['convergence']} | {text_cell(f['severity'])}{text_cell(votes)} | {code_cell(finding_where(f))} | {f['line_kind']} | {text_cell(', '.join(f['reviewers']))} "
+                f"| {f['convergence']} | {text_cell(f['severity'])}{votes} | {code_cell(finding_where(f))} | {f['line_kind']} | {text_cell(', '.join(f['reviewers']))} "
                 f"| {text_cell(', '.join(f['lineages']))} | {text_cell(f['what'])}{flag} |"
             )
         lines.append("")

@@ -116,7 +116,7 @@ def _server_root(base_url: str) -> str:
 
 async def open_counter(reviewer: ReviewerConfig, client: httpx.AsyncClient) -> TokenCounter:
     """Find the best counter for ``reviewer`` (probing its server's tokenize endpoints once)."""
-    if reviewer.base_url is not None:
+    if reviewer.base_url is not None and reviewer.provider == "openai":  # llama.cpp-compatible servers
         root = _server_root(reviewer.base_url)
         for path, field in (("/tokenize", "content"), ("/extras/tokenize", "input")):
             if await _ask_server(client, root + path, field, "hello") is not None:
