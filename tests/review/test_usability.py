@@ -162,3 +162,21 @@ def test_quorum_blocks_when_asked(
         and "fewer than the 2" in unreviewed.message
     )
     assert result.status is PhaseStatus.FAILED and "unreviewed" in result.summary
+
+
+REAL = Path(__file__).parent / "data" / "real_answers"
+
+
+@pytest.mark.parametrize(
+    ("name", "verdict"),
+    [
+        pytest.param("smollm2-135m-prose.md", "format-not-followed", id="smollm-prose"),
+        pytest.param("smollm2-135m-after-repair.md", "format-not-followed", id="smollm-repair-still-prose"),
+        pytest.param("gemma3-270m-echoed-prompt.md", "echoed-template", id="gemma-echoed-prompt"),
+    ],
+)
+def test_answers_recorded_from_the_real_model_check(name: str, verdict: str) -> None:
+    """Written by the real models in benchmarks/real_model_review.py (the Gemma one was also
+    cut at 384 tokens: an echoed prompt is an echo, however long)."""
+    text = (REAL / name).read_text(encoding="utf-8")
+    assert judge(text, parse_answer(text), cut=name.startswith("gemma")).verdict == verdict

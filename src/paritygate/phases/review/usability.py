@@ -72,10 +72,10 @@ def judge(
         return Usability("failed", error or "the call failed")
     if not text.strip():
         return Usability("truncated" if cut else "empty", "the answer is empty")
+    if _echoed(answer):  # an echo stays an echo, even when the token limit cut it
+        return Usability("echoed-template", "the answer repeats the prompt's answer template")
     if cut:
         return Usability("truncated", "cut off by the token limit before the answer ended")
-    if _echoed(answer):
-        return Usability("echoed-template", "the answer repeats the prompt's answer template")
     if not answer.findings and answer.verdict is None:
         if answer.verdict_raw is not None:
             return Usability(
