@@ -42,12 +42,6 @@ def _disclosures(data: dict[str, Any]) -> list[str]:
         shown = ", ".join(places[:_MAX_PLACES])
         more = f" and {len(places) - _MAX_PLACES} more (see review.md)" if len(places) > _MAX_PLACES else ""
         lines.append(f"redacted before sending: {len(places)} line(s) with secrets: {shown}{more}")
-    for bundle in bundles:
-        if bundle.get("unreviewed"):
-            lines.append(
-                f"UNREVIEWED {bundle['id']} {bundle['component']}: usable lineages "
-                f"{', '.join(bundle['usable']['lineages']) or 'none'} ({bundle.get('usable_line')})"
-            )
     lines += [f"warning: {w}" for w in [*data.get("lineage_warnings", []), *data.get("budget_warnings", [])]]
     for reviewer in data.get("reviewers", []):
         if reviewer.get("unusable"):
