@@ -173,3 +173,28 @@ def test_disclosures_are_told_once_not_per_part() -> None:
         "f5.py:5, f6.py:6, f7.py:7 and 2 more (see review.md)",
         "kimi: 2 location(s) rejected (not in the diff)",
     ]
+
+
+def test_the_terminal_says_usable_answers_and_unreviewed_bundles(
+    make_repo: Callable[[str], Repo], write_config: Callable[[str], LoadedConfig], tmp_path: Path
+) -> None:
+    repo = _repo(make_repo)
+    script = {
+        "model-a": [Rule([Reply("Looks fine to me overall.")])],
+        "model-b": [Rule([Reply("VERDICT: ship\n")])],
+    }
+    with serve(FakeLLM(script)) as fake:
+        reviewers = "".join(
+            f'[[review.reviewers]]\nname = "{n}"\nlineage = ["{n}-lab"]\nprovider = "openai"\nmodel = "model-{n}"\n'
+            f'base_url = "{fake.openai_url}"\n\n'
+            for n in ("a", "b")
+        )
+        loaded = write_config(
+            f'[review]\nrepair = false\n\n[review.components]\nsvc = ["src/svc/**"]\n\n{reviewers}'
+        )
+        code, stdout, _ = _invoke("--config", str(loaded.path), "--repo", str(repo.path), "--range", "HEAD~1..HEAD",
+                                  "--out", str(tmp_path / "out"))  # fmt: skip
+    assert code == 0  # the quorum warns by default
+    assert "· 1/2 usable (a format-not-followed)" in stdout
+    assert "REVIEW_UNREVIEWED c1:" in stdout and "fewer than the 2 needed" in stdout
+    assert "a: 1 unusable answer(s) (format-not-followed 1); not counted" in stdout
