@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import orjson
@@ -9,11 +10,24 @@ from click.testing import CliRunner
 
 from paritygate.cli.main import cli
 
-DEMO = Path(__file__).resolve().parents[2] / "src" / "paritygate" / "demo" / "data" / "paritygate.toml"
+DEMO = Path(__file__).resolve().parents[2] / "src" / "paritygate" / "demo" / "data"
 
 
 def test_fuzz_on_the_demo_finds_the_tagged_enum_vs_flat_kind_class(tmp_path: Path) -> None:
-    args = ["fuzz", "--config", str(DEMO), "--up", "--max-examples", "300", "--seed", "1"]
+    # A copy: `--up` keeps the stack's state (.paritygate/) next to the config, and one
+    # left in the package's demo directory is copied into every later test's demo project.
+    project = tmp_path / "project"
+    shutil.copytree(DEMO, project, ignore=shutil.ignore_patterns(".paritygate"))
+    args = [
+        "fuzz",
+        "--config",
+        str(project / "paritygate.toml"),
+        "--up",
+        "--max-examples",
+        "300",
+        "--seed",
+        "1",
+    ]
     result = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "out"), "--json"])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     doc = orjson.loads(result.stdout)
