@@ -308,6 +308,7 @@ def test_a_har_header_a_cases_file_cannot_hold_is_dropped_not_written(tmp_path: 
 
 
 def test_a_failed_smoke_check_shows_service_text_with_its_control_characters_escaped() -> None:
+    from paritygate.core.smoke_doc import SmokeCheck
     from paritygate.reports.smoke_report import failure_lines
 
     check = {
@@ -318,11 +319,11 @@ def test_a_failed_smoke_check_shows_service_text_with_its_control_characters_esc
         "method": "GET",
         "url": "http://127.0.0.1:1/",
         "duration_ms": 1.0,
-        "attempts": [{"n": 1}],
+        "attempts": [{"n": 1, "status_code": 200, "duration_ms": 1.0, "passed": False, "error": None}],
         "failures": [{"assertion": "json $.x", "expected": "1", "actual": "\x1b]0;pwned\x07\x1b[2J"}],
         "body_snippet": '{"\x1b[2J": 1}',
         "log_tail": ["boot\r\x1b[31mred"],
     }
-    text = "\n".join(failure_lines(check))
+    text = "\n".join(failure_lines(SmokeCheck.from_json(check)))
     assert "\x1b" not in text and "\x07" not in text and "\r" not in text
     assert "actual \\x1b]0;pwned\\x07\\x1b[2J" in text

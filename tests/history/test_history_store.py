@@ -74,6 +74,7 @@ def report(
         }
     ).to_json()
     smoke_data = {
+        "schema": "paritygate.smoke/1",
         "total": 1,
         "passed": int(smoke_status == "pass"),
         "failed": int(smoke_status != "pass"),
@@ -86,6 +87,7 @@ def report(
                 "method": "GET",
                 "url": f"http://127.0.0.1:{40000 + len(run_id)}/health",
                 "status": smoke_status,
+                "duration_ms": 1.5,
             }
         ],
     }

@@ -18,7 +18,7 @@ DemoStack = tuple[LoadedConfig, dict[str, Endpoint]]
 def test_demo_chain_passes_on_both_implementations(demo_stack: DemoStack) -> None:
     loaded, endpoints = demo_stack
     result = run_smoke(loaded, endpoints)
-    data = result.data
+    data = result.json_data
     assert result.status is PhaseStatus.PASSED, [c for c in data["checks"] if c["status"] != "pass"]
     assert data["schema"] == "paritygate.smoke/1"
     assert data["total"] >= 20 and data["passed"] == data["total"]

@@ -1,4 +1,5 @@
-"""The smoke writers read only the JSON-ready phase result, so a run directory can be re-rendered."""
+"""The smoke writers read the typed smoke document decoded from the phase result's JSON, so a
+run directory can be re-rendered."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lxml import etree
 
+from paritygate.core.jsondoc import DocumentError
+from paritygate.core.smoke_doc import SmokeDocument
 from paritygate.reports.smoke_report import render_text, write_smoke_json, write_smoke_junit
 
 
@@ -58,9 +62,21 @@ RESULT = {
     },
 }
 
+DOC = SmokeDocument.from_json(RESULT["data"])
+SUMMARY = str(RESULT["summary"])
+
+
+def test_the_document_reads_back_to_the_same_json_and_rejects_another_version() -> None:
+    assert SmokeDocument.from_json(DOC.to_json()) == DOC
+    assert [c["name"] for c in DOC.to_json()["checks"]] == ["ok", "bad", "down"]
+    with pytest.raises(DocumentError, match=r"paritygate\.smoke/1.*another paritygate version"):
+        SmokeDocument.from_json({**DOC.to_json(), "schema": "paritygate.smoke/9"})
+    with pytest.raises(DocumentError, match=r"checks\[0\]\.status"):
+        SmokeDocument.from_json({**DOC.to_json(), "checks": [_check("x", "passed")]})
+
 
 def test_text_report_lists_checks_failures_and_the_summary() -> None:
-    text = render_text(RESULT)
+    text = render_text(DOC, SUMMARY)
     lines = text.splitlines()
     assert lines[:3] == ["PASS  c/ok  12.5 ms", "FAIL  c/bad  12.5 ms", "ERROR c/down  12.5 ms"]
     assert "  status: expected 422, actual 200" in lines
@@ -68,12 +84,12 @@ def test_text_report_lists_checks_failures_and_the_summary() -> None:
     assert "  log of tagged (last 2 lines):" in lines and "    | GET /x 200" in lines
     assert "  error: cannot connect: refused" in lines
     assert lines[-1] == "1/3 PASS, 1 FAIL, 1 ERROR in 0.05s"
-    assert "PASS  c/ok" not in render_text(RESULT, per_check=False)
+    assert "PASS  c/ok" not in render_text(DOC, SUMMARY, per_check=False)
 
 
 def test_junit_has_a_testcase_per_check_with_time_and_failure_text(tmp_path: Path) -> None:
     path = tmp_path / "junit.xml"
-    write_smoke_junit(path, RESULT)
+    write_smoke_junit(path, DOC)
     root = etree.parse(str(path), etree.XMLParser(resolve_entities=False)).getroot()
     cases = {c.get("name"): c for c in root.iter("testcase")}
     assert set(cases) == {"ok", "bad", "down"}

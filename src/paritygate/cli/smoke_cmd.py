@@ -116,10 +116,12 @@ def smoke(
         junit_files.append(out_dir / "smoke-junit.xml")
     for path in filter(None, json_files):
         write_smoke_json(path, doc)
+    smoke = result.smoke
+    assert smoke is not None  # the smoke phase always returns its document
     for path in filter(None, junit_files):
-        write_smoke_junit(path, doc)
-    for check in doc["data"]["checks"]:
-        if check["status"] != "pass":
+        write_smoke_junit(path, smoke)
+    for check in smoke.checks:
+        if check.status != "pass":
             console.print("")
             console.print("\n".join(failure_lines(check)), markup=False)
     ok = result.status is PhaseStatus.PASSED

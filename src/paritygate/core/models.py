@@ -16,6 +16,8 @@ from typing import Any
 from paritygate.core.jsondoc import DocumentError, JsonDoc, JsonObject
 from paritygate.core.parity_doc import SCHEMA as PARITY_SCHEMA
 from paritygate.core.parity_doc import ParityDocument
+from paritygate.core.smoke_doc import SCHEMA as SMOKE_SCHEMA
+from paritygate.core.smoke_doc import SmokeDocument
 
 __all__ = [
     "Endpoint",
@@ -92,9 +94,9 @@ class PhaseStatus(enum.StrEnum):
     SKIPPED = "skipped"
 
 
-# A phase's document: typed for parity; for stack, smoke and review still the JSON object
+# A phase's document: typed for parity and smoke; for stack and review still the JSON object
 # their phase documents (docs/phase-data.md) -- a JSON boundary until they are typed too.
-PhaseData = ParityDocument | dict[str, Any]
+PhaseData = ParityDocument | SmokeDocument | dict[str, Any]
 
 
 def _data_from_json(raw: object, where: str) -> PhaseData:
@@ -102,6 +104,8 @@ def _data_from_json(raw: object, where: str) -> PhaseData:
         raise DocumentError(where, "expected an object")
     if str(raw.get("schema", "")).startswith(PARITY_SCHEMA.split("/")[0] + "/"):
         return ParityDocument.from_json(raw, where)  # rejects another version with a clear message
+    if str(raw.get("schema", "")).startswith(SMOKE_SCHEMA.split("/")[0] + "/"):
+        return SmokeDocument.from_json(raw, where)
     return dict(raw)
 
 
@@ -119,6 +123,11 @@ class PhaseResult:
     def parity(self) -> ParityDocument | None:
         """The parity document, when this is a parity result that got as far as making one."""
         return self.data if isinstance(self.data, ParityDocument) else None
+
+    @property
+    def smoke(self) -> SmokeDocument | None:
+        """The smoke document, when this is a smoke result."""
+        return self.data if isinstance(self.data, SmokeDocument) else None
 
     @property
     def json_data(self) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import orjson
 
 from paritygate.core.jsondoc import DocumentError
 from paritygate.core.parity_doc import ParityDocument
+from paritygate.core.smoke_doc import SmokeDocument
 
 __all__ = ["CaseOutcome", "ClassRecord", "RunSnapshot", "definition_digest", "snapshot_from_report"]
 
@@ -93,7 +94,10 @@ def _data(doc: dict[str, Any], phase: str) -> dict[str, Any]:
 
 def _counts(phase: str, data: dict[str, Any]) -> dict[str, Any]:
     if phase == "smoke":
-        return {k: data[k] for k in ("total", "passed", "failed", "errors") if k in data}
+        smoke = _smoke(data)
+        if smoke is None:
+            return {}
+        return {"total": smoke.total, "passed": smoke.passed, "failed": smoke.failed, "errors": smoke.errors}
     if phase == "parity":
         parity = _parity(data)
         if parity is None:
@@ -117,17 +121,29 @@ def _counts(phase: str, data: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _smoke_cases(data: dict[str, Any], hashes: dict[str, str]) -> list[CaseOutcome]:
+def _smoke(data: dict[str, Any]) -> SmokeDocument | None:
+    if not data:
+        return None
+    try:
+        return SmokeDocument.from_json(data, "phases.smoke.data")
+    except DocumentError:
+        return None  # not a document this version reads: the history keeps the run's verdict only
+
+
+def _smoke_cases(smoke: SmokeDocument | None, hashes: dict[str, str]) -> list[CaseOutcome]:
     out = []
-    for check in data.get("checks") or []:
-        name = f"{check.get('chain')}/{check.get('name')}"  # as the smoke phase names a check
+    for check in smoke.checks if smoke is not None else []:
+        name = check.label  # as the smoke phase names a check
         # The URL's port changes every run (free ports); only its path is part of the definition.
-        definition = {k: check.get(k) for k in ("chain", "name", "target", "method")}
-        definition["path"] = urlsplit(str(check.get("url", ""))).path
+        definition = {
+            "chain": check.chain,
+            "name": check.name,
+            "target": check.target,
+            "method": check.method,
+        }
+        definition["path"] = urlsplit(check.url).path
         out.append(
-            CaseOutcome(
-                "smoke", name, str(check.get("status")), hashes.get(name) or definition_digest(definition)
-            )
+            CaseOutcome("smoke", name, check.status, hashes.get(name) or definition_digest(definition))
         )
     return out
 
@@ -185,7 +201,7 @@ def snapshot_from_report(doc: dict[str, Any], run_dir: str = "") -> RunSnapshot:
             "summary": str(raw.get("summary") or ""),
             "counts": _counts(str(name), _data(doc, str(name))),
         }
-    smoke, parity = _data(doc, "smoke"), _parity(_data(doc, "parity"))
+    smoke, parity = _smoke(_data(doc, "smoke")), _parity(_data(doc, "parity"))
     return RunSnapshot(
         run_id=str(doc.get("run_id")),
         started_at=str(doc.get("started_at") or ""),

@@ -9,7 +9,7 @@ from typing import Any
 from paritygate.reports.junit import JUnitCase, JUnitSuite, write_junit
 from paritygate.reports.parity_junit import parity_junit_suites
 from paritygate.reports.refs import reason_line
-from paritygate.reports.run_view import parity_document, phase_data
+from paritygate.reports.run_view import parity_document, phase_data, smoke_document
 from paritygate.reports.smoke_report import smoke_junit_suites
 
 __all__ = ["run_suites", "write_run_junit"]
@@ -46,8 +46,9 @@ def _review_cases(doc: dict[str, Any]) -> list[JUnitCase]:
 
 def _phase_suites(doc: dict[str, Any], name: str, phase: dict[str, Any]) -> list[JUnitSuite]:
     data = phase_data(doc, name)
-    if name == "smoke" and data.get("checks"):
-        return smoke_junit_suites(phase)
+    smoke = smoke_document(doc) if name == "smoke" else None
+    if smoke is not None and smoke.checks:
+        return smoke_junit_suites(smoke)
     parity = parity_document(doc) if name == "parity" else None
     if parity is not None and parity.cases:
         return parity_junit_suites(parity)

@@ -15,6 +15,7 @@ import orjson
 from paritygate.core.jsondoc import Absent, DocumentError, JsonValue
 from paritygate.core.parity_doc import ClassDoc, DifferenceDoc, ParityDocument, TargetAnswer
 from paritygate.core.paths import format_path
+from paritygate.core.smoke_doc import SmokeDocument
 from paritygate.errors import ConfigError
 
 __all__ = [
@@ -85,6 +86,17 @@ def phase_data(doc: dict[str, Any], phase: str) -> dict[str, Any]:
     raw = phases.get(phase) or {}
     data = raw.get("data") if isinstance(raw, dict) else None
     return data if isinstance(data, dict) else {}
+
+
+def smoke_document(doc: dict[str, Any]) -> SmokeDocument | None:
+    """The run's smoke document, None when the run has no smoke data (skipped, failed early)."""
+    raw = phase_data(doc, "smoke")
+    if not raw:
+        return None
+    try:
+        return SmokeDocument.from_json(raw, "phases.smoke.data")
+    except DocumentError as exc:
+        raise ConfigError(exc.detail, key=exc.where) from None
 
 
 def parity_document(doc: dict[str, Any]) -> ParityDocument | None:

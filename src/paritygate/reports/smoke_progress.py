@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from paritygate.core.smoke_doc import SmokeCheck
 from paritygate.reports.smoke_report import check_line
 
 __all__ = ["LiveProgress"]
@@ -42,10 +43,10 @@ class LiveProgress:
             self._task = self._bar.add_task("smoke", total=self.total)
         return self
 
-    def check_done(self, check: dict[str, Any]) -> None:
+    def check_done(self, check: SmokeCheck) -> None:
         line = check_line(check)
         if self._bar is not None:
-            style = _STYLE.get(check["status"], "")
+            style = _STYLE.get(check.status, "")
             self._bar.console.print(Text.assemble((line[:5], style), line[5:]), highlight=False)
             self._bar.advance(self._task)
         else:

@@ -20,6 +20,7 @@ import orjson
 from paritygate.config import LoadedConfig
 from paritygate.core.masking import Masker
 from paritygate.core.models import Endpoint, Finding, FindingKind, PhaseResult, PhaseStatus
+from paritygate.core.smoke_doc import SCHEMA, SmokeCheck, SmokeDocument
 from paritygate.errors import StackError
 from paritygate.phases.smoke.assertions import evaluate
 from paritygate.phases.smoke.logtail import tail_lines
@@ -29,10 +30,9 @@ from paritygate.probe.templates import MissingVariable, render_text, render_valu
 
 __all__ = ["SCHEMA", "run_plan", "run_plan_async", "run_smoke"]
 
-SCHEMA = "paritygate.smoke/1"
 _SNIPPET = 600  # characters of the body shown for a failed check
 
-CheckCallback = Callable[[dict[str, Any]], None]
+CheckCallback = Callable[[SmokeCheck], None]
 
 
 def _build(
@@ -179,37 +179,38 @@ def _summary(passed: int, failed: int, errors: int, total: int, seconds: float) 
     return f"{', '.join(parts)} in {seconds:.2f}s"
 
 
-def _finding(check: dict[str, Any]) -> Finding:
-    label = f"{check['chain']}/{check['name']}"
-    if check["status"] == "error":
-        return Finding(FindingKind.SMOKE_FAILED, label, f"{label}: {check['error']}")
-    first = check["failures"][0] if check["failures"] else {"assertion": "?", "expected": "?", "actual": "?"}
-    more = f" (+{len(check['failures']) - 1} more)" if len(check["failures"]) > 1 else ""
-    return Finding(
-        FindingKind.SMOKE_FAILED,
-        label,
-        f"{label}: {first['assertion']}: expected {first['expected']}, got {first['actual']}{more}",
+def _finding(check: SmokeCheck) -> Finding:
+    label = check.label
+    if check.status == "error":
+        return Finding(FindingKind.SMOKE_FAILED, label, f"{label}: {check.error}")
+    first = check.failures[0] if check.failures else None
+    what = (
+        f"{first.assertion}: expected {first.expected}, got {first.actual}"
+        if first
+        else "?: expected ?, got ?"
     )
+    more = f" (+{len(check.failures) - 1} more)" if len(check.failures) > 1 else ""
+    return Finding(FindingKind.SMOKE_FAILED, label, f"{label}: {what}{more}")
 
 
-def _phase_result(checks: list[dict[str, Any]], seconds: float) -> PhaseResult:
-    counts = {status: sum(c["status"] == status for c in checks) for status in ("pass", "fail", "error")}
+def _phase_result(checks: list[SmokeCheck], seconds: float) -> PhaseResult:
+    counts = {status: sum(c.status == status for c in checks) for status in ("pass", "fail", "error")}
     total = len(checks)
-    data = {
-        "schema": SCHEMA,
-        "total": total,
-        "passed": counts["pass"],
-        "failed": counts["fail"],
-        "errors": counts["error"],
-        "duration_s": round(seconds, 4),
-        "checks": checks,
-    }
+    data = SmokeDocument(
+        schema=SCHEMA,
+        total=total,
+        passed=counts["pass"],
+        failed=counts["fail"],
+        errors=counts["error"],
+        duration_s=round(seconds, 4),
+        checks=checks,
+    )
     if total == 0:
         return PhaseResult("smoke", PhaseStatus.SKIPPED, "no smoke checks configured", data=data)
-    findings = [_finding(c) for c in checks if c["status"] != "pass"]
+    findings = [_finding(c) for c in checks if c.status != "pass"]
     # A target where nothing listens is the environment failing (exit 3), not a failed check.
     unreachable = sorted(
-        {str(c.get("target")) for c in checks if c["status"] == "error" and _UNREACHABLE in str(c["error"])}
+        {str(c.target) for c in checks if c.status == "error" and _UNREACHABLE in str(c.error)}
     )
     findings += [
         Finding(
@@ -247,13 +248,15 @@ async def run_plan_async(
         transport=transport, limits=limits, trust_env=False, follow_redirects=False
     ) as client:
 
-        async def run_chain(checks: list[PlannedCheck]) -> list[dict[str, Any]]:
+        async def run_chain(checks: list[PlannedCheck]) -> list[SmokeCheck]:
             variables = dict(plan.variables)  # captures stay inside this chain
-            out: list[dict[str, Any]] = []
+            out: list[SmokeCheck] = []
             async with gate:
                 for check in checks:
                     endpoint = endpoints.get(check.service) if check.service else None
-                    result = masker.tree(await _run_check(client, check, endpoint, variables, plan.log_lines))
+                    # the record is masked as the JSON tree it is, then read as the typed check
+                    masked = masker.tree(await _run_check(client, check, endpoint, variables, plan.log_lines))
+                    result = SmokeCheck.from_json(masked)
                     out.append(result)
                     if on_check is not None:
                         on_check(result)
