@@ -19,6 +19,7 @@ from paritygate.cli.common import (
     load_for_command,
     out_option,
 )
+from paritygate.cli.console import PIPED_WIDTH
 from paritygate.config import LoadedConfig, load_config
 from paritygate.core.escaping import keep_lines
 from paritygate.core.models import PhaseStatus
@@ -100,7 +101,11 @@ def print_summary(result: RunResult, out: Console) -> None:
 
     verdict = result.verdict.verdict.value
     out.print()
-    out.rule(f"[{_VERDICT_STYLE.get(verdict, 'bold')}]verdict: {verdict.upper()}[/]")
+    style = _VERDICT_STYLE.get(verdict, "bold")
+    if out.width >= PIPED_WIDTH:  # piped: a rule would be as wide as the no-limit layout
+        out.print(f"[{style}]== verdict: {verdict.upper()} ==[/]")
+    else:
+        out.rule(f"[{style}]verdict: {verdict.upper()}[/]")
     if result.interrupted:
         out.print(f"run interrupted ({result.report.get('signal')}); the stack was stopped", markup=False)
     if result.verdict.reasons:

@@ -43,7 +43,7 @@ def _run_with_progress(plan: SmokePlan, endpoints: dict[str, Endpoint], jobs: in
     """Run the checks with the live display (a bar on a terminal, plain lines otherwise)."""
     if plan.total == 0:
         return run_plan(plan, endpoints, jobs=jobs)
-    with LiveProgress(plan.total) as progress:
+    with LiveProgress(plan.total, console) as progress:
         return run_plan(plan, endpoints, jobs=jobs, on_check=progress.check_done)
 
 

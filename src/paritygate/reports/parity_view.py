@@ -71,6 +71,19 @@ class ClassView:
     mapping_description: str
     fix: str
 
+    @property
+    def short_title(self) -> str:
+        """The title cut for a table cell; the full text goes in its hover ``title``."""
+        return cut_text(self.title)
+
+
+TITLE_LIMIT = 100
+
+
+def cut_text(text: str, limit: int = TITLE_LIMIT) -> str:
+    """``text`` with at most ``limit`` characters, the last one an ellipsis when it was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
 
 def _tracker_text(cls: ClassDoc, tracker: str) -> str:
     decision = cls.decision
