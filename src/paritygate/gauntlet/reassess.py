@@ -43,7 +43,7 @@ def reassess_run(run_dir: Path, loaded: LoadedConfig) -> RunResult:
     return RunResult(str(doc["run_id"]), run_dir, verdict, results, doc, files, interrupted=interrupted)
 
 
-def _phase_result(raw: dict[str, Any], source: Path, name: str) -> PhaseResult:
+def _phase_result(raw: dict[str, Any], source: Path, name: str) -> PhaseResult:  # JSON boundary: decodes
     """One phase of a report.json; a hand-edited or truncated entry is a ConfigError, not a traceback."""
     try:
         return PhaseResult.from_dict(raw, f"phases.{name}")

@@ -68,7 +68,7 @@ class RunSnapshot:
     def class_map(self) -> dict[str, ClassRecord]:
         return {c.key: c for c in self.classes}
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:  # JSON boundary: the history store's line
         return {
             "run_id": self.run_id,
             "started_at": self.started_at,

@@ -26,15 +26,15 @@ _REQUIRED: dict[str, tuple[type, str]] = {
 }
 
 
-def report_bytes(doc: dict[str, Any]) -> bytes:
+def report_bytes(doc: dict[str, Any]) -> bytes:  # JSON boundary: the report.json bytes
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE, default=str)
 
 
-def write_report_json(path: Path, doc: dict[str, Any]) -> None:
+def write_report_json(path: Path, doc: dict[str, Any]) -> None:  # JSON boundary: writes report.json
     atomic_write_bytes(path, report_bytes(doc))
 
 
-def read_report(run_dir: Path) -> dict[str, Any]:
+def read_report(run_dir: Path) -> dict[str, Any]:  # JSON boundary: parsed report.json
     """Read and check ``run_dir/report.json``; anything wrong is one ConfigError naming file and key."""
     path = run_dir / REPORT_NAME if run_dir.is_dir() else run_dir
     try:
