@@ -12,6 +12,7 @@ EXPECTED = {
     "GROUP_BY", "IgnoreRule", "KEY_SEPARATOR", "MAPPINGS", "NoisyPath", "Occurrence", "Outcome", "Response",
     "RuleError", "WireMapping", "body_for_report", "canonicalize", "class_key", "compare", "decompose",
     "detect_noise", "group_causes", "most_severe", "suggest_rule",
+    "Flaky", "MatchRule", "NoiseLearner", "NoiseSettings", "Suggestion", "suggestions",
 }  # fmt: skip
 
 

@@ -19,6 +19,7 @@ CASES = f"""\
 name = "happy"
 method = "POST"
 path = "/v1/validate"
+safe = true
 {HAPPY}
 
 [[cases]]

@@ -146,6 +146,41 @@ def test_elapsed_ms_is_noise_without_the_ignore_rule(tmp_path: Path, demo_stack:
         d["path"] != "$.elapsed_ms" for c in doc["cases"] for p in c["pairs"] for d in p["differences"]
     )
     assert {n["path"] for n in doc["noise"]} == {"$.elapsed_ms"}
-    assert doc["noise"][0]["suggested_rule"] == '[[parity.ignore]]\npath = "$.elapsed_ms"'
+    assert {n["source"] for n in doc["noise"]} == {"repeats"}
+    assert [s["rule"] for s in doc["suggestions"]] == [
+        '[[parity.match]]\npath = "$.elapsed_ms"\nkind = "number"'
+    ]
     markdown = (tmp_path / "noise" / "parity.md").read_text(encoding="utf-8")
-    assert "## Noise" in markdown and "EXCLUDED" in markdown
+    assert "## Noise" in markdown and "EXCUSES" in markdown
+    assert "Calibration: noise from repeats: 6 safe case(s) re-sent 2 time(s)" in markdown
+
+
+@pytest.mark.parametrize("drop_ignore", [True, False])
+def test_twins_on_the_demo_learn_elapsed_ms_and_keep_the_seed_table(
+    tmp_path: Path, drop_ignore: bool
+) -> None:
+    config = copy_demo(tmp_path, drop_ignore=drop_ignore)
+    out = tmp_path / "twins"
+    code, stdout, stderr = invoke(
+        ["parity", "--config", str(config), "--up", "--noise", "twin", "--json", "--out", str(out)]
+    )
+    assert code == 0, stderr
+    doc = orjson.loads(stdout)
+    assert [
+        (c["name"], c["targets"]["tagged"]["status"], c["body_match"]) for c in doc["cases"]
+    ] == SEED_CASES
+    assert (doc["tally"]["match"], doc["tally"]["diff"]) == (1, 5)
+    (cls,) = doc["classes"]
+    assert cls["key"] == shipped_key() and cls["status"] == "known"
+    assert doc["calibration"]["mode"] == "twins" and doc["flaky"] == []
+    if drop_ignore:  # learned by the twins, exactly as by repeats (test above)
+        assert {(n["target"], n["path"], n["source"]) for n in doc["noise"]} == {
+            ("tagged", "$.elapsed_ms", "twins"),
+            ("flat", "$.elapsed_ms", "twins"),
+        }
+        assert [s["rule"] for s in doc["suggestions"]] == [
+            '[[parity.match]]\npath = "$.elapsed_ms"\nkind = "number"'
+        ]
+    else:  # the config already ignores it: nothing left to learn
+        assert doc["noise"] == []
+    assert "Tally: 1 match · 5 diff (out of 6 cases)" in (out / "parity.md").read_text(encoding="utf-8")

@@ -189,9 +189,23 @@ def test_volatile_fields_are_noise_with_repeats_and_divergences_without(
     noise = {(n["target"], n["path"]) for n in learned.json_data["noise"]}
     assert noise == {("tagged", "$.elapsed_ms"), ("tagged-2", "$.elapsed_ms")}
     entry = learned.json_data["noise"][0]
-    assert entry["suggested_rule"] == '[[parity.ignore]]\npath = "$.elapsed_ms"'
+    assert entry["source"] == "repeats" and entry["operation"] == "POST /v1/validate"
+    assert (entry["observations"], entry["differed"], entry["excused"]) == (2, 2, 1)
     assert len(entry["examples"]) == 3 and entry["cases"] == ["happy"]
+    (suggestion,) = learned.json_data["suggestions"]
+    assert suggestion["rule"] == '[[parity.match]]\npath = "$.elapsed_ms"\nkind = "number"'
     assert learned.json_data["noise_runs"] == 2
+    calibration = learned.json_data["calibration"]
+    assert (calibration["mode"], calibration["repeated_cases"], calibration["unrepeated_cases"]) == (
+        "repeats",
+        1,
+        2,
+    )
+    assert (
+        "noise from repeats: 1 safe case(s) re-sent 2 time(s); 2 stateful case(s) not calibrated"
+        in (calibration["text"])
+    )
+    assert plain.json_data["calibration"]["text"] == "none — noise not measured"
 
 
 def test_a_row_added_by_hand_while_recording_decisions_is_kept(
@@ -214,3 +228,25 @@ def test_a_row_added_by_hand_while_recording_decisions_is_kept(
     rows = read_tracker(tracker).rows
     assert [r.key for r in rows] == ["GET /other·shape·x·00000000", result.json_data["classes"][0]["key"]]
     assert rows[0].decision == "decided in a meeting" and rows[1].status == "_open_"
+
+
+def test_config_refuses_rules_that_can_never_match_a_body_path(tmp_path: Path) -> None:
+    import pytest
+
+    from paritygate.errors import ConfigError
+    from paritygate.phases.parity import check_inputs
+
+    loaded = make_project(tmp_path, extra='\n[[parity.ignore]]\npath = "$.sha256"\n')
+    with pytest.raises(ConfigError) as info:
+        check_inputs(loaded)
+    assert info.value.exit_code == 2
+    assert "parity.ignore[1].path" in str(info.value) and "opaque (bytes) body" in str(info.value)
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "bad").mkdir()
+    scoped = make_project(
+        tmp_path / "ok",
+        extra='\n[[parity.match]]\npath = "$.when"\nkind = "timestamp"\noperation = "POST /v1/validate"\n',
+    )
+    check_inputs(scoped)
+    with pytest.raises(ConfigError, match=r"parity\.match\[0\]\.kind"):
+        make_project(tmp_path / "bad", extra='\n[[parity.match]]\npath = "$.when"\nkind = "date"\n')

@@ -204,13 +204,36 @@ def parity_result(*, known: bool = True, hostile: bool = False) -> PhaseResult:
                 "duration_s": 0.05,
                 "classes": classes,
                 "fixed": [],
+                "calibration": {
+                    "mode": "repeats",
+                    "noise_runs": 2,
+                    "repeated_cases": 2,
+                    "observations": 4,
+                    "text": "noise from repeats: 2 safe case(s) re-sent 2 time(s); 0 stateful case(s) not calibrated",
+                },
                 "noise": [
                     {
                         "target": "tagged",
                         "path": "$.elapsed_ms",
+                        "operation": "POST /v1/validate",
+                        "source": "repeats",
+                        "observations": 2,
+                        "differed": 2,
+                        "kind": "number",
+                        "excused": 1,
                         "examples": [0.1, 0.2],
-                        "suggested_rule": '[[parity.ignore]]\npath = "$.elapsed_ms"',
+                        "suggested_rule": '[[parity.match]]\npath = "$.elapsed_ms"\nkind = "number"',
                         "cases": ["playbook_happy"],
+                    }
+                ],
+                "suggestions": [
+                    {
+                        "path": "$.elapsed_ms",
+                        "kind": "number",
+                        "targets": ["tagged"],
+                        "observations": 2,
+                        "differed": 2,
+                        "rule": '[[parity.match]]\npath = "$.elapsed_ms"\nkind = "number"',
                     }
                 ],
             }

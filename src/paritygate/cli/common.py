@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -80,12 +80,13 @@ def phase_exit_code(result: PhaseResult) -> int:
 
 
 @contextmanager
-def stack_for_command(loaded: LoadedConfig) -> Iterator[dict[str, Endpoint]]:
-    """``--up``: the config's stack for the block. SIGINT/SIGTERM stop it (exit 3) instead of
-    killing this process and leaving the services running without an owner."""
+def stack_for_command(loaded: LoadedConfig, *, twins: Sequence[str] = ()) -> Iterator[dict[str, Endpoint]]:
+    """``--up``: the config's stack for the block (plus a twin of each service in ``twins``).
+    SIGINT/SIGTERM stop it (exit 3) instead of killing this process and leaving the
+    services running without an owner."""
     from paritygate.stack import Interrupted, SignalGuard, Stack
 
-    stack = Stack(loaded)
+    stack = Stack(loaded, twins=twins)
     with SignalGuard() as guard:
         try:
             yield stack.up()

@@ -113,7 +113,7 @@ def fuzz(
         check_executables(loaded)
     out = out_dir or _default_out(loaded).parent.parent / "fuzz" / _default_out(loaded).name
     budget = Budget(max_examples=max_examples, deadline_s=deadline, seed=seed)
-    with _endpoints(loaded, targets, bring_up) as endpoints, _progress(as_json) as progress:
+    with _endpoints(loaded, targets, bring_up, {}, False) as endpoints, _progress(as_json) as progress:
         outcome = blocking(run_fuzz_async)(
             loaded,
             endpoints,

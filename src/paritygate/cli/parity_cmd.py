@@ -32,15 +32,29 @@ __all__ = ["parity"]
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
 
 
-def _parse_targets(specs: tuple[str, ...]) -> dict[str, Endpoint]:
+def _parse_targets(specs: tuple[str, ...], option: str = "--target") -> dict[str, Endpoint]:
     out: dict[str, Endpoint] = {}
     for spec in specs:
         name, sep, url = spec.partition("=")
         if not sep or not _NAME.fullmatch(name) or not re.match(r"https?://[^/]", url):
-            raise UsageError(f"--target expects NAME=URL such as tagged=http://127.0.0.1:3100, got {spec!r}")
+            raise UsageError(f"{option} expects NAME=URL such as tagged=http://127.0.0.1:3100, got {spec!r}")
         if name in out:
-            raise UsageError(f"--target {name!r} is given twice")
+            raise UsageError(f"{option} {name!r} is given twice")
         out[name] = Endpoint(name, url.rstrip("/"))
+    return out
+
+
+def _with_twins(endpoints: dict[str, Endpoint], twins: dict[str, Endpoint]) -> dict[str, Endpoint]:
+    """``--twin NAME=URL``: the twin of target NAME, as the endpoint ``NAME~twin``."""
+    from paritygate.stack.plan import twin_name
+
+    unknown = [n for n in twins if n not in endpoints]
+    if unknown:
+        raise UsageError(
+            f"--twin {unknown[0]!r} is not a target (targets: {', '.join(sorted(endpoints)) or 'none'})"
+        )
+    out = dict(endpoints)
+    out.update({twin_name(n): Endpoint(twin_name(n), e.base_url) for n, e in twins.items()})
     return out
 
 
@@ -56,22 +70,29 @@ def _default_out(loaded: LoadedConfig) -> Path:
 
 @contextmanager
 def _endpoints(
-    loaded: LoadedConfig, targets: dict[str, Endpoint], bring_up: bool
+    loaded: LoadedConfig,
+    targets: dict[str, Endpoint],
+    bring_up: bool,
+    twins: dict[str, Endpoint],
+    start_twins: bool,
 ) -> Iterator[dict[str, Endpoint]]:
     if targets:
-        yield targets
+        yield _with_twins(targets, twins)
         return
     if bring_up:
-        with stack_for_command(loaded) as endpoints:
+        from paritygate.phases.parity.targets import twin_candidates
+
+        started = [n for n in twin_candidates(loaded) if n not in twins] if start_twins else []
+        with stack_for_command(loaded, twins=started) as endpoints:
             err_console.print(
                 "stack up: " + ", ".join(f"{e.name} {e.base_url}" for e in endpoints.values()),
                 markup=False,
             )
-            yield endpoints
+            yield _with_twins(endpoints, twins)
         return
     from paritygate.stack import load_running
 
-    yield load_running(loaded)
+    yield _with_twins(load_running(loaded), twins)
 
 
 @click.group(invoke_without_command=True)
@@ -90,6 +111,20 @@ def _endpoints(
     type=click.IntRange(min=0),
     default=None,
     help="Send each case K extra times to learn noise.",
+)
+@click.option(
+    "--noise",
+    "noise_mode",
+    type=click.Choice(["repeats", "twin"]),
+    default=None,
+    help="How noise is calibrated: safe repeats (--noise-runs), or a twin of each target (A/A).",
+)
+@click.option(
+    "--twin",
+    "twin_specs",
+    multiple=True,
+    metavar="NAME=URL",
+    help="The twin of target NAME (a second instance of it) for --noise twin.",
 )
 @click.option(
     "--record-decisions", is_flag=True, help="Append an _open_ tracker row for each new divergence class."
@@ -129,6 +164,8 @@ def parity(
     target_specs: tuple[str, ...],
     reference: str | None,
     noise_runs: int | None,
+    noise_mode: str | None,
+    twin_specs: tuple[str, ...],
     record_decisions: bool,
     cases_path: Path | None,
     tracker_path: Path | None,
@@ -160,7 +197,12 @@ def parity(
         )
     if len(targets) == 1:
         raise UsageError("give --target at least twice (parity compares two or more targets)")
+    twins = _parse_targets(twin_specs, "--twin")
     loaded = load_for_command(config_path, quiet=as_json)
+    cfg = loaded.model.parity
+    mode = noise_mode or (cfg.noise if cfg is not None else "repeats")
+    if twins and mode != "twin":
+        raise UsageError('--twin is used with --noise twin (or [parity] noise = "twin")')
     # every input is checked before a service is started or a request sent
     inputs = select_cases(
         load_inputs(
@@ -174,13 +216,17 @@ def parity(
 
         check_executables(loaded)
     out = out_dir or _default_out(loaded)
-    with _endpoints(loaded, targets, bring_up) as endpoints, _progress(as_json) as progress:
+    with (
+        _endpoints(loaded, targets, bring_up, twins, mode == "twin") as endpoints,
+        _progress(as_json) as progress,
+    ):
         result = run_parity(
             loaded,
             endpoints,
             targets=list(targets) or None,
             reference=reference,
             noise_runs=noise_runs,
+            noise="twin" if mode == "twin" else "repeats",
             record_decisions=record_decisions,
             cases_path=cases_path,
             tracker_path=tracker_path,

@@ -4,7 +4,7 @@ The parity phase sends requests and hands pairs of :class:`Response` to
 :func:`compare`; it never looks inside bodies itself. Typical use::
 
     rules = CompareRules.build(cfg.headers, cfg.ignore, cfg.arrays)   # RuleError -> ConfigError
-    noise = [n.path for n in detect_noise(repeats_of_one_target, rules)]
+    noise = [n.path for n in detect_noise(repeats_of_one_target, rules)]   # or a NoiseLearner
     comparison = compare(left, right, rules, noise=noise)
     causes = decompose(comparison, left, right)          # [] for a match
     classes = group_causes([Occurrence("case", "POST /v1/validate", "a", "b", c) for c in causes])
@@ -35,8 +35,17 @@ from paritygate.compare.model import (
     Response,
     most_severe,
 )
-from paritygate.compare.noise import NoisyPath, detect_noise, suggest_rule
-from paritygate.compare.rules import ArrayRule, CompareRules, IgnoreRule, RuleError
+from paritygate.compare.noise import (
+    Flaky,
+    NoiseLearner,
+    NoiseSettings,
+    NoisyPath,
+    Suggestion,
+    detect_noise,
+    suggest_rule,
+    suggestions,
+)
+from paritygate.compare.rules import ArrayRule, CompareRules, IgnoreRule, MatchRule, RuleError
 
 __all__ = [
     "GROUP_BY",
@@ -50,12 +59,17 @@ __all__ = [
     "Comparison",
     "Difference",
     "DivergenceClass",
+    "Flaky",
     "IgnoreRule",
+    "MatchRule",
+    "NoiseLearner",
+    "NoiseSettings",
     "NoisyPath",
     "Occurrence",
     "Outcome",
     "Response",
     "RuleError",
+    "Suggestion",
     "WireMapping",
     "body_for_report",
     "canonicalize",
@@ -66,4 +80,5 @@ __all__ = [
     "group_causes",
     "most_severe",
     "suggest_rule",
+    "suggestions",
 ]

@@ -3,8 +3,10 @@
 Order of the checks: a side that did not answer makes the outcome ``error``; otherwise the
 status, the allow-listed headers and the body are all diffed, and the outcome is the most
 severe difference (a status difference dominates, but the body differences are still
-listed). Learned noise is passed as ``noise`` (paths, or ``header:<name>``) and ignored
-exactly like an ignore rule; nothing else is ever left out.
+listed). Learned noise is passed as ``noise`` (paths, or ``header:<name>``): like a typed
+matcher it may excuse a value difference at a place both answers have, never a missing or
+extra field or header, and each excuse is recorded in ``Comparison.excused``. A body
+compared as bytes has no paths: no body rule applies inside it.
 """
 
 from __future__ import annotations
@@ -36,15 +38,25 @@ from paritygate.core.paths import PathPart, format_path
 __all__ = ["compare", "diff_canonical"]
 
 
-def _header_differences(left: Canonical, right: Canonical, rules: CompareRules) -> list[Difference]:
+Excused = list[tuple[str, str]]  # (matcher or noise label, concrete path or header:<name>)
+
+
+def _header_differences(
+    left: Canonical, right: Canonical, rules: CompareRules, excused: Excused
+) -> list[Difference]:
     out: list[Difference] = []
     for name in rules.headers:
         lv, rv = left.headers.get(name), right.headers.get(name)
         if lv == rv:
             continue
         present = [v for v in (lv, rv) if v is not None]
-        if not rules.header_ignored(name, present):
-            out.append(Difference(f"header:{name}", "header", lv, rv))
+        if rules.header_ignored(name, present):
+            continue
+        label = rules.header_excuse(name, lv, rv) if lv is not None and rv is not None else None
+        if label is not None:
+            excused.append((label, f"header:{name}"))
+            continue
+        out.append(Difference(f"header:{name}", "header", lv, rv))
     return out
 
 
@@ -81,7 +93,9 @@ def _repeated_value(side: Canonical, path: tuple[PathPart, ...], repeat: Duplica
     return list(repeat.values) if repeat is not None else value_at(side.body, path)[1]
 
 
-def _body_differences(left: Canonical, right: Canonical, rules: CompareRules) -> list[Difference]:
+def _body_differences(
+    left: Canonical, right: Canonical, rules: CompareRules, excused: Excused
+) -> list[Difference]:
     if left.kind != right.kind:
         if rules.has_body_ignores and rules.body_ignored((), (left.body, right.body)):
             return []
@@ -93,7 +107,7 @@ def _body_differences(left: Canonical, right: Canonical, rules: CompareRules) ->
         return []
     if left.kind == "bytes":
         return [] if left.raw == right.raw else [opaque_difference(left.raw, right.raw)]
-    out = diff_trees(left.body, right.body, rules, xml=left.kind == "xml")
+    out = diff_trees(left.body, right.body, rules, xml=left.kind == "xml", excused=excused)
     if left.kind == "json" and (left.duplicates or right.duplicates):
         out += _repeated_keys(left, right, rules)
     elif left.kind == "xml" and left.xml is not None and right.xml is not None:
@@ -107,15 +121,22 @@ def _body_differences(left: Canonical, right: Canonical, rules: CompareRules) ->
 
 
 def diff_canonical(
-    left: Canonical, right: Canonical, rules: CompareRules, *, body: bool = True
+    left: Canonical,
+    right: Canonical,
+    rules: CompareRules,
+    *,
+    body: bool = True,
+    excused: Excused | None = None,
 ) -> list[Difference]:
-    """Status, header and (unless ``body`` is False) body differences of two answers."""
+    """Status, header and (unless ``body`` is False) body differences of two answers;
+    what matchers and learned noise excused is appended to ``excused``."""
+    sink: Excused = excused if excused is not None else []
     out: list[Difference] = []
     if left.status != right.status:
         out.append(Difference("status", "status", left.status, right.status))
-    out += _header_differences(left, right, rules)
+    out += _header_differences(left, right, rules, sink)
     if body:
-        out += _body_differences(left, right, rules)
+        out += _body_differences(left, right, rules, sink)
     return out
 
 
@@ -180,9 +201,18 @@ def compare(
             Outcome.ERROR, [diff], notes=notes, left_canonical=lc, right_canonical=rc, rules=rules
         )
     # Byte-identical bodies of the same declared kind cannot differ: skip the tree walk.
-    differences = diff_canonical(lc, rc, rules, body=not same_bytes)
+    excused: Excused = []
+    differences = diff_canonical(lc, rc, rules, body=not same_bytes, excused=excused)
     outcome = most_severe([severity_of_kind(d.kind) for d in differences])
-    result = Comparison(outcome, differences, notes=notes, left_canonical=lc, right_canonical=rc, rules=rules)
+    result = Comparison(
+        outcome,
+        differences,
+        notes=notes,
+        left_canonical=lc,
+        right_canonical=rc,
+        rules=rules,
+        excused=excused,
+    )
     if outcome is not Outcome.MATCH:  # only divergences need signatures (class keys)
         result.left_signature = signature(lc.kind, prune(lc.body, rules))
         result.right_signature = signature(rc.kind, prune(rc.body, rules))

@@ -187,6 +187,8 @@ class Comparison:
     left_canonical: Canonical | None = field(default=None, repr=False)
     right_canonical: Canonical | None = field(default=None, repr=False)
     rules: CompareRules | None = field(default=None, repr=False)
+    # value differences a typed matcher or learned noise allowed: (label, concrete path)
+    excused: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def status_match(self) -> bool:

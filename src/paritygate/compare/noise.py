@@ -1,44 +1,132 @@
-"""Noise: what changes between repeats of the SAME request to the SAME target.
+"""Noise: what differs between two answers of the SAME implementation to the same request.
 
-:func:`detect_noise` only reports; nothing is ignored until the caller passes the paths to
-``compare(..., noise=[...])`` or the user pastes the suggested rule into paritygate.toml.
-Concrete paths that differ only by array index are merged into one ``[*]`` pattern, and a
-path inside an already noisy subtree is not listed again. An array whose order changes
-between repeats gets an ``[[parity.arrays]]`` unordered rule suggested instead of an
-ignore rule. Repeats are compared within the most common (status, body kind); repeats
-that did not answer or answered otherwise are flakiness, not a noisy field, and skipped.
+An *observation* is one such pair: a target and its twin (a second instance started from
+the same definition, sent every request in lockstep: the A/A experiment), or a target's
+first answer and a repeat of a safe request. :class:`NoiseLearner` collects observations
+per target and operation and decides, over all of them, which paths are noise:
+
+* a path is noise for a target and operation when its value differed in at least
+  ``min_count`` observations and in at least ``min_ratio`` of the observations where both
+  answers had it (one coincidence among many is not noise);
+* a path that held a *clock reading* (a timestamp inside the run's time window) in every
+  observation is noise too, whether or not the two readings straddled a second: so the
+  learned set does not depend on when the run happened;
+* only value differences count. A field present on one answer only, a type change or a
+  length change between twins is not noise (it is reported as a shape divergence when
+  it shows between implementations), and learned noise only ever excuses a value
+  difference at a place both compared answers have (:meth:`CompareRules.with_noise`);
+* an observation whose status (or body kind) differs makes the case *flaky*: it is
+  returned to the caller, never dropped;
+* bodies compared as bytes have no paths: their digests are never learned.
+
+Nothing is ignored until the caller passes the learned paths to ``compare(noise=...)``;
+:func:`suggestions` turns them into config entries scoped to the operations where they
+were seen, typed after the values observed (``kind = "timestamp"``, ``"uuid"``,
+``"number"``, else ``"present"``: never an ignore rule, which would also remove presence).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
 import orjson
 
 from paritygate.compare.canonical import canonicalize
 from paritygate.compare.engine import diff_canonical
+from paritygate.compare.matchers import as_datetime, is_uuid
 from paritygate.compare.model import Canonical, Response
 from paritygate.compare.rules import CompareRules
 from paritygate.compare.signature import generalize_path
-from paritygate.compare.values import fingerprint
-from paritygate.core.paths import parse_path
+from paritygate.compare.values import fingerprint, is_number
+from paritygate.core.paths import PathPart, format_path, parse_path
 
-__all__ = ["NoisyPath", "detect_noise", "suggest_rule"]
+__all__ = [
+    "Flaky",
+    "NoiseLearner",
+    "NoiseSettings",
+    "NoisyPath",
+    "Suggestion",
+    "detect_noise",
+    "suggest_rule",
+    "suggestions",
+]
 
+Source = Literal["twins", "repeats"]
 _EXAMPLES = 5
+_VALUE_KINDS = frozenset({"value", "header", "order"})
+_CLOCK_SLACK = timedelta(minutes=15)  # servers' clocks and time zones are rarely exact
+
+
+@dataclass(frozen=True, slots=True)
+class NoiseSettings:
+    min_count: int = 1  # observations in which the value differed, at least
+    min_ratio: float = 0.5  # of the observations in which both answers had the path
+    clock_window: tuple[datetime, datetime] | None = None  # the run's start and end (aware, UTC)
 
 
 @dataclass(slots=True)
 class NoisyPath:
-    path: str  # a path (maybe with [*]) or header:<name>; pass it to compare(noise=...)
-    examples: list[Any]  # distinct values seen, in sample order
-    suggested_rule: str  # TOML that pastes into paritygate.toml
+    path: str  # a path (indices as [*]) or header:<name>; pass it to compare(noise=...)
+    target: str
+    operation: str
+    source: Source
+    observations: int  # pairs of answers of one implementation that both had the path
+    differed: int  # of which the value differed
+    clock: bool  # a clock reading in every observation
+    examples: list[Any]  # distinct values seen, in order
+    kind: str  # suggested matcher kind: timestamp | uuid | number | present, or "unordered"
+    cases: list[str] = field(default_factory=list)
+
+    @property
+    def suggested_rule(self) -> str:
+        """The config entry for this path alone, scoped to its operation."""
+        return suggest_rule(self.path, kind=self.kind, operation=self.operation)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "examples": self.examples, "suggested_rule": self.suggested_rule}
+        return {
+            "path": self.path,
+            "target": self.target,
+            "operation": self.operation,
+            "source": self.source,
+            "observations": self.observations,
+            "differed": self.differed,
+            "clock": self.clock,
+            "examples": self.examples,
+            "kind": self.kind,
+            "cases": list(self.cases),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Flaky:
+    """The same implementation answered one request with different statuses (or body kinds)."""
+
+    case: str
+    target: str
+    source: Source
+    statuses: tuple[int | None, ...]
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "case": self.case,
+            "target": self.target,
+            "source": self.source,
+            "statuses": list(self.statuses),
+            "detail": self.detail,
+        }
+
+
+@dataclass(slots=True)
+class _Observation:
+    case: str
+    a: Canonical
+    b: Canonical
+    differed: dict[str, str]  # generalised path -> difference kind (value differences only)
 
 
 def _toml_string(text: str) -> str:
@@ -46,13 +134,16 @@ def _toml_string(text: str) -> str:
     return orjson.dumps(text).decode()
 
 
-def suggest_rule(path: str, *, order_only: bool = False) -> str:
-    """The paritygate.toml entry that silences a noisy path."""
-    if path.startswith("header:"):
-        return f"[[parity.ignore]]\nheader = {_toml_string(path.removeprefix('header:'))}"
-    if order_only:
+def suggest_rule(path: str, *, kind: str = "present", operation: str | None = None) -> str:
+    """The paritygate.toml entry that lets the values at a noisy path differ (never presence)."""
+    scope = f"\noperation = {_toml_string(operation)}" if operation is not None else ""
+    if kind == "unordered":
         return f'[[parity.arrays]]\npath = {_toml_string(path)}\nmode = "unordered"'
-    return f"[[parity.ignore]]\npath = {_toml_string(path)}"
+    if path.startswith("header:"):
+        where = f"header = {_toml_string(path.removeprefix('header:'))}"
+    else:
+        where = f"path = {_toml_string(path)}"
+    return f"[[parity.match]]\n{where}\nkind = {_toml_string(kind)}{scope}"
 
 
 def _values_at(path: str, sample: Canonical) -> list[Any]:
@@ -62,15 +153,163 @@ def _values_at(path: str, sample: Canonical) -> list[Any]:
     return [value for _, value in parse_path(path).find(sample.body)]
 
 
-def _examples(path: str, samples: list[Canonical]) -> list[Any]:
+def _leaves(value: Any, parts: tuple[PathPart, ...] = ()) -> Iterator[tuple[tuple[PathPart, ...], Any]]:
+    stack: list[tuple[tuple[PathPart, ...], Any]] = [(parts, value)]
+    while stack:
+        where, node = stack.pop()
+        if type(node) is dict:
+            stack.extend(((*where, k), v) for k, v in node.items())
+        elif type(node) is list:
+            stack.extend(((*where, i), v) for i, v in enumerate(node))
+        else:
+            yield where, node
+
+
+def _suggested_kind(values: list[Any], kinds: set[str]) -> str:
+    if kinds == {"order"}:
+        return "unordered"
+    if values and all(as_datetime(v) is not None for v in values):
+        return "timestamp"
+    if values and all(is_uuid(v) for v in values):
+        return "uuid"
+    if values and all(is_number(v) for v in values):
+        return "number"
+    return "present"
+
+
+class NoiseLearner:
+    """Collect observations (pairs of answers of one implementation), then :meth:`learn`."""
+
+    def __init__(self, rules: CompareRules, source: Source, settings: NoiseSettings | None = None) -> None:
+        self.rules = rules
+        self.source = source
+        self.settings = settings or NoiseSettings()
+        self._seen: dict[tuple[str, str], list[_Observation]] = {}
+        # (case, target) -> the statuses answered, the first answer first; and why it is flaky
+        self._series: dict[tuple[str, str], list[int | None]] = {}
+        self._unstable: dict[tuple[str, str], str] = {}
+
+    @property
+    def flaky(self) -> list[Flaky]:
+        """One entry per case and target whose answers changed status (or body kind)."""
+        return [
+            Flaky(case, target, self.source, tuple(self._series[(case, target)]), detail)
+            for (case, target), detail in self._unstable.items()
+        ]
+
+    @property
+    def observations(self) -> int:
+        return sum(len(obs) for obs in self._seen.values())
+
+    def observe(self, target: str, operation: str, case: str, first: Response, other: Response) -> None:
+        """One pair of answers of ``target`` to one request of ``case``."""
+        if first.error is not None and other.error is not None:
+            return  # no answer at all is an error of the case, reported there
+        rules = self.rules.for_operation(operation)
+        a, b = canonicalize(first, rules), canonicalize(other, rules)
+        self._series.setdefault((case, target), [a.status]).append(b.status)
+        if a.status != b.status or a.kind != b.kind:
+            what = "status" if a.status != b.status else f"body kind ({a.kind} then {b.kind})"
+            between = "its twin" if self.source == "twins" else "repeats"
+            detail = f"{target} answered the same request with a different {what} ({between})"
+            if first.error is not None or other.error is not None:
+                detail = f"{target} answered once and failed once ({between}): {first.error or other.error}"
+            self._unstable.setdefault((case, target), detail)
+            return
+        differed: dict[str, str] = {}
+        # an opaque body, or one over the body limit (compared by digest), has no paths
+        if a.kind != "bytes" and not first.oversized and not other.oversized:
+            for diff in diff_canonical(a, b, rules):
+                if diff.kind in _VALUE_KINDS:
+                    differed.setdefault(generalize_path(diff.path), diff.kind)
+        else:  # an opaque body's digest is not a path, but its headers are
+            for diff in diff_canonical(a, b, rules, body=False):
+                if diff.kind in _VALUE_KINDS:
+                    differed.setdefault(diff.path, diff.kind)
+        self._seen.setdefault((target, operation), []).append(_Observation(case, a, b, differed))
+
+    def _clock_paths(self, obs: _Observation, rules: CompareRules) -> set[str]:
+        window = self.settings.clock_window
+        if window is None:
+            return set()
+        start, end = window[0] - _CLOCK_SLACK, window[1] + _CLOCK_SLACK
+
+        def reading(value: Any) -> bool:
+            moment = as_datetime(value)
+            return moment is not None and start <= moment <= end
+
+        out: set[str] = set()
+        if obs.a.kind in ("json", "xml"):
+            for parts, value in _leaves(obs.a.body):
+                if not reading(value) or rules.body_ignored(parts, (value,)):
+                    continue
+                text = format_path(parts)
+                twin = _values_at(text, obs.b)
+                if twin and reading(twin[0]) and rules.value_excuse(parts, value, twin[0]) is None:
+                    out.add(generalize_path(text))
+        for name, value in obs.a.headers.items():
+            other = obs.b.headers.get(name)
+            clock = other is not None and reading(value) and reading(other)
+            if clock and other is not None and rules.header_excuse(name, value, other) is None:
+                out.add(f"header:{name}")
+        return out
+
+    def learn(self) -> list[NoisyPath]:
+        """Every (target, operation, path) that the observations show to be noise."""
+        learned: list[NoisyPath] = []
+        for (target, operation), observations in self._seen.items():
+            rules = self.rules.for_operation(operation)
+            differed: Counter[str] = Counter()
+            kinds: dict[str, set[str]] = {}
+            clock_hits: Counter[str] = Counter()
+            cases: dict[str, list[str]] = {}
+            for obs in observations:
+                for path, kind in obs.differed.items():
+                    differed[path] += 1
+                    kinds.setdefault(path, set()).add(kind)
+                    cases.setdefault(path, []).append(obs.case)
+                for path in self._clock_paths(obs, rules):
+                    clock_hits[path] += 1
+                    cases.setdefault(path, [])
+            for path in sorted(set(differed) | set(clock_hits)):
+                present = sum(1 for o in observations if _values_at(path, o.a) and _values_at(path, o.b))
+                if present == 0:
+                    continue
+                count = differed[path]
+                is_clock = clock_hits[path] == present and present >= self.settings.min_count
+                by_ratio = count >= self.settings.min_count and count / present >= self.settings.min_ratio
+                if not (is_clock or by_ratio):
+                    continue
+                values = _examples(path, observations)
+                kind = "timestamp" if is_clock else _suggested_kind(values, kinds.get(path, set()))
+                seen_cases = sorted(set(cases[path]) or {o.case for o in observations})
+                learned.append(
+                    NoisyPath(
+                        path,
+                        target,
+                        operation,
+                        self.source,
+                        present,
+                        count,
+                        is_clock,
+                        values[:_EXAMPLES],
+                        kind,
+                        seen_cases,
+                    )
+                )
+        return _outermost(learned)
+
+
+def _examples(path: str, observations: Sequence[_Observation]) -> list[Any]:
     seen: set[object] = set()
     out: list[Any] = []
-    for sample in samples:
-        for value in _values_at(path, sample):
-            fp = fingerprint(value)
-            if fp not in seen and len(out) < _EXAMPLES:
-                seen.add(fp)
-                out.append(value)
+    for obs in observations:
+        for sample in (obs.a, obs.b):
+            for value in _values_at(path, sample):
+                fp = fingerprint(value)
+                if fp not in seen:
+                    seen.add(fp)
+                    out.append(value)
     return out
 
 
@@ -78,38 +317,89 @@ def _inside(path: str, ancestor: str) -> bool:
     if path == ancestor or ancestor.startswith("header:") or path.startswith("header:"):
         return False
     outer, inner = parse_path(ancestor), parse_path(path)
-    if inner.is_concrete:
-        return outer.matches_prefix(inner.concrete_parts())
     return inner.segments[: len(outer.segments)] == outer.segments
 
 
-def detect_noise(samples: Sequence[Response], rules: CompareRules | None = None) -> list[NoisyPath]:
-    """Paths whose value changes between repeats of one request to one target."""
-    rules = rules if rules is not None else CompareRules()
-    answered = [canonicalize(s, rules) for s in samples if s.error is None]
-    # Compare within the most common (status, body kind); the odd ones out are flakiness.
-    groups = Counter((c.status, c.kind) for c in answered)
-    if not groups:
-        return []
-    usual = groups.most_common(1)[0][0]
-    canon = [c for c in answered if (c.status, c.kind) == usual]
-    kinds: dict[str, set[str]] = {}  # concrete path -> difference kinds seen there
-    for other in canon[1:]:
-        for diff in diff_canonical(canon[0], other, rules):
-            kinds.setdefault(diff.path, set()).add(diff.kind)
-    # Merge index-only variants: $.items[0].ts, $.items[1].ts -> $.items[*].ts
-    merged: dict[str, set[str]] = {}
-    members: dict[str, int] = {}
-    for path, seen in kinds.items():
-        general = generalize_path(path)
-        merged.setdefault(general, set()).update(seen)
-        members[general] = members.get(general, 0) + 1
-    chosen: dict[str, set[str]] = {}
-    for path, seen in kinds.items():
-        general = generalize_path(path)
-        key = general if members[general] > 1 else path
-        chosen.setdefault(key, set()).update(merged[general] if key == general else seen)
-    paths = [p for p in chosen if not any(_inside(p, other) for other in chosen)]
+def _outermost(learned: list[NoisyPath]) -> list[NoisyPath]:
+    """A path inside an already noisy subtree (of the same target and operation) is not listed."""
+    by_scope: dict[tuple[str, str], list[str]] = {}
+    for n in learned:
+        by_scope.setdefault((n.target, n.operation), []).append(n.path)
     return [
-        NoisyPath(p, _examples(p, canon), suggest_rule(p, order_only=chosen[p] == {"order"})) for p in paths
+        n for n in learned if not any(_inside(n.path, other) for other in by_scope[(n.target, n.operation)])
     ]
+
+
+@dataclass(slots=True)
+class Suggestion:
+    """One config entry to paste: ``operation`` None means a global rule."""
+
+    path: str
+    kind: str
+    operation: str | None
+    targets: list[str]
+    observations: int
+    differed: int
+    rule: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "kind": self.kind,
+            "operation": self.operation,
+            "targets": self.targets,
+            "observations": self.observations,
+            "differed": self.differed,
+            "rule": self.rule,
+        }
+
+
+def suggestions(learned: Sequence[NoisyPath], operations: Sequence[str]) -> list[Suggestion]:
+    """Config entries for the learned paths: one per operation where a path was learned, or
+    one global entry when it was learned on most (more than half) of the run's ``operations``."""
+    by_path: dict[str, list[NoisyPath]] = {}
+    for n in learned:
+        by_path.setdefault(n.path, []).append(n)
+    total = len(set(operations)) or 1
+    out: list[Suggestion] = []
+    for path, entries in by_path.items():
+        ops = sorted({n.operation for n in entries})
+        kinds = {n.kind for n in entries}
+        kind = kinds.pop() if len(kinds) == 1 else "present"
+        if len(ops) * 2 > total:
+            scopes: list[str | None] = [None]
+        else:
+            scopes = list(ops)
+        for scope in scopes:
+            scoped = [n for n in entries if scope is None or n.operation == scope]
+            out.append(
+                Suggestion(
+                    path,
+                    kind,
+                    scope,
+                    sorted({n.target for n in scoped}),
+                    sum(n.observations for n in scoped),
+                    sum(n.differed for n in scoped),
+                    suggest_rule(path, kind=kind, operation=scope),
+                )
+            )
+    return out
+
+
+def detect_noise(
+    samples: Sequence[Response],
+    rules: CompareRules | None = None,
+    settings: NoiseSettings | None = None,
+) -> list[NoisyPath]:
+    """Paths whose value changes between repeats of one request to one target (the first
+    answer against each later one)."""
+    learner = NoiseLearner(rules if rules is not None else CompareRules(), "repeats", settings)
+    answered = [s for s in samples if s.error is None]
+    if not answered:
+        return []
+    usual = Counter(s.status for s in answered).most_common(1)[0][0]
+    base = next(s for s in answered if s.status == usual)
+    for other in samples:
+        if other is not base:
+            learner.observe("target", "request", "request", base, other)
+    return learner.learn()

@@ -1,4 +1,5 @@
-"""What to compare and what to leave out: header allow-list, ignore rules, array rules.
+"""What to compare and what to leave out: header allow-list, ignore rules, array rules,
+typed matchers, and learned noise.
 
 :meth:`CompareRules.build` takes the ``[parity]`` config entries (or these dataclasses) and
 compiles paths and regexes once; a bad entry raises :class:`RuleError` (a ValueError) whose
@@ -8,6 +9,14 @@ An ignore rule with ``path`` drops the matching path and its whole subtree; with
 it drops that header. With ``when`` the rule applies only when the value on every side that
 has it matches the regex (``re.search``; anchor with ``^...$``). The value is matched as
 text: strings as-is, containers and true/false/null as compact JSON, numbers as ``str()``.
+
+A typed matcher (``[[parity.match]]``, :class:`MatchRule`) and learned noise never remove
+a place: they may only excuse a *value* difference at a place both sides have, with the
+same JSON type (see :mod:`paritygate.compare.matchers`). Every rule may be scoped to one
+operation (``operation = "GET /things"``); :meth:`CompareRules.for_operation` keeps the
+rules of one case. A rule on ``$.sha256`` or ``$.length`` is refused: those are the names
+of an opaque (bytes) body's digest, where no path rule applies (``$['length']`` is how to
+name a JSON field called length).
 """
 
 from __future__ import annotations
@@ -18,10 +27,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from paritygate.compare.matchers import MATCH_KINDS, kind_accepts, same_json_type
 from paritygate.compare.values import value_text
 from paritygate.core.paths import PathPart, PathPattern, PathSyntaxError, parse_path
 
-__all__ = ["ArrayRule", "CompareRules", "IgnoreRule", "RuleError"]
+__all__ = ["ArrayRule", "CompareRules", "IgnoreRule", "MatchRule", "RuleError"]
+
+# How a bytes body's digest is reported; never a body path (see the module docstring).
+OPAQUE_PSEUDO_PATHS = ("$.sha256", "$.length")
 
 
 class RuleError(ValueError):
@@ -38,6 +51,24 @@ class IgnoreRule:
     path: str | None = None
     header: str | None = None
     when: str | None = None  # regex on the value
+    operation: str | None = None  # only for cases of this operation ("GET /things")
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRule:
+    """``[[parity.match]]``: the values at ``path`` (or of ``header``) may differ, if of ``kind``."""
+
+    path: str | None = None
+    header: str | None = None
+    kind: str | None = None  # one of matchers.MATCH_KINDS; "number" when only tolerance is set
+    tolerance: float | None = None
+    pattern: str | None = None  # kind "regex"
+    operation: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How reports name the matcher: ``match:$.path`` or ``match:header:name``."""
+        return f"match:{self.path}" if self.path is not None else f"match:header:{self.header}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +134,57 @@ def _compile_media(key: str, text: object) -> str:
     return text.strip().lower()
 
 
+def _check_body_path(key: str, text: str) -> None:
+    if text.strip() in OPAQUE_PSEUDO_PATHS:
+        raise RuleError(
+            key,
+            f"{text.strip()!r} names the digest of an opaque (bytes) body, not a body path: "
+            "no rule applies inside a body compared as bytes (for a JSON field of that name "
+            f"write \"$['{text.strip()[2:]}']\")",
+        )
+
+
+def _scoped(operation: str | None, wanted: str | None) -> bool:
+    return operation is None or operation == wanted
+
+
+_Matcher = tuple[PathPattern, MatchRule, re.Pattern[str] | None]
+
+
 def _matches(regex: re.Pattern[str] | None, values: Sequence[Any]) -> bool:
     return regex is None or all(regex.search(value_text(v)) is not None for v in values)
+
+
+def _compile_matcher(n: int, rule: MatchRule) -> _Matcher | tuple[str, MatchRule, re.Pattern[str] | None]:
+    key = f"match[{n}]"
+    if (rule.path is None) == (rule.header is None):
+        raise RuleError(key, "set exactly one of `path` or `header`")
+    kind = rule.kind if rule.kind is not None else ("number" if rule.tolerance is not None else None)
+    if kind is None:
+        raise RuleError(f"{key}.kind", f"expected one of {', '.join(MATCH_KINDS)} (or a numeric `tolerance`)")
+    if kind not in MATCH_KINDS:
+        raise RuleError(f"{key}.kind", f"expected one of {', '.join(MATCH_KINDS)}, got {kind!r}")
+    if rule.tolerance is not None:
+        if kind != "number":
+            raise RuleError(f"{key}.tolerance", "`tolerance` is only used with kind = 'number'")
+        if (
+            isinstance(rule.tolerance, bool)
+            or not isinstance(rule.tolerance, int | float)
+            or rule.tolerance < 0
+        ):
+            raise RuleError(f"{key}.tolerance", f"expected a number >= 0, got {rule.tolerance!r}")
+    if (kind == "regex") != (rule.pattern is not None):
+        raise RuleError(f"{key}.pattern", "kind = 'regex' needs `pattern`, and only it uses one")
+    pattern = _compile_regex(f"{key}.pattern", rule.pattern)
+    typed = MatchRule(rule.path, rule.header, kind, rule.tolerance, rule.pattern, rule.operation)
+    if rule.header is not None:
+        name = str(rule.header).strip().lower()
+        if not name:
+            raise RuleError(f"{key}.header", "expected a header name, got ''")
+        return name, typed, pattern
+    assert rule.path is not None
+    _check_body_path(f"{key}.path", rule.path)
+    return _compile_path(f"{key}.path", rule.path), typed, pattern
 
 
 @dataclass(slots=True)
@@ -114,6 +194,8 @@ class CompareRules:
     arrays: tuple[ArrayRule, ...] = ()
     # extra media types compared as JSON (besides */json, */*+json, x-amz-json-*, ndjson)
     json_types: tuple[str, ...] = ()
+    match: tuple[MatchRule, ...] = ()
+    noise: tuple[str, ...] = ()  # learned noise: paths or header:<name>, value differences only
     _body_ignores: tuple[tuple[PathPattern, re.Pattern[str] | None], ...] = field(
         init=False, repr=False, compare=False, default=()
     )
@@ -123,11 +205,23 @@ class CompareRules:
     _arrays: tuple[tuple[PathPattern, ArrayRule], ...] = field(
         init=False, repr=False, compare=False, default=()
     )
+    _body_matchers: tuple[_Matcher, ...] = field(init=False, repr=False, compare=False, default=())
+    _header_matchers: dict[str, tuple[MatchRule, re.Pattern[str] | None]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    _body_noise: tuple[tuple[PathPattern, str], ...] = field(
+        init=False, repr=False, compare=False, default=()
+    )
+    _header_noise: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
+    _scoped_cache: dict[str | None, CompareRules] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         self.headers = tuple(h.strip().lower() for h in self.headers)
         self.ignore, self.arrays = tuple(self.ignore), tuple(self.arrays)
         self.json_types = tuple(_compile_media(f"json_types[{n}]", t) for n, t in enumerate(self.json_types))
+        self.match, self.noise = tuple(self.match), tuple(self.noise)
         body: list[tuple[PathPattern, re.Pattern[str] | None]] = []
         headers: dict[str, list[re.Pattern[str] | None]] = {}
         for n, rule in enumerate(self.ignore):
@@ -136,6 +230,7 @@ class CompareRules:
                 raise RuleError(key, "set exactly one of `path` or `header`")
             when = _compile_regex(f"{key}.when", rule.when)
             if rule.path is not None:
+                _check_body_path(f"{key}.path", rule.path)
                 body.append((_compile_path(f"{key}.path", rule.path), when))
             else:
                 name = str(rule.header).strip().lower()
@@ -153,9 +248,28 @@ class CompareRules:
             if arule.mode == "unordered" and arule.key is not None:
                 raise RuleError(f"{key}.key", "`key` is only used with mode = 'by_key'")
             arrays.append((pattern, arule))
+        body_matchers: list[_Matcher] = []
+        header_matchers: dict[str, tuple[MatchRule, re.Pattern[str] | None]] = {}
+        for n, mrule in enumerate(self.match):
+            where, typed, regex = _compile_matcher(n, mrule)
+            if isinstance(where, str):
+                header_matchers.setdefault(where, (typed, regex))
+            else:
+                body_matchers.append((where, typed, regex))
+        body_noise: list[tuple[PathPattern, str]] = []
+        header_noise: set[str] = set()
+        for text in self.noise:
+            if text.startswith("header:"):
+                header_noise.add(text.removeprefix("header:").strip().lower())
+            else:
+                body_noise.append((_compile_path("noise", text), f"noise:{text}"))
         self._body_ignores = tuple(body)
         self._header_ignores = {name: tuple(whens) for name, whens in headers.items()}
         self._arrays = tuple(arrays)
+        self._body_matchers = tuple(body_matchers)
+        self._header_matchers = header_matchers
+        self._body_noise = tuple(body_noise)
+        self._header_noise = frozenset(header_noise)
 
     @classmethod
     def build(
@@ -164,6 +278,7 @@ class CompareRules:
         ignore: Iterable[IgnoreRule | _IgnoreLike | Mapping[str, Any]] = (),
         arrays: Iterable[ArrayRule | _ArrayLike | Mapping[str, Any]] = (),
         json_types: Iterable[str] = (),
+        match: Iterable[MatchRule | object | Mapping[str, Any]] = (),
     ) -> CompareRules:
         """Compile config entries (pydantic models, mappings or these dataclasses)."""
         header_names: list[str] = []
@@ -171,24 +286,54 @@ class CompareRules:
             if not isinstance(name, str) or not name.strip():
                 raise RuleError(f"headers[{n}]", f"expected a header name, got {name!r}")
             header_names.append(name)
-        ignores = tuple(IgnoreRule(_field(e, "path"), _field(e, "header"), _field(e, "when")) for e in ignore)
+        ignores = tuple(
+            IgnoreRule(_field(e, "path"), _field(e, "header"), _field(e, "when"), _field(e, "operation"))
+            for e in ignore
+        )
         array_rules = tuple(
             ArrayRule(_field(e, "path"), _field(e, "mode") or "unordered", _field(e, "key")) for e in arrays
         )
-        return cls(tuple(header_names), ignores, array_rules, tuple(json_types))
+        matchers = tuple(
+            MatchRule(
+                _field(e, "path"),
+                _field(e, "header"),
+                _field(e, "kind"),
+                _field(e, "tolerance"),
+                _field(e, "pattern"),
+                _field(e, "operation"),
+            )
+            for e in match
+        )
+        return cls(tuple(header_names), ignores, array_rules, tuple(json_types), matchers)
+
+    def for_operation(self, operation: str | None) -> CompareRules:
+        """The rules that apply to cases of ``operation`` (unscoped rules plus its own)."""
+        scoped = any(r.operation is not None for r in self.ignore)
+        if not scoped and not any(r.operation is not None for r in self.match):
+            return self
+        cached = self._scoped_cache.get(operation)
+        if cached is None:
+            cached = CompareRules(
+                self.headers,
+                tuple(r for r in self.ignore if _scoped(r.operation, operation)),
+                self.arrays,
+                self.json_types,
+                tuple(r for r in self.match if _scoped(r.operation, operation)),
+                self.noise,
+            )
+            self._scoped_cache[operation] = cached
+        return cached
 
     def with_noise(self, noise: Iterable[str]) -> CompareRules:
-        """These rules plus an ignore rule per learned noise path (``header:<name>`` or a path)."""
-        extra: list[IgnoreRule] = []
-        for text in noise:
-            if text.startswith("header:"):
-                extra.append(IgnoreRule(header=text.removeprefix("header:")))
-            else:
-                extra.append(IgnoreRule(path=text))
+        """These rules plus learned noise (``header:<name>`` or a path): each may excuse a value
+        difference at a place both sides have, never a missing or extra one."""
+        extra = tuple(t for t in noise if t not in self.noise)
         if not extra:
             return self
         try:
-            return CompareRules(self.headers, self.ignore + tuple(extra), self.arrays, self.json_types)
+            return CompareRules(
+                self.headers, self.ignore, self.arrays, self.json_types, self.match, self.noise + extra
+            )
         except RuleError as exc:
             raise RuleError("noise", exc.detail) from None
 
@@ -205,6 +350,11 @@ class CompareRules:
         """Is ``media`` (lower-case, no parameters) one of the configured ``json_types``?"""
         return any(fnmatch.fnmatchcase(media, pattern) for pattern in self.json_types)
 
+    @property
+    def has_value_excuses(self) -> bool:
+        """Are there matchers or learned noise for body paths?"""
+        return bool(self._body_matchers or self._body_noise)
+
     def body_ignored(self, parts: Sequence[PathPart], values: Sequence[Any]) -> bool:
         """Is the concrete path ignored, given the values the sides that have it hold there?"""
         return any(p.matches(parts) and _matches(w, values) for p, w in self._body_ignores)
@@ -213,8 +363,51 @@ class CompareRules:
         whens = self._header_ignores.get(name)
         return whens is not None and any(_matches(w, values) for w in whens)
 
+    def value_excuse(self, parts: Sequence[PathPart], a: Any, b: Any) -> str | None:
+        """The label of the matcher or learned noise that lets ``a`` and ``b`` differ at this
+        place (both sides have it), or None. A matcher that applies decides alone; noise only
+        excuses two scalars of one JSON type."""
+        for pattern, rule, regex in self._body_matchers:
+            if pattern.matches(parts):
+                assert rule.kind is not None
+                ok = kind_accepts(rule.kind, a, b, tolerance=rule.tolerance, pattern=regex)
+                return rule.label if ok else None
+        if type(a) in (dict, list) or type(b) in (dict, list) or not same_json_type(a, b):
+            return None
+        for noise_pattern, label in self._body_noise:
+            if noise_pattern.matches(parts):
+                return label
+        return None
+
+    def order_excuse(self, parts: Sequence[PathPart]) -> str | None:
+        """Learned noise at an array whose order alone changed between twins or repeats."""
+        for pattern, label in self._body_noise:
+            if pattern.matches(parts):
+                return label
+        return None
+
+    def header_excuse(self, name: str, a: str, b: str) -> str | None:
+        """As :meth:`value_excuse`, for a header both answers carry."""
+        matcher = self._header_matchers.get(name)
+        if matcher is not None:
+            rule, regex = matcher
+            assert rule.kind is not None
+            ok = kind_accepts(rule.kind, a, b, tolerance=rule.tolerance, pattern=regex)
+            if rule.kind == "number":
+                ok = _numeric_headers(a, b, rule.tolerance)
+            return rule.label if ok else None
+        return f"noise:header:{name}" if name in self._header_noise else None
+
     def array_rule(self, parts: Sequence[PathPart]) -> ArrayRule | None:
         for pattern, rule in self._arrays:
             if pattern.matches(parts):
                 return rule
         return None
+
+
+def _numeric_headers(a: str, b: str, tolerance: float | None) -> bool:
+    try:
+        x, y = float(a), float(b)
+    except ValueError:
+        return False
+    return tolerance is None or abs(x - y) <= tolerance

@@ -6,7 +6,9 @@ inline. Paths are kept as cons cells ``(parent, part)`` and only turned into str
 a difference is reported. The walk uses an explicit stack, so depth never raises
 RecursionError; subtrees too deep for the C-speed check are simply walked.
 
-Differences come out in document order (pre-order, left document first).
+Differences come out in document order (pre-order, left document first). A value
+difference that a typed matcher or learned noise excuses (:meth:`CompareRules.value_excuse`,
+only ever at a place both sides have) is not reported but recorded in ``excused``.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ class _Walker:
         self.xml = xml
         self.check_ignores = rules.has_body_ignores
         self.check_arrays = rules.has_array_rules
+        self.check_excuses = rules.has_value_excuses
+        self.excused: list[tuple[str, str]] = []  # (matcher or noise label, concrete path)
 
     def diff(self, a: Any, b: Any, lp: Cons = None, rp: Cons = None, skip: int = 0) -> list[Difference]:
         out: list[Difference] = []
@@ -103,6 +107,16 @@ class _Walker:
     def _ignored(self, path: Cons, *values: Any) -> bool:
         return self.check_ignores and self.rules.body_ignored(parts_of(path), values)
 
+    def _excused(self, path: Cons, a: Any, b: Any) -> bool:
+        """A differing pair both sides have, which a matcher or learned noise allows."""
+        if not self.check_excuses:
+            return False
+        label = self.rules.value_excuse(parts_of(path), a, b)
+        if label is None:
+            return False
+        self.excused.append((label, _text(path)))
+        return True
+
     def _dict(
         self, a: dict[str, Any], b: dict[str, Any], lp: Cons, rp: Cons, skip: int
     ) -> list[_Pair | Difference]:
@@ -118,7 +132,7 @@ class _Walker:
                 continue
             lc: Cons = (lp, k)
             rc: Cons = lc if rp is lp else (rp, k)
-            if not self._ignored(lc, va, vb):
+            if not self._ignored(lc, va, vb) and not self._excused(lc, va, vb):
                 children.append((va, vb, lc, rc, skip))
         extra = [k for k in b if k not in a] if len(b) != len(a) - len(missing) else []
         missing = [k for k in missing if not self._ignored((lp, k), a[k])]
@@ -165,7 +179,10 @@ class _Walker:
         else:
 
             def equal_under_rules(i: int, j: int) -> bool:
-                return not self.diff(a[i], b[j], (lp, i), (rp, j), 0)
+                mark = len(self.excused)  # a trial pairing: only the final walk records excuses
+                equal = not self.diff(a[i], b[j], (lp, i), (rp, j), 0)
+                del self.excused[mark:]
+                return equal
 
             if rule.mode == "by_key" and rule.key:
                 steps = plan_by_key(a, b, rule.key, equal_under_rules)
@@ -182,7 +199,7 @@ class _Walker:
             if step == "pair":
                 lc: Cons = (lp, i)
                 rc: Cons = lc if rp is lp and i == j else (rp, j)
-                if not self._ignored(lc, a[i], b[j]):
+                if not self._ignored(lc, a[i], b[j]) and not self._excused(lc, a[i], b[j]):
                     out.append((a[i], b[j], lc, rc, known_unequal))
             elif step == "missing":
                 if not self._ignored((lp, i), a[i]):
@@ -191,14 +208,30 @@ class _Walker:
                 if not self._ignored((rp, j), b[j]):
                     out.append(self._diff("extra", (lp, j), (rp, j), None, b[j]))
             elif step == "order":
-                out.append(self._diff("order", lp, rp, a, b))
+                label = self.rules.order_excuse(parts_of(lp)) if self.check_excuses else None
+                if label is None:
+                    out.append(self._diff("order", lp, rp, a, b))
+                else:
+                    self.excused.append((label, _text(lp)))
             else:
                 out.append(self._diff("length", lp, rp, len(a), len(b)))
         return out
 
 
-def diff_trees(a: Any, b: Any, rules: CompareRules, *, xml: bool = False) -> list[Difference]:
-    """Every difference between two body trees of the same kind, honouring ``rules``."""
+def diff_trees(
+    a: Any,
+    b: Any,
+    rules: CompareRules,
+    *,
+    xml: bool = False,
+    excused: list[tuple[str, str]] | None = None,
+) -> list[Difference]:
+    """Every difference between two body trees of the same kind, honouring ``rules``;
+    what matchers and learned noise excused is appended to ``excused``."""
     if rules.has_body_ignores and rules.body_ignored((), (a, b)):
         return []
-    return _Walker(rules, xml).diff(a, b)
+    walker = _Walker(rules, xml)
+    out = walker.diff(a, b)
+    if excused is not None:
+        excused.extend(walker.excused)
+    return out

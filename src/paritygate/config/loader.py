@@ -37,12 +37,14 @@ CONFIG_NAME = "paritygate.toml"
 _TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # Placeholders the stack runner fills in when it starts a service.
-PLACEHOLDER = re.compile(r"\{(port|host|python|config_dir|services\.([A-Za-z0-9_\-]+)\.(port|url|host))\}")
+PLACEHOLDER = re.compile(
+    r"\{(port|host|python|config_dir|instance|services\.([A-Za-z0-9_\-]+)\.(port|url|host))\}"
+)
 _ANY_SERVICE_REF = re.compile(r"\{services\.([^}]*)\}")
 # What reads as a placeholder: {word} or {word.word...}. JSON, shell braces ({a,b}) and
 # anything else in braces is not one and is passed on as written.
 _PLACEHOLDER_LIKE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)*)\}")
-_SIMPLE_PLACEHOLDERS = ("port", "host", "python", "config_dir")
+_SIMPLE_PLACEHOLDERS = ("port", "host", "python", "config_dir", "instance")
 
 
 @dataclass(slots=True)

@@ -20,6 +20,7 @@ __all__ = [
     "AssessConfig",
     "AuthConfig",
     "IgnoreRule",
+    "MatchRule",
     "OperationRule",
     "ParityAuthConfig",
     "ParityConfig",
@@ -64,6 +65,7 @@ class IgnoreRule(StrictModel):
     path: str | None = None
     header: str | None = None
     when: str | None = None  # regex on the value (str() of non-strings)
+    operation: str | None = None  # only for the cases of this operation, e.g. "GET /things"
     reason: str | None = None
 
     @field_validator("path")
@@ -88,6 +90,28 @@ class IgnoreRule(StrictModel):
         if (self.path is None) == (self.header is None):
             raise ValueError("set exactly one of `path` or `header`")
         return self
+
+
+class MatchRule(StrictModel):
+    """A typed matcher: the values at ``path`` (or of ``header``) may differ if both are of ``kind``."""
+
+    path: str | None = None
+    header: str | None = None
+    kind: Literal["timestamp", "uuid", "number", "regex", "present"] | None = None
+    tolerance: float | None = Field(default=None, ge=0)  # numbers: at most this far apart
+    pattern: str | None = None  # kind = "regex"
+    operation: str | None = None
+    reason: str | None = None
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        return None if value is None else _valid_path(value)
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        return None if value is None else valid_regex(value)
 
 
 class ArrayRule(StrictModel):
@@ -250,10 +274,14 @@ class ParityConfig(StrictModel):
     json_types: list[str] = Field(default_factory=list)  # more media types compared as JSON
     ignore: list[IgnoreRule] = Field(default_factory=list)
     arrays: list[ArrayRule] = Field(default_factory=list)
+    match: list[MatchRule] = Field(default_factory=list)
     concurrency: int = Field(default=16, ge=1, le=1024)
     timeout: float = Field(default=10.0, gt=0, le=86400)
     retries: int = Field(default=0, ge=0, le=100)
-    noise_runs: int = Field(default=0, ge=0, le=1000)
+    noise_runs: int = Field(default=0, ge=0, le=1000)  # repeats of each safe case
+    noise: Literal["repeats", "twin"] = "repeats"  # "twin": A/A calibration against a second instance
+    noise_min_count: int = Field(default=1, ge=1)  # observations where a path differed, at least
+    noise_min_ratio: float = Field(default=0.5, gt=0, le=1)  # of the observations that had it
     # Past this a body is compared by length and SHA-256 and kept as a file (probe.bodies).
     max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024, le=1024 * 1024 * 1024)
     operation: OperationRule = Field(default_factory=OperationRule)
@@ -272,6 +300,7 @@ class AssessConfig(StrictModel):
     block_on_unreachable: bool = True
     block_on_phase_error: bool = True
     block_on_fixed_divergence: bool = False  # a `fixed?` row is reported loudly but does not block
+    block_on_flaky: bool = False  # a case whose status changed between twins or repeats
     review_block_lineages: int = Field(default=2, ge=1)
     # A review bundle answered usably by fewer lineages than review_block_lineages is unreviewed.
     block_on_unreviewed: bool = False

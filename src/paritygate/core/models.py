@@ -49,6 +49,7 @@ class FindingKind(enum.StrEnum):
     KNOWN_DIVERGENCE = "known_divergence"  # evidence: class key (tracker row open/accepted)
     FIXED_DIVERGENCE = "fixed_divergence"  # evidence: class key of a tracker row not seen any more
     UNREACHABLE = "unreachable"  # evidence: target name (and case)
+    FLAKY = "flaky"  # evidence: case name; one implementation changed its status between twins/repeats
     PHASE_ERROR = "phase_error"  # evidence: phase name
     REVIEW_BLOCK = "review_block"  # evidence: path:line; converged across >= 2 lineages
     REVIEW_WARNING = "review_warning"  # evidence: path:line; single-lineage block

@@ -16,6 +16,7 @@ from paritygate.core.jsondoc import ABSENT, Absent, DocumentError, JsonDoc, Json
 
 __all__ = [
     "SCHEMA",
+    "CalibrationDoc",
     "CaseDoc",
     "ClassDoc",
     "ClassStatus",
@@ -23,6 +24,7 @@ __all__ = [
     "DifferenceDoc",
     "ExampleDoc",
     "ExampleSide",
+    "FlakyDoc",
     "MappingDoc",
     "NoiseDoc",
     "OneSidedHeaderDoc",
@@ -33,6 +35,7 @@ __all__ = [
     "ParityDocument",
     "StepAnswer",
     "StepDoc",
+    "SuggestionDoc",
     "Tally",
     "TargetAnswer",
     "TargetRef",
@@ -119,6 +122,22 @@ class PairDoc(JsonDoc):
 
 
 @dataclass(slots=True)
+class FlakyDoc(JsonDoc):
+    """One implementation answered the same request with different statuses (or body kinds)
+    between repeats or between it and its twin; ``statuses`` in the order answered."""
+
+    case: str
+    target: str
+    source: str  # "twins" | "repeats"
+    statuses: list[int | None]
+    detail: str
+
+    @property
+    def series(self) -> str:
+        return " then ".join(str(s) for s in self.statuses)
+
+
+@dataclass(slots=True)
 class CaseDoc(JsonDoc):
     name: str
     method: str
@@ -144,6 +163,9 @@ class CaseDoc(JsonDoc):
     state: str = "compared"  # compared | error (a capture failed on a target: capture_errors)
     capture_errors: dict[str, str] = field(default_factory=dict)  # target -> what failed
     captured: dict[str, dict[str, str]] = field(default_factory=dict)  # target -> name -> value as text
+    excused: dict[str, int] = field(default_factory=dict)  # differences each matcher/learned path excused
+    flaky: list[FlakyDoc] = field(default_factory=list)
+    repeated: int = 0  # extra sends of this case to each target (safe repeats)
 
     @property
     def answered(self) -> bool:
@@ -253,11 +275,49 @@ class OutdatedRowDoc(JsonDoc):
 
 @dataclass(slots=True)
 class NoiseDoc(JsonDoc):
+    """A path learned as noise for one target and operation, and what it rests on."""
+
     target: str
     path: str
     examples: list[JsonValue]
     suggested_rule: str
     cases: list[str] = field(default_factory=list)
+    operation: str = ""
+    source: str = ""  # "twins" | "repeats"
+    observations: int = 0  # pairs of answers of this implementation that both had the path
+    differed: int = 0  # of which the value differed
+    clock: bool = False  # a clock reading in every observation
+    kind: str = "present"  # the suggested matcher kind (or "unordered")
+    excused: int = 0  # differences it excused in this run
+
+
+@dataclass(slots=True)
+class SuggestionDoc(JsonDoc):
+    """A config entry to paste; ``operation`` None is a global rule."""
+
+    path: str
+    kind: str
+    rule: str
+    operation: str | None = None
+    targets: list[str] = field(default_factory=list)
+    observations: int = 0
+    differed: int = 0
+
+
+@dataclass(slots=True)
+class CalibrationDoc(JsonDoc):
+    """Which noise calibration ran and what it rests on; ``text`` says it in one sentence."""
+
+    mode: str = "none"  # twins | repeats | twins+repeats | none
+    text: str = "none — noise not measured"
+    twins: dict[str, str] = field(default_factory=dict)  # target -> its twin's name
+    twin_urls: dict[str, str] = field(default_factory=dict)
+    noise_runs: int = 0
+    repeated_cases: int = 0
+    unrepeated_cases: int = 0
+    observations: int = 0
+    min_count: int = 1
+    min_ratio: float = 0.5
 
 
 @dataclass(slots=True)
@@ -373,6 +433,10 @@ class ParityDocument(JsonDoc):
     one_sided_headers: list[OneSidedHeaderDoc] = field(default_factory=list)
     order: OrderDoc = field(default_factory=OrderDoc)
     steps: list[StepDoc] = field(default_factory=list)  # setup, teardown and skipped steps
+    calibration: CalibrationDoc = field(default_factory=CalibrationDoc)
+    suggestions: list[SuggestionDoc] = field(default_factory=list)
+    matchers_excused: dict[str, int] = field(default_factory=dict)  # configured matcher label -> count
+    flaky: list[FlakyDoc] = field(default_factory=list)
     schema: str = SCHEMA
 
     @property

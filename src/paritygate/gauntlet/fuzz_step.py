@@ -136,7 +136,7 @@ async def run_fuzz_async(
         ) as prober:
 
             async def classify(case: Case) -> list[str]:
-                runs = await probe_cases(prober, [case], rules, reference=ref, grouping=grouping)
+                runs = (await probe_cases(prober, [case], rules, reference=ref, grouping=grouping)).runs
                 answered[request_key(case)] = runs[0]
                 return runs[0].class_keys
 

@@ -97,7 +97,11 @@ class RunSteps:
         from paritygate.stack import Stack
 
         started = time.perf_counter()
-        self.stack = Stack(self.loaded, on_event=self._stack_event)
+        from paritygate.phases.parity.targets import twin_candidates
+
+        parity = self.loaded.model.parity
+        twins = twin_candidates(self.loaded) if parity is not None and parity.noise == "twin" else []
+        self.stack = Stack(self.loaded, on_event=self._stack_event, twins=twins)
         self.endpoints = self.stack.up(detach=self.keep_up)  # [stack] state_dir and timeout
         return _stack_result(self.endpoints, started)
 

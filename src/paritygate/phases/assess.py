@@ -164,6 +164,9 @@ def _finding_reason(finding: Finding, phase: str, cfg: AssessConfig) -> Reason:
         return gate(cfg.block_on_unreachable, f"target unreachable: {finding.message}")
     if kind is FindingKind.PHASE_ERROR:
         return gate(cfg.block_on_phase_error, f"phase {phase} errored: {finding.message}")
+    if kind is FindingKind.FLAKY:
+        level = ReasonLevel.BLOCK if cfg.block_on_flaky else ReasonLevel.NOTICE
+        return reason(level, f"flaky case {ev}: {finding.message}")
     if kind is FindingKind.REVIEW_BLOCK:
         # The review phase applies `[assess] review_block_lineages` when it tallies lineages.
         return reason(ReasonLevel.BLOCK, f"review block at {ev}: {finding.message}")

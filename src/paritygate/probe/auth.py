@@ -91,10 +91,11 @@ def build_auth(cfg: AuthConfig, key: str = "parity.auth") -> RequestAuth | None:
 
 
 def auth_for_targets(cfg: ParityAuthConfig, targets: Mapping[str, str]) -> dict[str, RequestAuth]:
-    """The auth of each target: its own ``[parity.auth.targets.NAME]``, else ``[parity.auth]``."""
+    """The auth of each target: its own ``[parity.auth.targets.NAME]``, else ``[parity.auth]``;
+    a noise twin (``NAME~twin``) signs as its primary NAME does."""
     out: dict[str, RequestAuth] = {}
     for name in targets:
-        own = cfg.targets.get(name)
+        own = cfg.targets.get(name.removesuffix("~twin"))
         found = build_auth(own, f"parity.auth.targets.{name}") if own is not None else build_auth(cfg)
         if found is not None:
             out[name] = found

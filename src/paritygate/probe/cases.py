@@ -119,6 +119,7 @@ class Case:
     capture_specs: list[dict[str, Any]] = field(default_factory=list)  # as written, for to_dict
     compare_captured: bool = False
     uses: frozenset[str] = frozenset()  # capture names referenced by {{name}}
+    declared_safe: bool = False  # `safe = true`: no side effects although the method is unsafe
 
     @property
     def endpoint(self) -> str:
@@ -132,7 +133,8 @@ class Case:
 
     @property
     def safe(self) -> bool:
-        return self.method in SAFE_METHODS
+        """May noise repeats re-send it: a safe method, or a case marked ``safe = true``."""
+        return self.method in SAFE_METHODS or self.declared_safe
 
     def content(self) -> bytes | None:
         if self.body_bytes is not None:
@@ -195,6 +197,8 @@ class Case:
             out["capture"] = [dict(c) for c in self.capture_specs]
         if self.compare_captured:
             out["compare_captured"] = True
+        if self.declared_safe:
+            out["safe"] = True
         return out
 
 
@@ -234,6 +238,7 @@ class _CaseModel(BaseModel):
     teardown: bool = False
     capture: list[CaptureConfig] = Field(default_factory=list)
     compare_captured: bool = False
+    safe: bool = False
 
     @field_validator("name")
     @classmethod
@@ -428,6 +433,7 @@ def _to_case(entry: _Entry, file: Path, lines: list[str], defined: set[str]) -> 
         capture_specs=[c.model_dump(exclude_defaults=True) for c in model.capture],
         compare_captured=model.compare_captured,
         uses=frozenset(uses),
+        declared_safe=model.safe,
     )
 
 

@@ -312,20 +312,58 @@ def _fixed_and_noise(doc: ParityDocument, out: list[str]) -> None:
                 f"{text_cell(row.divergence)} — {text_cell(row.area)}"
             )
         out.append("")
+    _noise(doc, out)
+    _flaky(doc, out)
+
+
+def _noise(doc: ParityDocument, out: list[str]) -> None:
+    calibration = doc.calibration
+    out += ["## Noise", "", f"Calibration: {calibration.text}.", ""]
     if doc.noise:
-        out.append("## Noise")
-        out.append("")
         out.append(
-            f"{len(doc.noise)} path(s) changed between {doc.noise_runs} extra repeat(s) to the same target."
-            " They were EXCLUDED from this run's comparison, and are not ignored permanently:"
-            " add the suggested rule to [parity] to make it so."
+            f"{len(doc.noise)} path(s) learned as noise. Noise only EXCUSES a value difference at a"
+            " place both answers have (never a missing or extra field), in this run only: paste a"
+            " suggested rule into [parity] to make it permanent."
         )
         out.append("")
         for entry in doc.noise:
             examples = ", ".join(code_span(_short(e)) for e in entry.examples)
-            cases = ", ".join(code_span(c) for c in entry.cases)
-            out.append(f"- {entry.target} {code_span(entry.path)} in {cases}: {examples}")
-            out.extend(["", *fenced(entry.suggested_rule, "toml"), ""])
+            basis = f"differed in {entry.differed} of {entry.observations} observation(s)"
+            if entry.clock:
+                basis += ", a clock reading in every one"
+            out.append(
+                f"- {entry.target} · {code_span(entry.operation)} · {code_span(entry.path)} ({entry.source}):"
+                f" {basis}; excused {entry.excused} difference(s); e.g. {examples}"
+            )
+        out.append("")
+    elif calibration.mode != "none":
+        out += ["No path was learned as noise.", ""]
+    if doc.suggestions:
+        out += ["Suggested rules (scoped to the operations where the noise was seen):", ""]
+        for sg in doc.suggestions:
+            where = "every operation" if sg.operation is None else code_span(sg.operation)
+            out.append(
+                f"- {code_span(sg.path)} on {where} ({', '.join(sg.targets)};"
+                f" {sg.differed} of {sg.observations} observation(s) differed)"
+            )
+            out.extend(["", *fenced(sg.rule, "toml"), ""])
+    if doc.matchers_excused:
+        counts = ", ".join(f"{code_span(k)} ×{v}" for k, v in doc.matchers_excused.items())
+        out += [f"Configured matchers excused: {counts}.", ""]
+
+
+def _flaky(doc: ParityDocument, out: list[str]) -> None:
+    if not doc.flaky:
+        return
+    out += ["## Flaky cases", ""]
+    out.append(
+        "One implementation answered the same request differently (between twins or repeats)."
+        " These cases are compared on their first answers and reported here, never dropped."
+    )
+    out.append("")
+    for f in doc.flaky:
+        out.append(f"- **FLAKY** {code_span(f.case)}: {f.detail}: {f.series}")
+    out.append("")
 
 
 def _errors(doc: ParityDocument, out: list[str]) -> None:

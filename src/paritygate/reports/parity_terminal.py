@@ -70,12 +70,21 @@ def print_parity(doc: ParityDocument, paths: list[Path], out: Console, err: Cons
         )
     if fixed.skipped:
         out.print(f"fixed? {fixed.intro}", markup=False)
+    out.print(f"calibration: {doc.calibration.text}", markup=False)
     if doc.noise:
         out.print(
-            f"noise: {len(doc.noise)} path(s) varied between repeats and were excluded from this run: "
-            + ", ".join(one_line(f"{n.target} {n.path}") for n in doc.noise),
+            f"noise: {len(doc.noise)} learned path(s), excusing value differences only: "
+            + ", ".join(
+                one_line(
+                    f"{n.target} {n.operation} {n.path} ({n.differed}/{n.observations}"
+                    f"{', clock' if n.clock else ''}; excused {n.excused})"
+                )
+                for n in doc.noise
+            ),
             markup=False,
         )
+    for flaky in doc.flaky:
+        out.print(one_line(f"FLAKY: {flaky.case}: {flaky.detail}: {flaky.series}"), markup=False)
     for name in doc.unreachable:
         out.print(f"UNREACHABLE: {name} never answered", markup=False)
     unsafe = sorted({c.method for c in doc.cases} & _UNSAFE)

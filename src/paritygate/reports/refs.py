@@ -22,6 +22,7 @@ _PLACES: dict[str, tuple[str, tuple[str, ...]]] = {
     "known_divergence": ("divergence-classes", ("parity.md",)),
     "fixed_divergence": ("fixed-tracker-rows", ("parity.md",)),
     "unreachable": ("parity-cases", ("logs/",)),
+    "flaky": ("noise", ("parity.md",)),
     "review_block": ("review", ()),
     "review_warning": ("review", ()),
 }

@@ -215,17 +215,19 @@ def _classes(doc: dict[str, Any]) -> list[str]:
     else:
         out.append(text_cell(fixed.intro or "None."))
     noise = data.noise if data is not None else []
-    out += ["", "## Noise", ""]
+    calibration = data.calibration.text if data is not None else "none — noise not measured"
+    out += ["", "## Noise", "", f"Calibration: {text_cell(calibration)}.", ""]
     if noise:
         for n in noise:
             out += [
-                f"- {text_cell(n.target)} {code_cell(n.path)} varies between identical requests, e.g. {code_cell(json_or_text(n.examples))}",
+                f"- {text_cell(n.target)} {text_cell(n.operation)} {code_cell(n.path)} differed in {n.differed} of {n.observations} observation(s), excused {n.excused}, e.g. {code_cell(json_or_text(n.examples))}",
                 *["  " + line for line in fenced(n.suggested_rule, "toml")],
             ]
-    else:
-        out.append(
-            "No noise detected" + (" (noise runs off)." if data is None or not data.noise_runs else ".")
-        )
+    elif data is not None and data.calibration.mode != "none":
+        out.append("No path was learned as noise.")
+    if data is not None and data.flaky:
+        out += ["", "Flaky cases (one implementation answered the same request differently):", ""]
+        out += [f"- {code_cell(f.case)}: {text_cell(f.detail)}: {f.series}" for f in data.flaky]
     return [*out, ""]
 
 

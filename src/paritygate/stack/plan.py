@@ -1,9 +1,14 @@
 """Turn the config into concrete launch plans: ports chosen, placeholders filled, environment built.
 
 Placeholders (``config.loader.PLACEHOLDER``) in ``command``, ``env`` and ``cwd``:
-``{port}``, ``{host}``, ``{python}`` (this interpreter), ``{config_dir}`` and
-``{services.NAME.port|url|host}``. Any other ``{word}`` is refused by the loader; other
+``{port}``, ``{host}``, ``{python}`` (this interpreter), ``{config_dir}``,
+``{instance}`` (``primary``, or ``twin`` in a twin) and ``{services.NAME.port|url|host}``. Any other ``{word}`` is refused by the loader; other
 braces (JSON, ``{a,b}``) are left alone.
+
+A *twin* (``build_plans(..., twins=[...])``) is a second instance of a service started from
+the same definition for A/A noise calibration: named ``NAME~twin``, on a free port of its
+own, with ``{instance}`` = ``twin`` so that its data directory or file differs from the
+primary's; it shares the primary's dependencies.
 
 Environment of a service: ours, plus its ``env``, plus ``PARITYGATE_PORT`` (its own
 port) and ``PARITYGATE_<DEP>_URL`` / ``PARITYGATE_<DEP>_PORT`` for every dependency,
@@ -17,17 +22,19 @@ import os
 import re
 import shutil
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from paritygate.config import LoadedConfig
 from paritygate.config.loader import PLACEHOLDER
 from paritygate.config.stack import ServiceConfig
-from paritygate.errors import ConfigError
+from paritygate.errors import ConfigError, StackError
 from paritygate.stack.ports import ensure_port_free, pick_free_ports
 from paritygate.stack.procinfo import SERVICE_VAR, STACK_ID_VAR
 
 __all__ = [
+    "TWIN_SUFFIX",
     "ServicePlan",
     "allocate_ports",
     "base_url",
@@ -35,7 +42,15 @@ __all__ = [
     "check_executables",
     "connect_host",
     "env_name",
+    "twin_name",
 ]
+
+TWIN_SUFFIX = "~twin"
+
+
+def twin_name(service: str) -> str:
+    """The name of a service's twin (``~`` cannot occur in a service name)."""
+    return service + TWIN_SUFFIX
 
 
 @dataclass(slots=True)
@@ -71,7 +86,9 @@ def env_name(service: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "_", service).upper()
 
 
-def _fill(text: str, own: str, ports: dict[str, int | None], loaded: LoadedConfig) -> str:
+def _fill(
+    text: str, own: str, ports: dict[str, int | None], loaded: LoadedConfig, instance: str = "primary"
+) -> str:
     services = loaded.model.services
 
     def value(service: str, attr: str) -> str:
@@ -90,6 +107,8 @@ def _fill(text: str, own: str, ports: dict[str, int | None], loaded: LoadedConfi
             return sys.executable
         if name == "config_dir":
             return str(loaded.config_dir)
+        if name == "instance":
+            return instance
         if name in ("port", "host"):
             return value(own, name)
         return value(m.group(2), m.group(3))
@@ -97,8 +116,9 @@ def _fill(text: str, own: str, ports: dict[str, int | None], loaded: LoadedConfi
     return PLACEHOLDER.sub(repl, text)
 
 
-def allocate_ports(loaded: LoadedConfig) -> dict[str, int | None]:
-    """Check every declared port is free (StackError naming the holder), pick the port-0 ones."""
+def allocate_ports(loaded: LoadedConfig, twins: Sequence[str] = ()) -> dict[str, int | None]:
+    """Check every declared port is free (StackError naming the holder), pick the port-0 ones
+    and one for each twin (by its twin name), all in one go so that none collide."""
     services = loaded.model.services
     ports: dict[str, int | None] = {}
     for name in loaded.order:
@@ -106,7 +126,9 @@ def allocate_ports(loaded: LoadedConfig) -> dict[str, int | None]:
         if port:
             ensure_port_free(name, services[name].host, port)
         ports[name] = port
-    picked = pick_free_ports({n: services[n].host for n in loaded.order if services[n].port == 0})
+    wanted = {n: services[n].host for n in loaded.order if services[n].port == 0}
+    wanted.update({twin_name(t): services[t].host for t in twins})
+    picked = pick_free_ports(wanted)
     ports.update(picked)
     return ports
 
@@ -121,39 +143,62 @@ def log_file(log_dir: Path, service: str) -> Path:
     return log_dir / f"{service}.log"
 
 
-def build_plans(loaded: LoadedConfig, log_dir: Path, stack_id: str | None = None) -> dict[str, ServicePlan]:
-    """Plans in dependency order; raises StackError before anything starts if a port is busy."""
-    ports = allocate_ports(loaded)
+def _plan(
+    loaded: LoadedConfig,
+    name: str,
+    ports: dict[str, int | None],
+    log_dir: Path,
+    instance: str,
+    stack_id: str | None,
+) -> ServicePlan:
+    svc = loaded.model.services[name]
     services = loaded.model.services
+    port = ports[name]
+    env = dict(os.environ)
+    env.update({key: _fill(val, name, ports, loaded, instance) for key, val in svc.env.items()})
+    if port is not None:
+        env["PARITYGATE_PORT"] = str(port)
+    for dep in svc.depends_on:
+        dep_port = ports[dep]
+        if dep_port is not None:
+            env[f"PARITYGATE_{env_name(dep)}_PORT"] = str(dep_port)
+            env[f"PARITYGATE_{env_name(dep)}_URL"] = base_url(services[dep].host, dep_port)
+    own = name if instance == "primary" else twin_name(name)
+    if stack_id is not None:
+        env[STACK_ID_VAR] = stack_id
+        env[SERVICE_VAR] = own
+    cwd = loaded.resolve(_fill(svc.cwd, name, ports, loaded, instance)) if svc.cwd else loaded.config_dir
+    return ServicePlan(
+        name=own,
+        config=svc,
+        host=svc.host,
+        port=port,
+        url=base_url(svc.host, port) if port is not None else None,
+        command=[_fill(arg, name, ports, loaded, instance) for arg in svc.command],
+        env=env,
+        cwd=cwd,
+        log_path=log_file(log_dir, own),
+        stack_id=stack_id,
+    )
+
+
+def build_plans(
+    loaded: LoadedConfig, log_dir: Path, stack_id: str | None = None, *, twins: Sequence[str] = ()
+) -> dict[str, ServicePlan]:
+    """Plans in dependency order, each twin right after its primary; raises StackError before
+    anything starts if a port is busy."""
+    services = loaded.model.services
+    unknown = [t for t in twins if t not in services or services[t].port is None]
+    if unknown:
+        raise StackError(f"cannot start a twin of {unknown[0]!r}: not a service with a port")
+    ports = allocate_ports(loaded, twins)
     plans: dict[str, ServicePlan] = {}
     for name in loaded.order:
-        svc = services[name]
-        port = ports[name]
-        env = dict(os.environ)
-        env.update({key: _fill(val, name, ports, loaded) for key, val in svc.env.items()})
-        if port is not None:
-            env["PARITYGATE_PORT"] = str(port)
-        for dep in svc.depends_on:
-            dep_port = ports[dep]
-            if dep_port is not None:
-                env[f"PARITYGATE_{env_name(dep)}_PORT"] = str(dep_port)
-                env[f"PARITYGATE_{env_name(dep)}_URL"] = base_url(services[dep].host, dep_port)
-        if stack_id is not None:
-            env[STACK_ID_VAR] = stack_id
-            env[SERVICE_VAR] = name
-        cwd = loaded.resolve(_fill(svc.cwd, name, ports, loaded)) if svc.cwd else loaded.config_dir
-        plans[name] = ServicePlan(
-            name=name,
-            config=svc,
-            host=svc.host,
-            port=port,
-            url=base_url(svc.host, port) if port is not None else None,
-            command=[_fill(arg, name, ports, loaded) for arg in svc.command],
-            env=env,
-            cwd=cwd,
-            log_path=log_file(log_dir, name),
-            stack_id=stack_id,
-        )
+        plans[name] = _plan(loaded, name, ports, log_dir, "primary", stack_id)
+        if name in twins:
+            own = {**ports, name: ports[twin_name(name)]}
+            twin = _plan(loaded, name, own, log_dir, "twin", stack_id)
+            plans[twin.name] = twin
     return plans
 
 

@@ -16,7 +16,7 @@ import secrets
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,8 +62,10 @@ class Stack:
         *,
         state_dir: Path | None = None,
         on_event: Callable[[StackEvent], None] | None = None,
+        twins: Sequence[str] = (),
     ) -> None:
         self.loaded = loaded
+        self.twins = tuple(twins)  # services that also get a twin (A/A noise calibration)
         self.state_dir = Path(state_dir) if state_dir is not None else loaded.state_dir
         self._on_event = on_event
         self._plans: dict[str, ServicePlan] = {}
@@ -110,7 +112,9 @@ class Stack:
         budget = timeout if timeout is not None else self.loaded.model.stack.timeout
         with _up_lock(self.state_dir):
             self._refuse_if_running()
-            self._plans = build_plans(self.loaded, self.log_dir, stack_id=secrets.token_hex(8))
+            self._plans = build_plans(
+                self.loaded, self.log_dir, stack_id=secrets.token_hex(8), twins=self.twins
+            )
             self._state = StackState(
                 config=str(self.loaded.path),
                 started_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
@@ -259,7 +263,7 @@ class Stack:
             if self._state is None:
                 return
             self._clock = time.monotonic()
-            order = [self._groups[n] for n in self.loaded.order if n in self._groups]
+            order = [self._groups[n] for n in self._plans if n in self._groups]  # twins after primaries
             depends_on = {name: list(plan.config.depends_on) for name, plan in self._plans.items()}
             outcome = stop_levels(order, depends_on, self._emit)
             survivors = []

@@ -13,19 +13,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from paritygate.compare import CompareRules, DivergenceClass, body_for_report, group_causes
+from paritygate.compare import (
+    CompareRules,
+    DivergenceClass,
+    Flaky,
+    body_for_report,
+    group_causes,
+    suggestions,
+)
 from paritygate.compare.canonical import normalize_headers
 from paritygate.compare.model import Difference, Response
 from paritygate.config.phases import OperationRule
 from paritygate.core.jsondoc import ABSENT
 from paritygate.core.models import Endpoint, Finding, FindingKind, PhaseStatus, TrackerEvidence
 from paritygate.core.parity_doc import (
+    CalibrationDoc,
     CaseDoc,
     ClassDoc,
     DecisionDoc,
     DifferenceDoc,
     ExampleDoc,
     ExampleSide,
+    FlakyDoc,
     MappingDoc,
     NoiseDoc,
     OperationCount,
@@ -35,12 +44,13 @@ from paritygate.core.parity_doc import (
     ParityDocument,
     StepAnswer,
     StepDoc,
+    SuggestionDoc,
     TargetAnswer,
     TargetRef,
 )
 from paritygate.phases.parity.headers import one_sided_headers
 from paritygate.phases.parity.nway import describe_odd_one_out
-from paritygate.phases.parity.probe_run import CaseRun
+from paritygate.phases.parity.probe_run import Calibration, CaseRun, ProbeRun
 from paritygate.phases.parity.tracker import DecisionRow, Tracker, match_class, unmatched_rows
 from paritygate.phases.parity.tracker_keys import outdated_rows
 from paritygate.probe.operation import request_summary
@@ -68,6 +78,7 @@ class RunFacts:
     rules: CompareRules  # what was compared: the headers, json_types
     ignored: list[str]  # configured ignore rules, as paths or header:<name>
     noise_runs: int
+    twin_urls: dict[str, str]  # primary target -> its twin's URL (noise = "twin")
     cases_file: str
     duration_s: float
     group_by: str = "cause"
@@ -146,6 +157,9 @@ def _case(run: CaseRun, names: list[str], facts: RunFacts) -> CaseDoc:
         state=run.state,
         capture_errors=dict(run.capture_errors),
         captured=_captured(run),
+        excused=dict(sorted(run.excused.items())),
+        flaky=[_flaky(f) for f in run.flaky],
+        repeated=run.repeated,
     )
 
 
@@ -173,6 +187,10 @@ def _step(run: CaseRun, names: list[str]) -> StepDoc:
         capture_errors=dict(run.capture_errors),
         captured=_captured(run),
     )
+
+
+def _flaky(f: Flaky) -> FlakyDoc:
+    return FlakyDoc(f.case, f.target, f.source, list(f.statuses), f.detail)
 
 
 def _example(raw: dict[str, Any]) -> ExampleDoc:
@@ -205,21 +223,89 @@ def _class(found: DivergenceClass) -> ClassDoc:
     )
 
 
-def _noise(runs: list[CaseRun]) -> list[NoiseDoc]:
-    noise: dict[tuple[str, str], NoiseDoc] = {}
+def calibration_text(cal: Calibration) -> str:
+    """One honest sentence: which calibration ran and what it rests on."""
+    repeats = (
+        f"noise from repeats: {cal.repeated_cases} safe case(s) re-sent {cal.noise_runs} time(s); "
+        f"{cal.unrepeated_cases} stateful case(s) "
+        + ("calibrated by twins" if cal.twins else "not calibrated (unsafe to repeat)")
+    )
+    if cal.mode == "none":
+        return "none — noise not measured" + (f"; {repeats}" if cal.noise_runs else "")
+    parts = []
+    if cal.twins:
+        pairs = ", ".join(f"{p} ~ {t}" for p, t in cal.twins.items())
+        parts.append(f"twins ({pairs}): every request sent to each target and its twin in lockstep")
+    if cal.noise_runs:
+        parts.append(repeats)
+    threshold = f"a path is noise when it differed in >= {cal.min_count} and >= {cal.min_ratio:.0%} of its observations"
+    return f"{' + '.join(parts)}; {cal.observations} observation(s); {threshold}"
+
+
+def _calibration(cal: Calibration, twin_urls: dict[str, str]) -> CalibrationDoc:
+    return CalibrationDoc(
+        mode=cal.mode,
+        text=calibration_text(cal),
+        twins=dict(cal.twins),
+        twin_urls=dict(twin_urls),
+        noise_runs=cal.noise_runs,
+        repeated_cases=cal.repeated_cases,
+        unrepeated_cases=cal.unrepeated_cases,
+        observations=cal.observations,
+        min_count=cal.min_count,
+        min_ratio=cal.min_ratio,
+    )
+
+
+def _excused_by(runs: list[CaseRun], prefix: str) -> dict[tuple[str, str], int]:
+    """(operation, path) -> differences excused, for the labels starting with ``prefix``."""
+    out: dict[tuple[str, str], int] = {}
     for run in runs:
-        for target, paths in run.noise.items():
-            for p in paths:
-                entry = noise.setdefault(
-                    (target, p.path), NoiseDoc(target, p.path, list(p.examples), p.suggested_rule)
-                )
-                entry.cases.append(run.case.name)
-    return list(noise.values())
+        for label, count in run.excused.items():
+            if label.startswith(prefix):
+                key = (run.operation, label.removeprefix(prefix))
+                out[key] = out.get(key, 0) + count
+    return out
 
 
-def build_document(
-    facts: RunFacts, all_runs: list[CaseRun], tracker: Tracker, recorded: set[str]
-) -> ParityDocument:
+def _noise(probe: ProbeRun) -> list[NoiseDoc]:
+    excused = _excused_by(probe.runs, "noise:")
+    return [
+        NoiseDoc(
+            target=n.target,
+            path=n.path,
+            examples=list(n.examples),
+            suggested_rule=n.suggested_rule,
+            cases=list(n.cases),
+            operation=n.operation,
+            source=n.source,
+            observations=n.observations,
+            differed=n.differed,
+            clock=n.clock,
+            kind=n.kind,
+            excused=excused.get((n.operation, n.path), 0),
+        )
+        for n in probe.noise
+    ]
+
+
+def _matcher_counts(runs: list[CaseRun]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for (_, label), count in _excused_by(runs, "").items():
+        if label.startswith("match:"):
+            counts[label] = counts.get(label, 0) + count
+    return dict(sorted(counts.items()))
+
+
+def _suggestions(probe: ProbeRun) -> list[SuggestionDoc]:
+    return [
+        SuggestionDoc(s.path, s.kind, s.rule, s.operation, s.targets, s.observations, s.differed)
+        for s in suggestions(probe.noise, probe.operations)
+    ]
+
+
+def build_document(facts: RunFacts, probe: ProbeRun, tracker: Tracker, recorded: set[str]) -> ParityDocument:
+    all_runs = probe.runs
     names = [t.name for t in facts.targets]
     runs = [r for r in all_runs if r.state in ("compared", "error")]  # tallies, classes: compared only
     found = group_causes((o for run in runs for o in run.occurrences), group_by=facts.group_by)
@@ -238,13 +324,17 @@ def build_document(
         classes=[_class(c) for c in found],
         group_by=facts.group_by,
         fixed_skipped=_NO_ANSWER_FIXED if any(not c.answered for c in cases) else None,
-        noise=_noise(runs),
+        noise=_noise(probe),
         unreachable=_unreachable(runs, names),
         one_sided_headers=one_sided_headers(
             [(r.case.name, r.operation, r.responses) for r in runs], facts.rules.headers
         ),
         order=facts.order,
         steps=[_step(r, names) for r in all_runs if r.state in ("skipped", "not_compared")],
+        calibration=_calibration(probe.calibration, facts.twin_urls),
+        suggestions=_suggestions(probe),
+        matchers_excused=_matcher_counts(runs),
+        flaky=[_flaky(f) for f in probe.flaky],
     )
     return apply_tracker(doc, tracker, recorded)
 
@@ -377,6 +467,8 @@ def findings_from(doc: ParityDocument) -> list[Finding]:
                 f" · step error on {n}: {problem}" for n, problem in case.capture_errors.items()
             )
             out.append(Finding(FindingKind.STATUS_MISMATCH, case.name, message))
+    for flaky in doc.flaky:
+        out.append(Finding(FindingKind.FLAKY, flaky.case, f"{flaky.detail}: {flaky.series}"))
     out += [_class_finding(doc, cls) for cls in doc.classes]
     out += [Finding(FindingKind.NOTE, old.key, old.message) for old in doc.outdated_rows]
     for row in doc.fixed:
@@ -409,6 +501,8 @@ def summary_from(doc: ParityDocument) -> str:
     skipped = sum(1 for st in doc.steps if st.state == "skipped")
     if skipped:
         parts.append(f"{skipped} step(s) skipped")
+    if doc.flaky:
+        parts.append(f"{len({f.case for f in doc.flaky})} flaky case(s)")
     if doc.unreachable:
         parts.append(f"unreachable: {', '.join(doc.unreachable)}")
     return " · ".join(parts)

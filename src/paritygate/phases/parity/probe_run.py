@@ -16,8 +16,10 @@ the CPU work of one step overlap the network wait of the other sequences.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,12 +27,14 @@ import httpx
 
 from paritygate.compare import (
     CompareRules,
+    Flaky,
+    NoiseLearner,
+    NoiseSettings,
     NoisyPath,
     Occurrence,
     class_key,
     compare,
     decompose,
-    detect_noise,
 )
 from paritygate.compare.model import Comparison, Outcome, Response, most_severe, severity_of_kind
 from paritygate.config.phases import OperationRule
@@ -42,10 +46,29 @@ from paritygate.probe.extract import Reply, extract_capture
 from paritygate.probe.operation import operation_name
 from paritygate.probe.templates import text_form
 
-__all__ = ["CaseRun", "Grouping", "PairRun", "StepState", "probe_cases", "probe_sequences", "sequences_of"]
+__all__ = [
+    "SAFE_METHODS",
+    "Calibration",
+    "CaseRun",
+    "Grouping",
+    "PairRun",
+    "ProbeRun",
+    "StepState",
+    "is_safe",
+    "probe_cases",
+    "probe_sequences",
+    "recorded_probe",
+    "sequences_of",
+]
 
 ProgressFn = Callable[["CaseRun"], None]
 StepState = Literal["compared", "error", "skipped", "not_compared"]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def is_safe(case: Case) -> bool:
+    """May this case be re-sent? Safe methods, or a case its author marked ``safe = true``."""
+    return case.safe
 
 
 @dataclass(slots=True)
@@ -77,6 +100,8 @@ class CaseRun:
     captured: dict[str, dict[str, Any]] = field(default_factory=dict)  # target -> name -> value
     # each target's XML namespaces (kept from the parsed trees, which are dropped)
     namespaces: dict[str, dict[str, str]] = field(default_factory=dict)
+    flaky: list[Flaky] = field(default_factory=list)
+    repeated: int = 0  # extra sends of this case to each primary (safe repeats)
 
     @property
     def outcome(self) -> Outcome:
@@ -102,6 +127,46 @@ class CaseRun:
         keys = self.class_keys
         return keys[0] if keys else None
 
+    @property
+    def excused(self) -> Counter[str]:
+        """How many differing places each matcher or learned path excused in this case."""
+        return Counter(label for p in self.pairs for label, _ in p.comparison.excused)
+
+
+@dataclass(slots=True)
+class Calibration:
+    """Which calibration ran and what it rests on (the report states it as is)."""
+
+    mode: Literal["twins", "repeats", "twins+repeats", "none"]
+    twins: dict[str, str]  # primary -> its twin's target name
+    noise_runs: int
+    repeated_cases: int  # safe cases re-sent noise_runs times
+    unrepeated_cases: int  # unsafe cases: calibrated by twins or not at all
+    observations: int  # pairs of answers of one implementation that were compared
+    min_count: int
+    min_ratio: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "twins": dict(self.twins),
+            "noise_runs": self.noise_runs,
+            "repeated_cases": self.repeated_cases,
+            "unrepeated_cases": self.unrepeated_cases,
+            "observations": self.observations,
+            "min_count": self.min_count,
+            "min_ratio": self.min_ratio,
+        }
+
+
+@dataclass(slots=True)
+class ProbeRun:
+    runs: list[CaseRun]
+    calibration: Calibration
+    noise: list[NoisyPath]
+    flaky: list[Flaky]
+    operations: list[str]
+
 
 def sequences_of(scenarios: list[list[Case]], order: Order) -> list[list[Case]]:
     """What runs one step at a time. Parallel splits the plain cases, never a scenario."""
@@ -112,19 +177,6 @@ def sequences_of(scenarios: list[list[Case]], order: Order) -> list[list[Case]]:
         else:
             out.append(steps)
     return out
-
-
-def _learn_noise(rounds: list[dict[str, Response]], rules: CompareRules) -> dict[str, list[NoisyPath]]:
-    """Paths whose value changes between repeats to the SAME target."""
-    noise: dict[str, list[NoisyPath]] = {}
-    for name in rounds[0]:
-        # a body over the limit has no paths to learn (it is compared by digest)
-        samples = [r[name] for r in rounds if r[name].error is None and not r[name].oversized]
-        if len(samples) >= 2:
-            found = detect_noise(samples, rules)
-            if found:
-                noise[name] = found
-    return noise
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,28 +206,33 @@ def _without_captured(comparison: Comparison, left: dict[str, Any], right: dict[
 
 def _evaluate(
     case: Case,
-    rounds: list[dict[str, Response]],
+    first: dict[str, Response],
     rules: CompareRules,
     reference: str | None,
     grouping: Grouping,
     issued: dict[str, dict[str, Any]],
+    learned: list[NoisyPath],
 ) -> CaseRun:
-    first = rounds[0]
-    noise = _learn_noise(rounds, rules) if len(rounds) > 1 else {}
-    noisy_paths = sorted({p.path for paths in noise.values() for p in paths})
+    operation = operation_name(case, grouping.operation)
+    noise: dict[str, list[NoisyPath]] = {}
+    for n in learned:
+        if n.operation == operation and n.target in first:
+            noise.setdefault(n.target, []).append(n)
+    scoped = rules.for_operation(operation)
     names = list(first)
     target_of = {id(resp): name for name, resp in first.items()}
     own = {} if case.compare_captured else issued
 
     def pair_compare(left: Response, right: Response) -> Comparison:
-        result = compare(left, right, rules, noise=noisy_paths)
         lname, rname = target_of.get(id(left)), target_of.get(id(right))
+        # a value is noise for the pair when it is noise on either side of it
+        paths = sorted({p.path for t in (lname, rname) if t is not None for p in noise.get(t, [])})
+        result = compare(left, right, scoped, noise=paths)
         if lname in own and rname in own:
             result = _without_captured(result, own[lname], own[rname])
         return result
 
     result: CaseComparison = compare_case(names, first, reference, pair_compare)
-    operation = operation_name(case, grouping.operation)
     pairs: list[PairRun] = []
     occurrences: list[Occurrence] = []
     for left, right, comparison in result.pairs:
@@ -218,6 +275,7 @@ class _Sequence:
         self.values: dict[str, dict[str, Any]] = {t: {} for t in targets}
         self.missing: dict[str, set[str]] = {t: set() for t in targets}  # target -> capture names
         self.setup_failed: str | None = None
+        self.repeatable = True  # False in a scenario with an unsafe step: repeats would see state change
 
     def lacking(self, case: Case) -> dict[str, list[str]]:
         return {t: sorted(case.uses & self.missing[t]) for t in self.targets if case.uses & self.missing[t]}
@@ -235,15 +293,28 @@ def _skip_reason(lacking: dict[str, list[str]]) -> str:
     return "; ".join(f"capture '{n}' missing on {', '.join(ts)}" for n, ts in sorted(by_name.items()))
 
 
+@dataclass(slots=True)
+class _Pending:
+    """A sent step, compared once noise has been learned over every step."""
+
+    case: Case
+    first: dict[str, Response]  # the primaries' answers
+    twins: dict[str, Response]  # primary -> its twin's answer
+    repeats: list[dict[str, Response]]
+    issued: dict[str, dict[str, Any]]
+    errors: dict[str, str]
+    captured: dict[str, dict[str, Any]]
+    reason: str | None
+
+
 async def _run_step(
     prober: Prober,
     case: Case,
     seq: _Sequence,
-    rules: CompareRules,
     reference: str | None,
     noise_runs: int,
-    grouping: Grouping,
-) -> CaseRun:
+    twins: dict[str, str],
+) -> CaseRun | _Pending:
     if seq.setup_failed is not None and case.role != "teardown":
         seq.lose(case, seq.targets)
         return _skipped(case, seq.setup_failed)
@@ -252,13 +323,16 @@ async def _run_step(
     if (lacking and case.role != "teardown") or not targets:
         seq.lose(case, seq.targets)
         return _skipped(case, _skip_reason(lacking))
+    # each twin is its own target here: it gets every step with the values it issued itself
     specs = {t: case.render(seq.values[t]) for t in targets}
     rounds = [await prober.send_each(specs)]
-    # Repeats learn noise; inside a scenario only a safe step may repeat (a repeated POST
-    # would change what the next steps see), and never one whose values later steps use.
-    if case.compared and not case.captures and (case.scenario is None or case.safe):
+    # Repeats learn noise: only a safe case, never in a scenario with an unsafe step (a
+    # repeat would see the state the other steps change), never one whose values later
+    # steps use; sent to the primaries only, right after the first send.
+    if case.compared and not case.captures and is_safe(case) and seq.repeatable:
+        primaries = {t: spec for t, spec in specs.items() if t not in twins.values()}
         for _ in range(noise_runs):
-            rounds.append(await prober.send_each(specs))
+            rounds.append(await prober.send_each(primaries))
     captured: dict[str, dict[str, Any]] = {}
     errors: dict[str, str] = {}
     for t in targets:
@@ -274,17 +348,26 @@ async def _run_step(
         seq.setup_failed = (
             f"setup step '{case.step or case.name}' failed on {', '.join(dict.fromkeys(failed))}"
         )
+    twin_names = set(twins.values())
+    first = {t: r for t, r in rounds[0].items() if t not in twin_names}
+    reason = _skip_reason(lacking) + " (not sent there)" if lacking else None
     if not case.compared:
-        run = CaseRun(case, rounds[0], [], [], None, state="not_compared")
-    else:
-        # every value a target issued so far is per target by nature: the echo of an id too
-        run = _evaluate(case, rounds, rules, reference, grouping, {t: seq.values[t] for t in targets})
-        run.state = "error" if errors else "compared"
-    run.capture_errors = errors
-    run.captured = captured
-    if lacking:
-        run.reason = _skip_reason(lacking) + " (not sent there)"
-    return run
+        run = CaseRun(case, first, [], [], None, state="not_compared")
+        run.capture_errors = {t: e for t, e in errors.items() if t not in twin_names}
+        run.captured = captured
+        run.reason = reason
+        return run
+    # every value a target issued so far is per target by nature: the echo of an id too
+    return _Pending(
+        case,
+        first,
+        {p: rounds[0][t] for p, t in twins.items() if t in rounds[0] and p in first},
+        rounds[1:],
+        {t: seq.values[t] for t in first},
+        {t: e for t, e in errors.items() if t not in twin_names},
+        {t: v for t, v in captured.items() if t not in twin_names},
+        reason,
+    )
 
 
 def _release(run: CaseRun, bodies_dir: Path | None) -> None:
@@ -317,29 +400,93 @@ async def probe_sequences(
     noise_runs: int = 0,
     progress: ProgressFn | None = None,
     grouping: Grouping | None = None,
-) -> list[CaseRun]:
-    """Every sequence, step by step in lockstep; up to ``concurrency`` sequences in flight.
+    twins: dict[str, str] | None = None,
+    settings: NoiseSettings | None = None,
+) -> ProbeRun:
+    """Every sequence, step by step in lockstep; up to ``concurrency`` sequences in flight;
+    then noise is learned over every step, then every step is compared.
 
-    ``noise_runs`` extra rounds per step learn noise (inside a scenario: safe steps only).
+    ``twins`` maps a primary target to its twin among the prober's targets (each twin gets
+    every step too, with its own captures); ``noise_runs`` extra rounds per safe step.
     """
     gate = asyncio.Semaphore(concurrency)
     grouping = grouping or Grouping()
+    twins = dict(twins or {})
+    twin_names = set(twins.values())
     targets = list(prober.targets)
+    primaries = [t for t in targets if t not in twin_names]
+    started = datetime.now(UTC)
 
-    async def one(steps: list[Case]) -> list[CaseRun]:
+    async def one(steps: list[Case]) -> list[CaseRun | _Pending]:
         async with gate:
             seq = _Sequence(targets)
-            runs: list[CaseRun] = []
-            for case in steps:
-                run = await _run_step(prober, case, seq, rules, reference, noise_runs, grouping)
-                _release(run, prober.bodies_dir)
-                if progress is not None:
-                    progress(run)
-                runs.append(run)
-            return runs
+            seq.repeatable = not steps or steps[0].scenario is None or all(is_safe(c) for c in steps)
+            return [await _run_step(prober, case, seq, reference, noise_runs, twins) for case in steps]
 
-    done = await asyncio.gather(*(one(steps) for steps in sequences))
-    return [run for runs in done for run in runs]
+    done = [step for steps in await asyncio.gather(*(one(s) for s in sequences)) for step in steps]
+    base = settings or NoiseSettings()
+    window = NoiseSettings(base.min_count, base.min_ratio, (started, datetime.now(UTC)))
+    twin_learner = NoiseLearner(rules, "twins", window)
+    repeat_learner = NoiseLearner(rules, "repeats", window)
+    pending = [p for p in done if isinstance(p, _Pending)]
+    for p in pending:
+        op = operation_name(p.case, grouping.operation)
+        for primary, answer in p.twins.items():
+            twin_learner.observe(primary, op, p.case.name, p.first[primary], answer)
+        for repeat in p.repeats:
+            for name in primaries:
+                if name in repeat and name in p.first:
+                    repeat_learner.observe(name, op, p.case.name, p.first[name], repeat[name])
+    learned = _merge(twin_learner.learn(), repeat_learner.learn())
+    flaky = twin_learner.flaky + repeat_learner.flaky
+    runs: list[CaseRun] = []
+    for step in done:
+        if isinstance(step, _Pending):
+            run = _evaluate(step.case, step.first, rules, reference, grouping, step.issued, learned)
+            run.state = "error" if step.errors else "compared"
+            run.capture_errors, run.captured, run.reason = step.errors, step.captured, step.reason
+            run.repeated = len(step.repeats)
+            run.flaky = [f for f in flaky if f.case == step.case.name]
+        else:
+            run = step
+        _release(run, prober.bodies_dir)
+        if progress is not None:
+            progress(run)
+        runs.append(run)
+    repeated = sum(1 for p in pending if p.repeats)
+    mode: Literal["twins", "repeats", "twins+repeats", "none"]
+    if twins and repeated:
+        mode = "twins+repeats"
+    elif twins:
+        mode = "twins"
+    elif repeated:
+        mode = "repeats"
+    else:
+        mode = "none"
+    calibration = Calibration(
+        mode,
+        twins,
+        noise_runs,
+        repeated,
+        len(pending) - repeated if noise_runs else 0,
+        twin_learner.observations + repeat_learner.observations,
+        base.min_count,
+        base.min_ratio,
+    )
+    operations = sorted({operation_name(p.case, grouping.operation) for p in pending})
+    return ProbeRun(runs, calibration, learned, flaky, operations)
+
+
+def recorded_probe(runs: list[CaseRun]) -> ProbeRun:
+    """Runs compared elsewhere (e.g. the shrunk cases of a fuzz run): no calibration ran."""
+    calibration = Calibration("none", {}, 0, 0, 0, 0, 1, 0.5)
+    return ProbeRun(runs, calibration, [], [], sorted({r.operation for r in runs}))
+
+
+def _merge(twins: list[NoisyPath], repeats: list[NoisyPath]) -> list[NoisyPath]:
+    """Twins' findings first; a repeat finding for the same (target, operation, path) adds nothing."""
+    seen = {(n.target, n.operation, n.path) for n in twins}
+    return twins + [n for n in repeats if (n.target, n.operation, n.path) not in seen]
 
 
 async def probe_cases(
@@ -353,7 +500,9 @@ async def probe_cases(
     noise_runs: int = 0,
     progress: ProgressFn | None = None,
     grouping: Grouping | None = None,
-) -> list[CaseRun]:
+    twins: dict[str, str] | None = None,
+    settings: NoiseSettings | None = None,
+) -> ProbeRun:
     """Independent cases (each its own sequence under ``parallel``), or one ordered sequence."""
     sequences = [[c] for c in cases] if order == "parallel" else [cases]
     return await probe_sequences(
@@ -365,4 +514,6 @@ async def probe_cases(
         noise_runs=noise_runs,
         progress=progress,
         grouping=grouping,
+        twins=twins,
+        settings=settings,
     )

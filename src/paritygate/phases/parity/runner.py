@@ -18,11 +18,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 import httpx
 import orjson
 
-from paritygate.compare import CompareRules, RuleError
+from paritygate.compare import CompareRules, NoiseSettings, RuleError
 from paritygate.config import LoadedConfig
 from paritygate.config.phases import ParityConfig
 from paritygate.core.aio import blocking
@@ -40,8 +41,14 @@ from paritygate.phases.parity.document import (
     status_from,
     summary_from,
 )
-from paritygate.phases.parity.probe_run import CaseRun, Grouping, probe_sequences, sequences_of
-from paritygate.phases.parity.targets import choose_targets
+from paritygate.phases.parity.probe_run import (
+    CaseRun,
+    Grouping,
+    probe_sequences,
+    recorded_probe,
+    sequences_of,
+)
+from paritygate.phases.parity.targets import choose_targets, twins_of
 from paritygate.phases.parity.tracker import Tracker, read_tracker, record_rows
 from paritygate.probe import Case, Prober
 from paritygate.probe.auth import auth_for_targets, require_botocore
@@ -117,7 +124,7 @@ def _cases_path(loaded: LoadedConfig, cfg: ParityConfig, cases_path: Path | None
 
 def _rules(loaded: LoadedConfig, cfg: ParityConfig) -> CompareRules:
     try:
-        return CompareRules.build(cfg.headers, cfg.ignore, cfg.arrays, cfg.json_types)
+        return CompareRules.build(cfg.headers, cfg.ignore, cfg.arrays, cfg.json_types, cfg.match)
     except RuleError as exc:
         raise ConfigError(exc.detail, file=loaded.path, key=f"parity.{exc.key}") from None
 
@@ -211,6 +218,7 @@ async def run_parity_async(
     targets: list[str] | None = None,
     reference: str | None = None,
     noise_runs: int | None = None,
+    noise: Literal["repeats", "twin"] | None = None,
     record_decisions: bool = False,
     cases_path: Path | None = None,
     tracker_path: Path | None = None,
@@ -234,6 +242,8 @@ async def run_parity_async(
     ``inputs`` (from :func:`load_inputs`) are used as given, without reading any file again.
     Bodies over ``[parity] max_body_bytes`` are kept in ``bodies_dir`` (default
     ``out_dir/bodies``; not kept when neither is given).
+    With ``noise = "twin"`` (default ``[parity] noise``) every target needs its twin among
+    ``endpoints`` as ``NAME~twin`` (``Stack(..., twins=...)`` starts them).
     """
     started = time.perf_counter()
     cfg = loaded.model.parity or ParityConfig()
@@ -251,12 +261,16 @@ async def run_parity_async(
     runs = noise_runs if noise_runs is not None else cfg.noise_runs
     if runs < 0:
         raise ConfigError(f"noise runs must be 0 or more, got {runs}", key="--noise-runs")
+    mode = noise if noise is not None else cfg.noise
+    twins = twins_of(chosen, endpoints) if mode == "twin" else {}
+    settings = NoiseSettings(cfg.noise_min_count, cfg.noise_min_ratio)
     date = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     urls = {t.name: t.base_url for t in chosen}
+    urls.update({twin.name: twin.base_url for twin in twins.values()})
     in_flight = concurrency or cfg.concurrency
     sequences = sequences_of([s.steps for s in inputs.file.scenarios], used_order)
     if recorded is not None:  # answers already probed (fuzz): reported, not sent again
-        case_runs = recorded
+        probe = recorded_probe(recorded)
     else:
         async with Prober(
             urls,
@@ -268,13 +282,15 @@ async def run_parity_async(
             bodies_dir=bodies_dir or (out_dir / "bodies" if out_dir is not None else None),
             auth=auth_for_targets(cfg.auth, urls),
         ) as prober:
-            case_runs = await probe_sequences(
+            probe = await probe_sequences(
                 prober,
                 sequences,
                 rules,
                 concurrency=in_flight,
                 reference=ref,
                 noise_runs=runs,
+                twins={name: twin.name for name, twin in twins.items()},
+                settings=settings,
                 progress=progress,
                 grouping=Grouping(cfg.operation, cfg.group_by),
             )
@@ -286,6 +302,7 @@ async def run_parity_async(
         rules=rules,
         ignored=[r.path if r.path is not None else f"header:{r.header}" for r in cfg.ignore],
         noise_runs=runs,
+        twin_urls={name: twin.base_url for name, twin in twins.items()},
         cases_file=str(cases_file),
         duration_s=time.perf_counter() - started,
         group_by=cfg.group_by,
@@ -297,7 +314,7 @@ async def run_parity_async(
             concurrency=in_flight,
         ),
     )
-    doc = build_document(facts, case_runs, tracker, recorded=set())
+    doc = build_document(facts, probe, tracker, recorded=set())
     if inputs.selection is not None and doc.fixed_skipped is None:
         # a row whose class did not show up may belong to a case that was not selected
         doc = dataclasses.replace(doc, fixed=[], fixed_skipped=f"only some cases ran ({inputs.selection})")

@@ -5,8 +5,33 @@ from __future__ import annotations
 from paritygate.config import LoadedConfig
 from paritygate.core.models import Endpoint
 from paritygate.errors import UsageError
+from paritygate.stack.plan import TWIN_SUFFIX, twin_name
 
-__all__ = ["choose_targets"]
+__all__ = ["choose_targets", "twin_candidates", "twins_of"]
+
+
+def twin_candidates(loaded: LoadedConfig, targets: list[str] | None = None) -> list[str]:
+    """The services that get a twin when noise is calibrated by twins: the parity targets
+    (``targets``, else ``[parity] targets``, else every service with a port)."""
+    cfg = loaded.model.parity
+    services = loaded.model.services
+    names = list(targets or (cfg.targets if cfg else []))
+    if not names:
+        names = [n for n in loaded.order if services[n].port is not None]
+    return [n for n in names if n in services and services[n].port is not None]
+
+
+def twins_of(chosen: list[Endpoint], endpoints: dict[str, Endpoint]) -> dict[str, Endpoint]:
+    """Each chosen target's twin (the endpoint named ``NAME~twin``); UsageError naming the
+    targets that have none."""
+    missing = [t.name for t in chosen if twin_name(t.name) not in endpoints]
+    if missing:
+        raise UsageError(
+            f'noise = "twin" needs a twin of every target; none for {", ".join(missing)}',
+            hint="use --up (paritygate starts a twin of each target service from its definition), "
+            "or give --twin NAME=URL for each target",
+        )
+    return {t.name: endpoints[twin_name(t.name)] for t in chosen}
 
 
 def choose_targets(
@@ -26,7 +51,7 @@ def choose_targets(
         services = loaded.model.services
         names = [n for n in loaded.order if n in endpoints and services[n].port is not None]
         if len(names) < 2:
-            names = list(endpoints)
+            names = [n for n in endpoints if not n.endswith(TWIN_SUFFIX)]
     unknown = [n for n in names if n not in endpoints]
     if unknown:
         raise UsageError(
