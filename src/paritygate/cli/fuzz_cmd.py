@@ -40,14 +40,25 @@ __all__ = ["fuzz"]
     help="Cases file to mutate (default: [parity] cases).",
 )
 @click.option(
+    "--openapi",
+    metavar="FILE_OR_URL",
+    default=None,
+    help="Generate requests from this OpenAPI document (default: [fuzz] openapi; else mutate the cases).",
+)
+@click.option(
+    "--invalid/--valid-only",
+    "invalid",
+    default=None,
+    help="With --openapi: also send mutated (invalid) inputs (default: [fuzz] invalid).",
+)
+@click.option(
     "--tracker", "tracker_path", type=click.Path(dir_okay=False, path_type=Path), help="Decisions tracker."
 )
 @click.option(
     "--max-examples",
     type=click.IntRange(min=1),
-    default=100,
-    show_default=True,
-    help="Generated requests (the shrinker's replays come on top).",
+    default=None,
+    help="Generated requests (default: [fuzz] max_examples, 100); the shrinker's replays come on top.",
 )
 @click.option(
     "--deadline",
@@ -55,7 +66,9 @@ __all__ = ["fuzz"]
     default=None,
     help="Stop sending new requests after this many seconds.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same targets: same run.")
+@click.option(
+    "--seed", type=int, default=None, help="Same seed, same targets: same run (default: [fuzz] seed, 0)."
+)
 @click.option(
     "--save-cases",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -70,27 +83,29 @@ def fuzz(
     target_specs: tuple[str, ...],
     reference: str | None,
     cases_path: Path | None,
+    openapi: str | None,
+    invalid: bool | None,
     tracker_path: Path | None,
-    max_examples: int,
+    max_examples: int | None,
     deadline: float | None,
-    seed: int,
+    seed: int | None,
     save_cases: Path | None,
     out_dir: Path | None,
     as_json: bool,
 ) -> int:
-    """Vary the cases (types kept; boundaries, unicode, nulls, missing and extra fields), send
-    each variant to every implementation at once and shrink every divergence class found to
-    the smallest request that still shows it.
+    """Generate requests from an OpenAPI document, or vary the cases (types kept; boundaries,
+    unicode, nulls, missing and extra fields), send each to every implementation at once and
+    shrink every divergence class found to the smallest request that still shows it.
 
     Exit 0 when no new class is found, 1 on a new class or a status mismatch, 3 when a target
     never answered (the report is still written).
     """
     from paritygate.cli.parity_cmd import _default_out
+    from paritygate.config.phases import FuzzConfig
     from paritygate.core.aio import blocking
-    from paritygate.gauntlet.fuzz_step import run_fuzz_async
+    from paritygate.gauntlet.fuzz_step import plan_fuzz, run_fuzz_async
     from paritygate.gauntlet.fuzz_step import save_cases as append_cases
     from paritygate.phases.fuzz import Budget
-    from paritygate.phases.parity import load_inputs
     from paritygate.reports.parity_report import parity_json_bytes, write_parity_reports
     from paritygate.reports.parity_terminal import print_parity
 
@@ -102,7 +117,15 @@ def fuzz(
     if len(targets) == 1:
         raise UsageError("give --target at least twice (fuzz compares two or more targets)")
     loaded = load_for_command(config_path, quiet=as_json)
-    inputs = load_inputs(loaded, cases_path=cases_path, tracker_path=tracker_path)
+    if openapi is not None and not openapi.startswith(("http://", "https://")):
+        openapi = str(Path(openapi).resolve())
+    plan = plan_fuzz(
+        loaded, openapi=openapi, cases_path=cases_path, tracker_path=tracker_path, invalid=invalid
+    )
+    fuzz_cfg = loaded.model.fuzz or FuzzConfig()
+    max_examples = max_examples if max_examples is not None else fuzz_cfg.max_examples
+    seed = seed if seed is not None else fuzz_cfg.seed
+    deadline = deadline if deadline is not None else fuzz_cfg.deadline
     if save_cases is not None and save_cases.exists() and save_cases.stat().st_size > 0:
         from paritygate.probe import load_cases
 
@@ -118,7 +141,7 @@ def fuzz(
             loaded,
             endpoints,
             budget=budget,
-            inputs=inputs,
+            plan=plan,
             targets=list(targets) or None,
             reference=reference,
             out_dir=out,
@@ -129,6 +152,7 @@ def fuzz(
     found = outcome.search
     fuzz_doc = {
         "schema": "paritygate.fuzz/1",
+        "source": plan.source,
         "seed": seed,
         "max_examples": max_examples,
         "deadline_s": deadline,

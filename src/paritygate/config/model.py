@@ -7,7 +7,7 @@ import re
 from pydantic import Field, field_validator
 
 from paritygate.config.base import StrictModel
-from paritygate.config.phases import AssessConfig, ParityConfig, RunSettings
+from paritygate.config.phases import AssessConfig, FuzzConfig, ParityConfig, RunSettings
 from paritygate.config.review import ReviewConfig
 from paritygate.config.smoke import SmokeConfig
 from paritygate.config.stack import ServiceConfig, StackSettings
@@ -36,6 +36,7 @@ class ProjectConfig(StrictModel):
 
     smoke: SmokeConfig | None = None
     parity: ParityConfig | None = None
+    fuzz: FuzzConfig | None = None
     review: ReviewConfig | None = None
     assess: AssessConfig = Field(default_factory=AssessConfig)
     run: RunSettings = Field(default_factory=RunSettings)

@@ -19,6 +19,7 @@ __all__ = [
     "ArrayRule",
     "AssessConfig",
     "AuthConfig",
+    "FuzzConfig",
     "IgnoreRule",
     "MatchRule",
     "OperationRule",
@@ -291,6 +292,18 @@ class ParityConfig(StrictModel):
     order: Literal["lockstep", "parallel"] = "lockstep"
     unsafe_parallel: bool = False
     auth: ParityAuthConfig = Field(default_factory=ParityAuthConfig)
+
+
+class FuzzConfig(StrictModel):
+    """``[fuzz]``: generated requests (paritygate fuzz; a phase of ``run`` when listed in
+    ``[run] phases``). Compare rules, tracker and auth are ``[parity]``'s."""
+
+    openapi: str | None = None  # file (relative to the config) or http(s) URL; None: mutate cases
+    cases: str | None = None  # cases file to mutate (default: [parity] cases)
+    invalid: bool = False  # also requests whose valid inputs are mutated (OpenAPI mode)
+    max_examples: int = Field(default=100, ge=1, le=1_000_000)
+    deadline: float | None = Field(default=None, gt=0, le=86400)  # seconds for the whole search
+    seed: int = 0
 
 
 class AssessConfig(StrictModel):

@@ -18,11 +18,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from hypothesis.strategies import SearchStrategy
+
 from paritygate.config import LoadedConfig
-from paritygate.config.phases import ParityConfig
+from paritygate.config.phases import FuzzConfig, ParityConfig
 from paritygate.core.fs import atomic_write_text
 from paritygate.core.models import Endpoint, PhaseResult
-from paritygate.errors import UsageError
+from paritygate.errors import ConfigError
 from paritygate.phases.fuzz import (
     Budget,
     ClassifyFn,
@@ -32,6 +34,7 @@ from paritygate.phases.fuzz import (
     request_key,
     search,
 )
+from paritygate.phases.fuzz.openapi import load_openapi, openapi_cases, operations
 from paritygate.phases.parity import ParityInputs, load_inputs, run_parity_async
 from paritygate.phases.parity.probe_run import CaseRun, Grouping, probe_cases
 from paritygate.phases.parity.targets import choose_targets
@@ -39,7 +42,49 @@ from paritygate.probe import Case, Prober, dump_cases_jsonl, dump_cases_toml, lo
 from paritygate.probe.auth import auth_for_targets
 from paritygate.probe.cases import CasesFile, Scenario
 
-__all__ = ["FuzzOutcome", "case_name", "run_fuzz_async", "save_cases"]
+__all__ = ["FuzzOutcome", "FuzzPlan", "case_name", "plan_fuzz", "run_fuzz_async", "save_cases"]
+
+
+@dataclass(slots=True)
+class FuzzPlan:
+    """What a fuzz run sends and how it is judged, checked before anything starts."""
+
+    inputs: ParityInputs  # compare rules, tracker and auth from [parity]; cases: the seeds
+    strategy: SearchStrategy[Case]
+    source: str  # "openapi.json (2 operations)" or "cases.toml (6 cases mutated)"
+
+
+def plan_fuzz(
+    loaded: LoadedConfig,
+    *,
+    openapi: str | None = None,
+    cases_path: Path | None = None,
+    tracker_path: Path | None = None,
+    invalid: bool | None = None,
+) -> FuzzPlan:
+    """Read and check the fuzz inputs (exit 2 on a bad one): the OpenAPI document
+    (``--openapi`` or ``[fuzz] openapi``), else the cases file to mutate."""
+    fuzz_cfg = loaded.model.fuzz or FuzzConfig()
+    source = openapi or fuzz_cfg.openapi
+    if source is not None and cases_path is None:
+        doc = load_openapi(source, loaded.config_dir)  # --openapi comes resolved from the CLI
+        strategy = openapi_cases(doc, invalid=fuzz_cfg.invalid if invalid is None else invalid)
+        where = Path("openapi") if source.startswith(("http://", "https://")) else loaded.resolve(source)
+        inputs = load_inputs(loaded, tracker_path=tracker_path, cases=CasesFile(where, [Scenario(None, [])]))
+        count = len(operations(doc))
+        return FuzzPlan(inputs, strategy, f"{source} ({count} operation(s))")
+    if cases_path is None and fuzz_cfg.cases is not None:
+        cases_path = loaded.resolve(fuzz_cfg.cases)
+    inputs = load_inputs(loaded, cases_path=cases_path, tracker_path=tracker_path)
+    # a step that uses a captured {{value}} only means something after its scenario's earlier
+    # steps: it is left out (a mutated copy would be sent without the value)
+    seeds = [c for c in inputs.cases if not c.uses and (c.has_json or c.query or c.path.count("/") > 1)]
+    if not seeds:
+        raise ConfigError(
+            "no case without captured values has a JSON body, a query or a path to vary",
+            file=inputs.cases_file,
+        )
+    return FuzzPlan(inputs, mutated_cases(seeds), f"{inputs.cases_file} ({len(seeds)} case(s) mutated)")
 
 
 @dataclass(slots=True)
@@ -99,26 +144,16 @@ async def run_fuzz_async(
     endpoints: dict[str, Endpoint],
     *,
     budget: Budget,
-    inputs: ParityInputs | None = None,
-    cases_path: Path | None = None,
+    plan: FuzzPlan,
     targets: list[str] | None = None,
     reference: str | None = None,
     out_dir: Path | None = None,
     progress: Callable[[SearchProgress], None] | None = None,
 ) -> FuzzOutcome:
-    """Mutation-fuzz the cases file against ``endpoints``; shrink and report each class found."""
+    """Fuzz ``endpoints`` with the plan's requests; shrink and report each class found."""
     cfg = loaded.model.parity or ParityConfig()
     chosen, ref = choose_targets(loaded, endpoints, targets, reference)
-    if inputs is None:
-        inputs = load_inputs(loaded, cases_path=cases_path)
-    # a step that uses a captured {{value}} only means something after its scenario's earlier
-    # steps: it is left out (a mutated copy would be sent without the value)
-    seeds = [c for c in inputs.cases if not c.uses and (c.has_json or c.query or c.path.count("/") > 1)]
-    if not seeds:
-        raise UsageError(
-            f"{inputs.cases_file}: no case without captured values has a JSON body, a query or a path to vary"
-        )
-    strategy = mutated_cases(seeds)
+    inputs, strategy = plan.inputs, plan.strategy
     grouping = Grouping(cfg.operation, cfg.group_by)
     rules = inputs.rules
     answered: dict[bytes, CaseRun] = {}  # each request's compared answers, kept for the report

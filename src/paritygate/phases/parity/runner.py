@@ -190,13 +190,15 @@ def load_inputs(
     tracker_path: Path | None = None,
     record_decisions: bool = False,
     order: Order | None = None,
+    cases: CasesFile | None = None,
 ) -> ParityInputs:
     """Parse the phase's inputs (cases file and its order, auth, tracker, compare rules)
     without sending anything; a ConfigError names what is wrong (a missing AWS extra is a
-    RuntimeProblem). The gauntlet parses them once and hands them over."""
+    RuntimeProblem). The gauntlet parses them once and hands them over. ``cases`` stands
+    for the cases file when the requests come from elsewhere (fuzz from an OpenAPI document)."""
     cfg = loaded.model.parity or ParityConfig()
-    cases_file = _cases_path(loaded, cfg, cases_path)
-    file = load_cases_file(cases_file)
+    cases_file = cases.path if cases is not None else _cases_path(loaded, cfg, cases_path)
+    file = cases if cases is not None else load_cases_file(cases_file)
     used_order = resolve_order(file, cfg, order)
     _check_auth(cfg)
     rules = _rules(loaded, cfg)
