@@ -13,8 +13,11 @@ import orjson
 
 import paritygate
 
-# JSON keys whose values are timings or clock readings (the service's elapsed_ms included).
-VOLATILE_KEYS = frozenset({"duration_s", "duration_ms", "elapsed_ms", "started_at", "finished_at", "time_s"})
+# JSON keys whose values are timings or clock readings (the service's elapsed_ms included), and
+# content-length: a recorded header whose value follows the digits of the body's elapsed_ms.
+VOLATILE_KEYS = frozenset(
+    {"duration_s", "duration_ms", "elapsed_ms", "started_at", "finished_at", "time_s", "content-length"}
+)
 
 _RUN_ID = re.compile(r"\b\d{8}T\d{6}Z\b")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?")
