@@ -1,4 +1,4 @@
-"""Sending identical requests to N targets (httpx, async), cases files and HAR import.
+"""Sending identical requests to N targets (aiohttp, async), cases files and HAR import.
 
 The probe sends and collects; it never compares (that is :mod:`paritygate.compare`).
 """

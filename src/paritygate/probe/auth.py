@@ -1,7 +1,7 @@
 """Per-target request authentication: bearer, basic, a fixed header, AWS Signature V4.
 
-Auth is applied to the final ``httpx.Request`` (URL, headers and body as they go on
-the wire), once per request and per target: each target has its own host, and a
+Auth is applied to the final request (:class:`~paritygate.probe.request.OutgoingRequest`:
+URL, headers and body exactly as they go on the wire), once per request and per target: each target has its own host, and a
 SigV4 signature is bound to host, time and body, so it cannot be computed once and
 shared. SigV4 is botocore's own signer (the optional extra ``paritygate[aws]``),
 never a hand-written one.
@@ -13,10 +13,9 @@ import base64
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-import httpx
-
 from paritygate.config.phases import AuthConfig, ParityAuthConfig
 from paritygate.errors import RuntimeProblem
+from paritygate.probe.request import OutgoingRequest
 
 __all__ = ["AWS_EXTRA_HINT", "RequestAuth", "auth_for_targets", "build_auth", "require_botocore"]
 
@@ -26,15 +25,15 @@ _SIGV4_HEADERS = ("Authorization", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-
 
 
 class RequestAuth(Protocol):
-    def apply(self, request: httpx.Request) -> None: ...
+    def apply(self, request: OutgoingRequest) -> None: ...
 
 
 class _Header:
     def __init__(self, name: str, value: str) -> None:
         self.name, self.value = name, value
 
-    def apply(self, request: httpx.Request) -> None:
-        request.headers[self.name] = self.value
+    def apply(self, request: OutgoingRequest) -> None:
+        request.set(self.name, self.value)
 
 
 def require_botocore(key: str = "parity.auth.type") -> Any:
@@ -60,19 +59,16 @@ class _SigV4:
         self._signer = signer_class(creds, cfg.service, cfg.region)
         self._request_class = awsrequest.AWSRequest
 
-    def apply(self, request: httpx.Request) -> None:
+    def apply(self, request: OutgoingRequest) -> None:
         for name in _SIGV4_HEADERS:
-            request.headers.pop(name, None)
+            request.pop(name)
         aws = self._request_class(
-            method=request.method,
-            url=str(request.url),
-            data=request.content,
-            headers=dict(request.headers.items()),
+            method=request.method, url=request.url, data=request.content, headers=request.merged()
         )
         self._signer.add_auth(aws)
         for name in _SIGV4_HEADERS:
             if name in aws.headers:
-                request.headers[name] = aws.headers[name]
+                request.set(name, aws.headers[name])
 
 
 def build_auth(cfg: AuthConfig, key: str = "parity.auth") -> RequestAuth | None:

@@ -1,13 +1,17 @@
-"""Send one case to every target at the same time, over one shared ``httpx.AsyncClient``.
+"""Send one case to every target at the same time.
 
-This is the one place requests are built and sent. Each target gets its own
-:class:`RequestSpec` (a scenario step carries the values that target issued) and its
-own auth, applied to the final request on every attempt (a SigV4 signature is bound
-to host, time and body). Concurrency is bounded by a semaphore counted in *case
-sends*: one slot sends a case to all targets at once, so every target sees the
-request at the same moment.
+This is the one place requests are sent. Each target gets its own
+:class:`RequestSpec` (a scenario step carries the values that target issued), its own
+auth, applied to the final request on every attempt (a SigV4 signature is bound to
+host, time and body), and its own cookies (kept per target, as a browser would: two
+targets on one host never see each other's). Requests are built byte for byte by
+:mod:`paritygate.probe.request` and sent by :mod:`paritygate.probe.wire` (aiohttp,
+one keep-alive pool per target; an ``httpx`` transport when one is given).
+Concurrency is bounded by a semaphore counted in *case sends*: one slot sends a case
+to all targets at once, so every target sees the request at the same moment.
 Redirects are not followed (a redirect is an answer to compare) and nothing is
-retried unless asked: a retry would hide exactly the flakiness parity should show.
+retried unless asked, and then only a failure to answer: a retry would hide exactly
+the flakiness parity should show.
 """
 
 from __future__ import annotations
@@ -24,27 +28,10 @@ from paritygate.compare.model import Response
 from paritygate.probe.auth import RequestAuth
 from paritygate.probe.bodies import DEFAULT_MAX_BODY_BYTES, BodySink
 from paritygate.probe.cases import Case, RequestSpec
+from paritygate.probe.request import OutgoingRequest, build_request
+from paritygate.probe.wire import TRANSPORT_ERRORS, AiohttpWire, TransportWire, Wire, describe_transport_error
 
 __all__ = ["Prober", "describe_transport_error"]
-
-
-def describe_transport_error(exc: httpx.RequestError, timeout: float) -> str:
-    """A short, stable label first ("timeout", "refused", ...) then the detail."""
-    # httpx often wraps a bare exception: its message is empty, the cause's is not
-    cause = exc.__cause__ or exc.__context__
-    detail = str(exc) or (str(cause) if cause is not None else "") or "no detail from the transport"
-    if isinstance(exc, httpx.TimeoutException):
-        return f"timeout: no answer within {timeout:g}s ({type(exc).__name__})"
-    if isinstance(exc, httpx.ConnectError):
-        return f"refused: {detail}"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"reset: {detail}"
-    if isinstance(exc, httpx.ReadError | httpx.WriteError):
-        verb = "reading the answer" if isinstance(exc, httpx.ReadError) else "sending the request"
-        return f"reset: the connection was dropped while {verb} ({type(exc).__name__}: {detail})"
-    if isinstance(exc, httpx.DecodingError):
-        return f"undecodable: {detail} (the body does not match its Content-Encoding)"
-    return f"{type(exc).__name__}: {detail}"
 
 
 class Prober:
@@ -71,17 +58,17 @@ class Prober:
         self.max_body_bytes = max_body_bytes
         self.bodies_dir = bodies_dir  # where bodies over the limit are kept (None: not kept)
         self._semaphore = asyncio.Semaphore(concurrency)
-        connections = concurrency * len(self.targets)
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout),
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
-            transport=transport,
-            trust_env=False,  # never route loopback probes through a proxy from the environment
+        self._wire: Wire = (
+            TransportWire(transport)
+            if transport is not None
+            else AiohttpWire(self.targets, connections=concurrency, timeout=timeout)
         )
+        # the cookies each target set, sent back to that target only, by the cookie
+        # policy the httpx sender used (the standard library's http.cookiejar)
+        self._cookies = {name: httpx.Cookies() for name in self.targets}
 
     async def __aenter__(self) -> Prober:
-        await self._client.__aenter__()
+        await self._wire.open()
         return self
 
     async def __aexit__(
@@ -90,7 +77,7 @@ class Prober:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self._client.__aexit__(exc_type, exc, tb)
+        await self._wire.close()
 
     async def send(self, case: Case) -> dict[str, Response]:
         """Send ``case`` (no variables) to every target at once; one Response (or error) per target."""
@@ -104,14 +91,14 @@ class Prober:
             answers = await asyncio.gather(*(self._send_one(n, specs[n]) for n in names))
         return dict(zip(names, answers, strict=True))
 
-    def _build(self, target: str, spec: RequestSpec) -> httpx.Request:
-        request = self._client.build_request(
-            spec.method,
-            self.targets[target] + spec.path,
-            params=spec.query or None,
-            headers=spec.headers,
-            content=spec.content,
-        )
+    def _build(self, target: str, spec: RequestSpec) -> OutgoingRequest:
+        url = self.targets[target] + spec.path
+        cookie = None
+        if self._cookies[target].jar:  # (rare) cookies only cost when a target set some
+            probe = httpx.Request(spec.method, url)
+            self._cookies[target].set_cookie_header(probe)
+            cookie = probe.headers.get("cookie")
+        request = build_request(spec.method, url, spec.query, spec.headers, spec.content, cookie)
         auth = self._auth.get(target)
         if auth is not None:
             auth.apply(request)
@@ -124,13 +111,8 @@ class Prober:
             start = time.perf_counter()
             sink = BodySink(self.max_body_bytes, self.bodies_dir)
             try:
-                answer = await self._client.send(request, stream=True)
-                try:
-                    async for chunk in answer.aiter_bytes():
-                        sink.feed(chunk)
-                finally:
-                    await answer.aclose()
-            except httpx.RequestError as exc:  # transport failures, and bodies httpx cannot decode
+                status, headers = await self._wire.exchange(target, request, sink)
+            except TRANSPORT_ERRORS as exc:  # no answer, or a body that cannot be decoded
                 sink.discard()
                 if attempt < self.retries:
                     attempt += 1
@@ -140,9 +122,7 @@ class Prober:
                     status=None, elapsed_ms=elapsed, error=describe_transport_error(exc, self.timeout)
                 )
             elapsed = (time.perf_counter() - start) * 1000
-            response = Response(
-                status=answer.status_code,
-                headers=[(k, v) for k, v in answer.headers.multi_items()],
-                elapsed_ms=elapsed,
-            )
-            return sink.finish(response)
+            if any(k == "set-cookie" for k, _ in headers):
+                sent = httpx.Request(request.method, request.url)
+                self._cookies[target].extract_cookies(httpx.Response(status, headers=headers, request=sent))
+            return sink.finish(Response(status=status, headers=headers, elapsed_ms=elapsed))
