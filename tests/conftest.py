@@ -5,18 +5,21 @@
   test session with its state in a temporary directory; yields ``(loaded, endpoints)``
   where ``endpoints`` maps "tagged"/"flat" to ``paritygate.core.models.Endpoint``.
   Tests must not stop or restart it.
+- ``run_document``: a factory of a minimal ``RunDocument`` (report.json's object).
 """
 
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
 from paritygate.config import LoadedConfig, load_config
 from paritygate.config.loader import demo_config_path
 from paritygate.core.models import Endpoint
+from paritygate.core.run_doc import RunDocument, VerdictKind
 from paritygate.stack import Stack
 
 
@@ -44,3 +47,35 @@ def _forget_registered_secrets() -> Iterator[None]:
     clear_registered_secrets()
     yield
     clear_registered_secrets()
+
+
+@pytest.fixture
+def run_document() -> Callable[..., RunDocument]:
+    """A factory of a minimal run document (no phases, verdict ship unless given); keyword
+    arguments replace its fields."""
+
+    def make(**fields: Any) -> RunDocument:
+        base: dict[str, Any] = {
+            "paritygate_version": "0.1.0",
+            "run_id": "r",
+            "project": "p",
+            "config": "paritygate.toml",
+            "demo": False,
+            "tracker": None,
+            "started_at": "2026-05-02T08:59:17Z",
+            "finished_at": "2026-05-02T08:59:19Z",
+            "duration_s": 2.0,
+            "verdict": VerdictKind.SHIP,
+            "reasons": [],
+            "warnings": [],
+            "interrupted": False,
+            "signal": None,
+            "kept_up": False,
+            "tally": None,
+            "phases": {},
+            "definitions": {},
+            "implementations": {},
+        }
+        return RunDocument(**{**base, **fields})
+
+    return make

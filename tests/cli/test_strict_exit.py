@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from paritygate.cli.run_cmd import _exit_code
+from paritygate.core.run_doc import RunDocument
 from paritygate.gauntlet import RunResult
 from paritygate.phases.assess import Reason, ReasonLevel, Verdict, VerdictKind
 
 
-def _result(verdict: VerdictKind, error_exit: int | None = None) -> RunResult:
+def _result(
+    make: Callable[..., RunDocument], verdict: VerdictKind, error_exit: int | None = None
+) -> RunResult:
     level = {VerdictKind.BLOCK: ReasonLevel.BLOCK, VerdictKind.SHIP_WITH_KNOWN_GAP: ReasonLevel.GAP}
     reasons = [Reason(level[verdict], "k", "parity", "e", "m")] if verdict in level else []
-    return RunResult("r", Path("."), Verdict(verdict, reasons), {}, {}, error_exit=error_exit)
+    doc = make(verdict=verdict, reasons=reasons)
+    return RunResult("r", Path("."), Verdict(verdict, reasons), {}, doc, error_exit=error_exit)
 
 
 @pytest.mark.parametrize(
@@ -30,7 +35,11 @@ def _result(verdict: VerdictKind, error_exit: int | None = None) -> RunResult:
     ],
 )
 def test_exit_codes_with_and_without_strict(
-    verdict: VerdictKind, error_exit: int | None, plain: int, strict: int
+    run_document: Callable[..., RunDocument],
+    verdict: VerdictKind,
+    error_exit: int | None,
+    plain: int,
+    strict: int,
 ) -> None:
-    assert _exit_code(_result(verdict, error_exit), strict=False) == plain
-    assert _exit_code(_result(verdict, error_exit), strict=True) == strict
+    assert _exit_code(_result(run_document, verdict, error_exit), strict=False) == plain
+    assert _exit_code(_result(run_document, verdict, error_exit), strict=True) == strict

@@ -41,7 +41,7 @@ def test_known_divergence_is_ship_with_known_gap_naming_the_decision() -> None:
     (reason,) = verdict.reasons
     assert reason.level is ReasonLevel.GAP and reason.evidence == KEY
     assert reason.message == f"known gap: {SUBJECT}; tracker decision _open_: Go side: custom MarshalJSON"
-    ref = reason_ref(reason.to_dict())
+    ref = reason_ref(reason)
     assert ref == "report.md#divergence-classes, parity.md, ARCHITECTURE_COMPARISON.md"
     assert verdict.exit_code == 0
 
@@ -62,7 +62,7 @@ def test_each_blocker_blocks_and_names_its_evidence(kind: FindingKind, evidence:
     assert verdict.verdict is VerdictKind.BLOCK and verdict.exit_code == 1
     first = verdict.reasons[0]
     assert first.level is ReasonLevel.BLOCK and first.evidence == evidence
-    assert ref_part in reason_ref(first.to_dict())
+    assert ref_part in reason_ref(first)
     assert [r.level for r in verdict.reasons] == [ReasonLevel.BLOCK, ReasonLevel.GAP]  # blockers first
 
 
@@ -143,7 +143,7 @@ def test_fixed_row_is_reported_loudly_but_does_not_block_by_default() -> None:
         "fixed? a tracker row was not seen in this run (update the tracker): old shape on GET /x;"
         " tracker decision _open_: fix it"
     )
-    assert reason_ref(verdict.reasons[0].to_dict()).startswith("report.md#fixed-tracker-rows")
+    assert reason_ref(verdict.reasons[0]).startswith("report.md#fixed-tracker-rows")
     strict = assess([fixed], AssessConfig(block_on_fixed_divergence=True))
     assert strict.verdict is VerdictKind.BLOCK
 
@@ -162,7 +162,7 @@ def test_converged_review_block_blocks_single_lineage_is_a_warning() -> None:
     verdict = assess([_phase("review", converged)])
     assert verdict.verdict is VerdictKind.BLOCK
     assert verdict.reasons[0].evidence == "src/x.py:10"
-    assert reason_ref(verdict.reasons[0].to_dict()) == "report.md#review"
+    assert reason_ref(verdict.reasons[0]) == "report.md#review"
     single = Finding(FindingKind.REVIEW_WARNING, "src/x.py:10", "single-lineage block (anthropic)")
     verdict = assess([_phase("review", single)])
     assert verdict.verdict is VerdictKind.SHIP

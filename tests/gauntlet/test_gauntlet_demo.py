@@ -13,6 +13,11 @@ import orjson
 import pytest
 from gauntlet_helpers import CliRun, port_is_closed, processes_mentioning
 
+from paritygate.core.run_doc import RunDocument
+from paritygate.reports.run_html import render_html
+from paritygate.reports.run_json import read_report, report_bytes
+from paritygate.reports.run_markdown import render_markdown
+
 
 def _report(run: CliRun) -> dict[str, Any]:
     doc = orjson.loads((run.run_dir / "report.json").read_bytes())
@@ -54,7 +59,7 @@ def test_demo_run_dir_holds_the_five_files_and_the_phase_files(demo_cli_run: Cli
 
 def test_demo_report_json_is_versioned_and_complete(demo_cli_run: CliRun) -> None:
     doc = _report(demo_cli_run)
-    assert doc["schema"] == "paritygate.report/2"
+    assert doc["schema"] == "paritygate.report/3"
     assert doc["verdict"] == "ship-with-known-gap" and doc["demo"] is True
     phases = doc["phases"]
     assert isinstance(phases, dict)
@@ -135,3 +140,17 @@ def test_demo_report_renders_in_headless_chromium(demo_cli_run: CliRun, tmp_path
     )
     assert pic.returncode == 0, pic.stderr[-2000:]
     assert shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size > 50_000
+
+
+def test_demo_report_json_round_trips_through_the_typed_document(demo_cli_run: CliRun) -> None:
+    """report.json of a real run reads back into the typed document and writes back the same
+    bytes, and the reports rendered from what was read are the ones the run wrote."""
+    path = demo_cli_run.run_dir / "report.json"
+    written = path.read_bytes()
+    doc = RunDocument.from_json(orjson.loads(written))
+    assert doc.to_json() == orjson.loads(written)
+    assert report_bytes(doc) == written
+    assert read_report(demo_cli_run.run_dir) == doc
+    assert doc.parity is not None and doc.smoke is not None and doc.tally == doc.parity.tally
+    assert render_markdown(doc) == (demo_cli_run.run_dir / "report.md").read_text(encoding="utf-8")
+    assert render_html(doc) == (demo_cli_run.run_dir / "report.html").read_text(encoding="utf-8")

@@ -18,6 +18,7 @@ from gauntlet_helpers import FLIP_CASES, cli_env, port_is_closed, processes_ment
 
 from paritygate.cli.main import cli
 from paritygate.config import load_config
+from paritygate.core.run_doc import RunDocument
 from paritygate.gauntlet import run_gauntlet
 from paritygate.stack import stop_running
 
@@ -129,7 +130,7 @@ def test_keep_up_leaves_the_stack_running_and_says_how_to_stop_it(tmp_path: Path
         assert result.kept_up and result.stop_hint == f"paritygate stack down --config {config}"
         urls = [s["url"] for s in result.phases["stack"].json_data["services"]]
         assert urls and not any(port_is_closed(url) for url in urls)
-        assert result.report["kept_up"] is True
+        assert result.report.kept_up is True
         assert (loaded.state_dir / "stack.json").is_file()  # what `paritygate stack down` reads
     finally:
         # What the stop hint runs; the run's Stack object is gone and left no warning behind.
@@ -148,8 +149,10 @@ def test_a_crash_after_stack_up_leaves_no_service_running_even_with_keep_up(
     loaded = load_config(config)
     seen: list[str] = []
 
-    def crash(doc: dict[str, object], run_dir: Path, history: Path) -> list[Path]:
-        seen.extend(s["url"] for s in doc["phases"]["stack"]["data"]["services"])  # type: ignore[index]
+    def crash(doc: RunDocument, run_dir: Path, history: Path) -> list[Path]:
+        stack = doc.phases["stack"].data
+        assert isinstance(stack, dict)
+        seen.extend(s["url"] for s in stack["services"])
         raise RuntimeError("writer bug")
 
     monkeypatch.setattr(runner, "write_and_record", crash)

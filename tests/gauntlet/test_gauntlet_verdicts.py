@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from gauntlet_helpers import copy_demo
 
 from paritygate.cli.main import cli
 from paritygate.config import load_config
+from paritygate.core.run_doc import RunDocument
 from paritygate.gauntlet import RunResult, run_gauntlet
 from paritygate.history import HistoryStore
 from paritygate.phases.assess import ReasonLevel, VerdictKind
@@ -47,7 +49,7 @@ def test_removing_the_tracker_row_blocks_naming_the_class(untracked: Untracked) 
     assert verdict.verdict is VerdictKind.BLOCK and untracked.result.exit_code == 1
     blockers = [r for r in verdict.reasons if r.level is ReasonLevel.BLOCK]
     assert [r.evidence for r in blockers] == [untracked.key]
-    assert blockers[0].kind == "new_divergence" and "divergence-classes" in reason_ref(blockers[0].to_dict())
+    assert blockers[0].kind == "new_divergence" and "divergence-classes" in reason_ref(blockers[0])
     assert "tagged enum vs flat kind field" in blockers[0].message
     report = orjson.loads((untracked.result.run_dir / "report.json").read_bytes())
     assert report["verdict"] == "block" and report["reasons"][0]["evidence"] == untracked.key
@@ -117,15 +119,31 @@ def test_assess_of_a_directory_without_a_report_is_a_usage_error(tmp_path: Path)
     ],
 )
 def test_assess_of_a_hand_edited_phase_is_a_config_error(
-    tmp_path: Path, phase: dict[str, object], says: str
+    tmp_path: Path, run_document: Callable[..., RunDocument], phase: dict[str, object], says: str
 ) -> None:
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    doc = {"schema": "paritygate.report/2", "run_id": "r", "verdict": "ship", "reasons": []}
+    doc = run_document().to_json()
     (run_dir / "report.json").write_bytes(orjson.dumps({**doc, "phases": {"smoke": phase}}))
     code, out = _assess(run_dir, copy_demo(tmp_path / "p"))
     assert code == 2, out
     assert f"error: {run_dir / 'report.json'}: {says}" in out
+
+
+@pytest.mark.parametrize("schema", ["paritygate.report/2", "paritygate.report/4"])
+def test_assess_of_another_report_version_says_which_in_one_line(
+    tmp_path: Path, run_document: Callable[..., RunDocument], schema: str
+) -> None:
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "report.json").write_bytes(orjson.dumps({**run_document().to_json(), "schema": schema}))
+    code, out = _assess(run_dir, copy_demo(tmp_path / "p"))
+    assert code == 2, out
+    errors = [line for line in out.splitlines() if line.startswith("error:")]
+    assert errors == [
+        f"error: {run_dir / 'report.json'}: schema: expected 'paritygate.report/3', got '{schema}'"
+        " (written by another paritygate version: run the gauntlet again)"
+    ]
 
 
 def test_breaking_a_smoke_check_blocks_naming_it(tmp_path: Path) -> None:
@@ -142,7 +160,7 @@ def test_breaking_a_smoke_check_blocks_naming_it(tmp_path: Path) -> None:
     assert result.verdict.verdict is VerdictKind.BLOCK
     blockers = [r for r in result.verdict.reasons if r.level is ReasonLevel.BLOCK]
     assert [r.evidence for r in blockers] == ["health/health-tagged"]  # chain/check
-    assert "418" in blockers[0].message and "smoke-checks" in reason_ref(blockers[0].to_dict())
+    assert "418" in blockers[0].message and "smoke-checks" in reason_ref(blockers[0])
     assert any(r.level is ReasonLevel.GAP for r in result.verdict.reasons)  # the known gap is still listed
 
 

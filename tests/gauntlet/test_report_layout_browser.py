@@ -22,6 +22,7 @@ import orjson
 import pytest
 from gauntlet_helpers import CliRun
 
+from paritygate.core.run_doc import RunDocument
 from paritygate.reports.run_html import write_html
 
 pytestmark = pytest.mark.browser
@@ -125,7 +126,7 @@ def test_long_titles_and_noise_paths_stay_inside_the_viewport(run_dir: Path, tmp
             "cases": ["c"],
         }
     ]
-    write_html(run_dir / "report.html", doc)
+    write_html(run_dir / "report.html", RunDocument.from_json(doc))
     _assert_fits(_layout(run_dir / "report.html", tmp_path))
     dom = lxml.html.fromstring((run_dir / "report.html").read_text(encoding="utf-8"))
     assert dom.xpath("//table[@id='classes-table']//div[@class='cut']/@title") == [title]

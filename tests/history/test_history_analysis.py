@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from paritygate.history import ClassRecord, RunSnapshot, diff_runs, flaky_cases, regressions
+from paritygate.history import ClassRecord, PhaseRecord, RunSnapshot, diff_runs, flaky_cases, regressions
 from paritygate.history.snapshot import CaseOutcome
-
-RAN = {"parity": {"status": "passed", "summary": "", "counts": {}}}
 
 
 def snap(
@@ -16,8 +14,8 @@ def snap(
     parity_ran: bool = True,
     verdict: str = "ship",
 ) -> RunSnapshot:
-    phases = RAN if parity_ran else {"parity": {"status": "skipped", "summary": "", "counts": {}}}
-    return RunSnapshot(run_id, run_id, verdict, phases=dict(phases), cases=cases or [], classes=classes or [])
+    phases = {"parity": PhaseRecord("passed" if parity_ran else "skipped", "")}
+    return RunSnapshot(run_id, run_id, verdict, phases=phases, cases=cases or [], classes=classes or [])
 
 
 def case(outcome: str, digest: str = "h1", name: str = "c1") -> CaseOutcome:

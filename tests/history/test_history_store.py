@@ -10,8 +10,9 @@ import pytest
 
 from paritygate.core.parity_doc import SCHEMA as PARITY_SCHEMA
 from paritygate.core.parity_doc import ParityDocument
+from paritygate.core.run_doc import RunDocument
 from paritygate.errors import ConfigError, RuntimeProblem, UsageError
-from paritygate.history import SCHEMA_VERSION, HistoryStore, snapshot_from_report
+from paritygate.history import SCHEMA_VERSION, HistoryStore, RunSnapshot, snapshot_from_report
 from paritygate.history import store as store_module
 
 
@@ -26,7 +27,7 @@ def report(
     fixed: list[dict[str, Any]] | None = None,
     definitions: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A minimal paritygate.report/2 document with one smoke check and one parity case."""
+    """A minimal paritygate.report/3 object with one smoke check and one parity case."""
     key = "POST /v1/validate shape $.Schema"
     if classes is None:
         classes = (
@@ -92,24 +93,39 @@ def report(
         ],
     }
     return {
-        "schema": "paritygate.report/2",
+        "schema": "paritygate.report/3",
+        "paritygate_version": "0.1.0",
         "run_id": run_id,
         "started_at": started,
+        "finished_at": started,
+        "duration_s": 1.0,
         "verdict": "ship-with-known-gap",
         "config": "/p/paritygate.toml",
+        "demo": False,
+        "tracker": None,
         "project": "demo",
         "interrupted": False,
+        "signal": None,
+        "kept_up": False,
+        "tally": None,
         "reasons": [],
+        "warnings": [],
         "definitions": definitions or {},
+        "implementations": {},
         "phases": {
-            "smoke": {"status": "passed", "summary": "1/1", "data": smoke_data},
+            "smoke": {"phase": "smoke", "status": "passed", "summary": "1/1", "data": smoke_data},
             "parity": {
+                "phase": "parity",
                 "status": parity_status,
                 "summary": "",
                 "data": parity_data if parity_status != "skipped" else {},
             },
         },
     }
+
+
+def _snapshot(doc: dict[str, Any], run_dir: str = "") -> RunSnapshot:
+    return snapshot_from_report(RunDocument.from_json(doc), run_dir)
 
 
 def _open(db: Path) -> None:
@@ -120,15 +136,15 @@ def _open(db: Path) -> None:
 def test_record_and_read_back(tmp_path: Path) -> None:
     db = tmp_path / "h" / "history.sqlite"
     with HistoryStore.open(db) as store:
-        store.record(snapshot_from_report(report("r1", "2026-05-01T10:00:00Z"), "/runs/r1"))
-        store.record(snapshot_from_report(report("r2", "2026-05-01T11:00:00Z", outcome="match"), "/runs/r2"))
+        store.record(_snapshot(report("r1", "2026-05-01T10:00:00Z"), "/runs/r1"))
+        store.record(_snapshot(report("r2", "2026-05-01T11:00:00Z", outcome="match"), "/runs/r2"))
     with HistoryStore.open(db) as store:
         assert store.run_ids() == {"r1", "r2"}
         runs = store.recent(10)
         assert [r.run_id for r in runs] == ["r1", "r2"]  # oldest first
         first = runs[0]
         assert first.run_dir == "/runs/r1" and first.verdict == "ship-with-known-gap"
-        assert first.phases["parity"]["counts"]["known_classes"] == 1
+        assert first.phases["parity"].counts["known_classes"] == 1
         assert {(c.phase, c.name, c.outcome) for c in first.cases} == {
             ("smoke", "env/health", "pass"),
             ("parity", "c1", "shape"),
@@ -141,10 +157,10 @@ def test_record_and_read_back(tmp_path: Path) -> None:
 def test_recording_a_run_again_replaces_it(tmp_path: Path) -> None:
     db = tmp_path / "history.sqlite"
     with HistoryStore.open(db) as store:
-        store.record(snapshot_from_report(report("r1", "2026-05-01T10:00:00Z")))
+        store.record(_snapshot(report("r1", "2026-05-01T10:00:00Z")))
         doc = report("r1", "2026-05-01T10:00:00Z", outcome="match")
         doc["verdict"] = "ship"
-        store.record(snapshot_from_report(doc))
+        store.record(_snapshot(doc))
         (run,) = store.recent(5)
         assert run.verdict == "ship" and run.classes == []
         assert [c.outcome for c in run.cases if c.phase == "parity"] == ["match"]
@@ -152,7 +168,7 @@ def test_recording_a_run_again_replaces_it(tmp_path: Path) -> None:
 
 def test_unknown_run_and_alias_beyond_history(tmp_path: Path) -> None:
     with HistoryStore.open(tmp_path / "history.sqlite") as store:
-        store.record(snapshot_from_report(report("r1", "2026-05-01T10:00:00Z")))
+        store.record(_snapshot(report("r1", "2026-05-01T10:00:00Z")))
         with pytest.raises(UsageError, match="holds only 1 run"):
             store.resolve("previous")
         with pytest.raises(UsageError, match="no run 'nope'"):
@@ -160,8 +176,8 @@ def test_unknown_run_and_alias_beyond_history(tmp_path: Path) -> None:
 
 
 def test_smoke_definition_hash_ignores_the_free_port() -> None:
-    a = snapshot_from_report(report("r1", "t"))
-    b = snapshot_from_report(report("r22", "t"))  # other port in the URL
+    a = _snapshot(report("r1", "t"))
+    b = _snapshot(report("r22", "t"))  # other port in the URL
     assert (
         a.case_map()[("smoke", "env/health")].definition_hash
         == b.case_map()[("smoke", "env/health")].definition_hash
@@ -169,7 +185,7 @@ def test_smoke_definition_hash_ignores_the_free_port() -> None:
 
 
 def test_definitions_from_the_report_take_precedence() -> None:
-    snap = snapshot_from_report(report("r1", "t", definitions={"parity": {"c1": "abc123"}}))
+    snap = _snapshot(report("r1", "t", definitions={"parity": {"c1": "abc123"}}))
     assert snap.case_map()[("parity", "c1")].definition_hash == "abc123"
 
 
@@ -230,7 +246,7 @@ def test_history_locked_by_another_writer_is_a_runtime_error(
         writer.execute("ROLLBACK")
         with pytest.raises(RuntimeProblem, match="database is locked"), HistoryStore.open(db) as store:
             writer.execute("BEGIN EXCLUSIVE")
-            store.record(snapshot_from_report(report("r1", "2026-05-01T10:00:00Z")))
+            store.record(_snapshot(report("r1", "2026-05-01T10:00:00Z")))
     finally:
         writer.close()
 
@@ -243,12 +259,12 @@ def test_review_counts_tell_a_dry_run_from_a_real_review() -> None:
         "summary": "dry run",
         "data": {"dry_run": True, "bundles": [{"id": "c1"}, {"id": "c2"}], "findings": []},
     }
-    counts = snapshot_from_report(doc).phases["review"]["counts"]
+    counts = _snapshot(doc).phases["review"].counts
     assert counts == {"findings": 0, "block": 0, "bundles": 2, "dry_run": True}
     doc["phases"]["review"]["data"] = {
         "dry_run": False,
         "bundles": [{"id": "c1"}],
         "findings": [{"severity": "block"}, {"severity": "nit"}, {"severity": "block", "retracted": True}],
     }
-    counts = snapshot_from_report(doc).phases["review"]["counts"]
+    counts = _snapshot(doc).phases["review"].counts
     assert counts == {"findings": 2, "block": 1, "bundles": 1, "dry_run": False}

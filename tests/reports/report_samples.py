@@ -6,6 +6,8 @@ from typing import Any
 
 from paritygate.core.models import Finding, FindingKind, PhaseResult, PhaseStatus
 from paritygate.core.parity_doc import ParityDocument
+from paritygate.core.run_doc import FilesListing, RunDocument
+from paritygate.core.smoke_doc import SmokeDocument
 from paritygate.phases.assess import assess
 
 HOSTILE = '<script>alert("pwned")</script><b onmouseover="x()">bold</b> & <img src=x onerror=alert(1)>'
@@ -49,15 +51,17 @@ def smoke_result(*, fail: bool = False) -> PhaseResult:
         findings=[Finding(FindingKind.SMOKE_FAILED, "bad-json-flat", "status: expected 418, got 400")]
         if fail
         else [],
-        data={
-            "schema": "paritygate.smoke/1",
-            "total": 2,
-            "passed": 2 - failed,
-            "failed": failed,
-            "errors": 0,
-            "duration_s": 0.01,
-            "checks": checks,
-        },
+        data=SmokeDocument.from_json(
+            {
+                "schema": "paritygate.smoke/1",
+                "total": 2,
+                "passed": 2 - failed,
+                "failed": failed,
+                "errors": 0,
+                "duration_s": 0.01,
+                "checks": checks,
+            }
+        ),
     )
 
 
@@ -299,32 +303,39 @@ def review_result(*, lineages: int = 1) -> PhaseResult:
     )
 
 
-def sample_doc(results: list[PhaseResult] | None = None, *, interrupted: bool = False) -> dict[str, Any]:
+def sample_doc(results: list[PhaseResult] | None = None, *, interrupted: bool = False) -> RunDocument:
     results = (
         results if results is not None else [smoke_result(), parity_result(hostile=True), review_result()]
     )
     verdict = assess(results, interrupted=interrupted)
-    return {
-        "schema": "paritygate.report/2",
-        "paritygate_version": "0.1.0",
-        "run_id": "20260502T085917Z",
-        "project": "sample",
-        "config": "/tmp/paritygate.toml",
-        "demo": False,
-        "tracker": None,
-        "started_at": "2026-05-02T08:59:17Z",
-        "finished_at": "2026-05-02T08:59:19Z",
-        "duration_s": 2.0,
-        **verdict.to_dict(),
-        "interrupted": interrupted,
-        "signal": None,
-        "kept_up": False,
-        "tally": None,
-        "phases": {r.phase: r.to_dict() for r in results},
-        "definitions": {},
-        "files": {
-            "reports": ["report.md", "report.html", "report.json", "junit.xml", "logs/"],
-            "phase_files": ["parity.md"],
-            "logs": ["logs/tagged.log"],
-        },
-    }
+    return RunDocument(
+        paritygate_version="0.1.0",
+        run_id="20260502T085917Z",
+        project="sample",
+        config="/tmp/paritygate.toml",
+        demo=False,
+        tracker=None,
+        started_at="2026-05-02T08:59:17Z",
+        finished_at="2026-05-02T08:59:19Z",
+        duration_s=2.0,
+        verdict=verdict.verdict,
+        reasons=verdict.reasons,
+        warnings=verdict.warnings,
+        interrupted=interrupted,
+        signal=None,
+        kept_up=False,
+        tally=None,
+        phases={r.phase: r for r in results},
+        definitions={},
+        implementations={},
+        files=FilesListing(
+            reports=["report.md", "report.html", "report.json", "junit.xml", "logs/"],
+            phase_files=["parity.md"],
+            logs=["logs/tagged.log"],
+        ),
+    )
+
+
+def sample_json(results: list[PhaseResult] | None = None) -> dict[str, Any]:
+    """A sample run document's JSON object, for tests that hand-edit report.json."""
+    return sample_doc(results).to_json()

@@ -190,7 +190,7 @@ def test_the_history_entry_holds_the_same_counts(run: RunResult) -> None:
     history = run.run_dir.parents[1] / "history.sqlite"
     with HistoryStore.open(history) as store:
         snap = store.get(run.run_id)
-    counts = snap.phases["parity"]["counts"]
+    counts = snap.phases["parity"].counts
     assert {k: counts[k] for k in expected} == expected
     outcomes = {c.name: c.outcome for c in snap.cases if c.phase == "parity"}
     assert sum(1 for o in outcomes.values() if o == "match") == expected["match"]

@@ -4,11 +4,13 @@ full text on hover."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import lxml.html
 from report_samples import parity_result, sample_doc, smoke_result
 
+from paritygate.core.run_doc import RunDocument
 from paritygate.reports.parity_view import TITLE_LIMIT, cut_text
 from paritygate.reports.run_html import render_html
 
@@ -17,13 +19,7 @@ LONG_TITLE = "error wire shape: " + " / ".join(
 )
 
 
-def _parity_data(doc: dict[str, Any]) -> dict[str, Any]:
-    data = doc["phases"]["parity"]["data"]
-    assert isinstance(data, dict)
-    return data
-
-
-def _dom(doc: dict[str, Any]) -> Any:
+def _dom(doc: RunDocument) -> Any:
     return lxml.html.fromstring(render_html(doc))
 
 
@@ -57,7 +53,8 @@ def test_failed_smoke_checks_stay_in_full() -> None:
 
 def test_long_class_title_is_cut_with_full_text_on_hover() -> None:
     doc = sample_doc([smoke_result(), parity_result()])
-    _parity_data(doc)["classes"][0]["title"] = LONG_TITLE
+    assert doc.parity is not None
+    doc.parity.classes[0] = dataclasses.replace(doc.parity.classes[0], title=LONG_TITLE)
     cell = _dom(doc).xpath("//table[@id='classes-table']//div[contains(@class, 'cut')]")
     assert len(cell) == 1
     shown = cell[0].text_content()

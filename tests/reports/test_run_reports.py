@@ -1,4 +1,4 @@
-"""The run report writers over a synthetic paritygate.report/2 document."""
+"""The run report writers over a synthetic paritygate.report/3 document."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def test_writes_the_four_reports_the_phase_files_and_logs_dir(tmp_path: Path) ->
         "logs",
     ]
     assert all(p.exists() for p in files)
-    assert read_report(tmp_path)["verdict"] == "ship-with-known-gap"
+    assert read_report(tmp_path).verdict == "ship-with-known-gap"
     review = orjson.loads((tmp_path / "review.json").read_bytes())
     assert review["schema"] == "paritygate.review/1" and review["range"] == "A..B"
     assert "c1 validatord (46KB) → 0 convergent / 1 distinct" in (tmp_path / "review.md").read_text()
@@ -115,21 +115,8 @@ def test_junit_has_a_suite_per_phase_and_the_verdict() -> None:
 
 def test_junit_marks_errored_and_skipped_phases() -> None:
     doc = sample_doc([smoke_result(), parity_result()])
-    doc["phases"]["review"] = {
-        "phase": "review",
-        "status": "skipped",
-        "summary": "no [review]",
-        "findings": [],
-        "data": {},
-    }
-    doc["phases"]["stack"] = {
-        "phase": "stack",
-        "status": "error",
-        "summary": "error: port busy",
-        "findings": [],
-        "data": {},
-        "error": "port 3100 busy",
-    }
+    doc.phases["review"] = PhaseResult("review", PhaseStatus.SKIPPED, "no [review]")
+    doc.phases["stack"] = PhaseResult("stack", PhaseStatus.ERROR, "error: port busy", error="port 3100 busy")
     suites = {s.name: s for s in run_suites(doc)}
     assert suites["review"].cases[0].skipped == "no [review]"
     assert suites["stack"].cases[0].error == "error: port busy"
@@ -147,10 +134,14 @@ def test_junit_file_parses(tmp_path: Path) -> None:
     ("content", "message"),
     [
         pytest.param(b"{not json", "not valid JSON", id="bad-json"),
-        pytest.param(b'{"schema": "paritygate.report/9"}', "schema", id="schema"),
         pytest.param(
-            b'{"schema": "paritygate.report/2", "run_id": "x", "verdict": "ship", "reasons": []}',
-            "phases",
+            b'{"schema": "paritygate.report/9"}',
+            "schema: expected 'paritygate.report/3', got 'paritygate.report/9'",
+            id="schema",
+        ),
+        pytest.param(
+            b'{"schema": "paritygate.report/3", "run_id": "x", "verdict": "ship", "reasons": []}',
+            "paritygate_version: missing",
             id="missing",
         ),
     ],
@@ -170,7 +161,9 @@ def test_read_report_of_a_missing_run(tmp_path: Path) -> None:
 def test_report_json_round_trips(tmp_path: Path) -> None:
     doc = sample_doc()
     write_run_reports(tmp_path, doc)
-    assert read_report(tmp_path) == orjson.loads(orjson.dumps(doc))
+    back = read_report(tmp_path)
+    assert back == doc
+    assert orjson.loads((tmp_path / "report.json").read_bytes()) == back.to_json()
 
 
 def _dry_run_review() -> PhaseResult:

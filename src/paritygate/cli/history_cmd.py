@@ -33,9 +33,9 @@ def _history_path(config_path: Path | None, quiet: bool) -> Path:
 
 def _counts(run: RunSnapshot, phase: str) -> str:
     info = run.phases.get(phase)
-    if info is None or info["status"] == "skipped":
+    if info is None or info.status == "skipped":
         return "-"
-    c = info.get("counts", {})
+    c = info.counts
     if phase == "smoke":
         return f"{c.get('passed', '?')}/{c.get('total', '?')} pass"
     if phase == "parity":
@@ -45,8 +45,8 @@ def _counts(run: RunSnapshot, phase: str) -> str:
     if phase == "review" and c.get("dry_run"):
         return f"dry run, {c.get('bundles', '?')} bundle(s)"
     if phase == "review" and "findings" in c:
-        return f"{info['status']}, {c['findings']} finding(s), {c.get('block', 0)} block"
-    return str(info["status"])
+        return f"{info.status}, {c['findings']} finding(s), {c.get('block', 0)} block"
+    return info.status
 
 
 @click.command()

@@ -87,7 +87,7 @@ def _summary_json(result: RunResult, exit_code: int) -> dict[str, Any]:
     return {
         "run_id": result.run_id,
         "run_dir": str(result.run_dir),
-        **result.verdict.to_dict(),
+        **result.verdict.to_json(),
         "interrupted": result.interrupted,
         "kept_up": result.kept_up,
         "stop_hint": result.stop_hint,
@@ -107,17 +107,17 @@ def print_summary(result: RunResult, out: Console) -> None:
     else:
         out.rule(f"[{style}]verdict: {verdict.upper()}[/]")
     if result.interrupted:
-        out.print(f"run interrupted ({result.report.get('signal')}); the stack was stopped", markup=False)
+        out.print(f"run interrupted ({result.report.signal}); the stack was stopped", markup=False)
     if result.verdict.reasons:
         out.print("reasons:")
         for reason in result.verdict.reasons:
-            out.print(f"  {reason_line(reason.to_dict())}", markup=False)
+            out.print(f"  {reason_line(reason)}", markup=False)
     else:
         out.print("reasons: none; every phase that ran passed")
     if result.verdict.warnings:
         out.print("warnings:")
         for warning in result.verdict.warnings:
-            out.print(f"  {reason_line(warning.to_dict())}", markup=False)
+            out.print(f"  {reason_line(warning)}", markup=False)
     out.print(f"run dir: {result.run_dir}", markup=False)
     out.print("files:")
     for path in result.files:
@@ -211,8 +211,8 @@ def _config_for_run(config_path: Path | None, run_dir: Path) -> LoadedConfig:
     from paritygate.reports.run_json import read_report
 
     doc = read_report(run_dir)
-    recorded = Path(str(doc.get("config") or ""))
-    if not doc.get("demo") and recorded.is_file():
+    recorded = Path(doc.config)
+    if not doc.demo and doc.config and recorded.is_file():
         return load_config(recorded)
     return load_for_command(None)
 

@@ -9,6 +9,9 @@ change: the writer and the reader follow. Rules:
   value and a JSON ``null`` stay two different things;
 * a missing key with a field default takes the default; one without is an error;
 * unknown keys are ignored (a newer writer of the same schema may add keys);
+* a document nested in another is written and read through its own ``to_json`` /
+  ``from_json`` when it overrides them (a versioned phase document checks its schema
+  wherever it sits; a phase result dispatches its data on that schema);
 * every error names the JSON path of the value (``cases[2].targets.tagged.status``).
 """
 
@@ -21,7 +24,17 @@ import typing
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, TypeAlias, TypeVar, Union
 
-__all__ = ["ABSENT", "Absent", "DocumentError", "JsonDoc", "JsonObject", "JsonValue", "decode", "encode"]
+__all__ = [
+    "ABSENT",
+    "Absent",
+    "DocumentError",
+    "JsonDoc",
+    "JsonObject",
+    "JsonValue",
+    "check_schema",
+    "decode",
+    "encode",
+]
 
 # A JSON value as orjson writes and reads it (bodies, difference values). The type checker
 # sees the recursive union; at run time the codec passes such a value through unchanged.
@@ -67,6 +80,12 @@ class DocumentError(ValueError):
 
 def encode(value: object) -> JsonValue:
     """The JSON form of a document, a list or dict of them, or a plain JSON value."""
+    if isinstance(value, JsonDoc) and type(value).to_json is not JsonDoc.to_json:
+        return value.to_json()  # a document with its own form (e.g. an extra derived key)
+    return _encode_plain(value)
+
+
+def _encode_plain(value: object) -> JsonValue:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out: JsonObject = {}
         for f in dataclasses.fields(value):
@@ -158,6 +177,8 @@ def _decode(tp: Any, raw: object, where: str) -> Any:
             raise DocumentError(where, f"expected an object, got {type(raw).__name__}")
         value_type = typing.get_args(tp)[1]
         return {str(k): _decode(value_type, v, _join(where, str(k))) for k, v in raw.items()}
+    if isinstance(tp, type) and issubclass(tp, JsonDoc) and _reads_itself(tp):
+        return tp.from_json(raw, where)  # a document with its own reading (a schema check)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return _decode_object(tp, raw, where)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
@@ -178,6 +199,18 @@ def _decode(tp: Any, raw: object, where: str) -> Any:
 T = TypeVar("T")
 
 
+def check_schema(raw: object, expected: str, where: str, again: str) -> None:
+    """Reject a versioned document of another version before reading any other key (its
+    shape may differ in any way); ``again`` says what writes a current one ("run parity")."""
+    schema = raw.get("schema") if isinstance(raw, dict) else None
+    if schema != expected:
+        raise DocumentError(
+            _join(where, "schema"),
+            f"expected {expected!r}, got {schema!r}"
+            + (f" (written by another paritygate version: {again} again)" if schema else ""),
+        )
+
+
 def decode(cls: type[T], raw: object, where: str = "") -> T:
     """Read ``raw`` (parsed JSON) as a ``cls`` document; a DocumentError names the bad value."""
     value: T = _decode(cls, raw, where)
@@ -190,10 +223,15 @@ class JsonDoc:
     __slots__ = ()
 
     def to_json(self) -> JsonObject:
-        out = encode(self)
+        out = _encode_plain(self)
         assert isinstance(out, dict)
         return out
 
     @classmethod
     def from_json(cls, raw: object, where: str = "") -> Self:
-        return decode(cls, raw, where)
+        value: Self = _decode_object(cls, raw, where)
+        return value
+
+
+def _reads_itself(cls: type[JsonDoc]) -> bool:
+    return getattr(cls.from_json, "__func__", None) is not getattr(JsonDoc.from_json, "__func__", None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from paritygate.core.jsondoc import DocumentError, JsonDoc, JsonObject
 from paritygate.core.parity_doc import SCHEMA as PARITY_SCHEMA
@@ -111,7 +111,10 @@ def _data_from_json(raw: object, where: str) -> PhaseData:
 
 
 @dataclass(slots=True)
-class PhaseResult:
+class PhaseResult(JsonDoc):
+    """A phase's outcome; in report.json, one entry of ``phases`` (its JSON form is
+    :meth:`to_dict`, read back by :meth:`from_dict`, which dispatches ``data`` on its schema)."""
+
     phase: str  # "stack" | "smoke" | "parity" | "review"
     status: PhaseStatus
     summary: str  # one human line, e.g. "21/21 PASS in 0.31s"
@@ -176,3 +179,12 @@ class PhaseResult:
             duration_s=float(raw.get("duration_s", 0.0) or 0.0),
             error=None if error is None else str(error),
         )
+
+    def to_json(self) -> JsonObject:
+        return self.to_dict()
+
+    @classmethod
+    def from_json(cls, raw: object, where: str = "") -> Self:
+        result = cls.from_dict(raw, where)
+        assert isinstance(result, cls)
+        return result

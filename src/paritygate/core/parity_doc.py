@@ -12,7 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Self
 
-from paritygate.core.jsondoc import ABSENT, Absent, DocumentError, JsonDoc, JsonObject, JsonValue
+from paritygate.core.jsondoc import (
+    ABSENT,
+    Absent,
+    JsonDoc,
+    JsonObject,
+    JsonValue,
+    check_schema,
+)
 
 __all__ = [
     "SCHEMA",
@@ -465,11 +472,5 @@ class ParityDocument(JsonDoc):
 
     @classmethod
     def from_json(cls, raw: object, where: str = "") -> Self:
-        schema = raw.get("schema") if isinstance(raw, dict) else None
-        if schema != SCHEMA:
-            raise DocumentError(
-                f"{where}.schema" if where else "schema",
-                f"expected {SCHEMA!r}, got {schema!r}"
-                + (" (written by another paritygate version: run parity again)" if schema else ""),
-            )
+        check_schema(raw, SCHEMA, where, "run parity")
         return super(ParityDocument, cls).from_json(raw, where)

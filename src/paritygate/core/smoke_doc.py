@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Self
 
-from paritygate.core.jsondoc import DocumentError, JsonDoc
+from paritygate.core.jsondoc import JsonDoc, check_schema
 
 __all__ = ["SCHEMA", "SmokeAttempt", "SmokeCheck", "SmokeDocument", "SmokeFailure"]
 
@@ -70,11 +70,5 @@ class SmokeDocument(JsonDoc):
 
     @classmethod
     def from_json(cls, raw: object, where: str = "") -> Self:
-        schema = raw.get("schema") if isinstance(raw, dict) else None
-        if schema != SCHEMA:
-            raise DocumentError(
-                f"{where}.schema" if where else "schema",
-                f"expected {SCHEMA!r}, got {schema!r}"
-                + (" (written by another paritygate version: run smoke again)" if schema else ""),
-            )
+        check_schema(raw, SCHEMA, where, "run smoke")
         return super(SmokeDocument, cls).from_json(raw, where)

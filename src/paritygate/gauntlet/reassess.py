@@ -8,12 +8,9 @@ config is applied, and the run's reports and history entry are rewritten.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from paritygate.config.loader import LoadedConfig
-from paritygate.core.jsondoc import DocumentError
 from paritygate.core.models import PhaseResult, PhaseStatus
-from paritygate.errors import ConfigError
 from paritygate.gauntlet.result import RunResult
 from paritygate.gauntlet.rundir import iso, utc_now, write_and_record
 from paritygate.phases.assess import assess
@@ -22,33 +19,24 @@ __all__ = ["reassess_run", "reclassify_parity"]
 
 
 def reassess_run(run_dir: Path, loaded: LoadedConfig) -> RunResult:
-    """Recompute a finished run's verdict from its report.json and rewrite its reports."""
+    """Recompute a finished run's verdict from its report.json and rewrite its reports.
+    A report.json of another schema version, or hand-edited out of shape, is a ConfigError
+    naming the file and key (exit 2)."""
     from paritygate.reports.run_json import read_report
 
     doc = read_report(run_dir)
-    source = run_dir / "report.json"
-    results = {name: _phase_result(raw, source, name) for name, raw in doc["phases"].items()}
+    results = doc.phases
     parity_cfg = loaded.model.parity
     if "parity" in results and parity_cfg is not None and results["parity"].status is not PhaseStatus.SKIPPED:
         tracker_path = loaded.resolve(parity_cfg.tracker)
         results["parity"] = reclassify_parity(results["parity"], tracker_path)
-        doc["tracker"] = str(tracker_path)
-    interrupted = bool(doc.get("interrupted"))
-    verdict = assess(results.values(), loaded.model.assess, interrupted=interrupted)
-    doc.update(verdict.to_dict())
-    doc["phases"] = {name: result.to_dict() for name, result in results.items()}
-    doc["reassessed_at"] = iso(utc_now())
+        doc.tracker = str(tracker_path)
+    verdict = assess(results.values(), loaded.model.assess, interrupted=doc.interrupted)
+    doc.judge(verdict)
+    doc.reassessed_at = iso(utc_now())
     history_path = loaded.project_path(loaded.model.run.history)
     files = write_and_record(doc, run_dir, history_path)
-    return RunResult(str(doc["run_id"]), run_dir, verdict, results, doc, files, interrupted=interrupted)
-
-
-def _phase_result(raw: dict[str, Any], source: Path, name: str) -> PhaseResult:  # JSON boundary: decodes
-    """One phase of a report.json; a hand-edited or truncated entry is a ConfigError, not a traceback."""
-    try:
-        return PhaseResult.from_dict(raw, f"phases.{name}")
-    except DocumentError as exc:
-        raise ConfigError(exc.detail, file=source, key=exc.where) from None
+    return RunResult(doc.run_id, run_dir, verdict, dict(results), doc, files, interrupted=doc.interrupted)
 
 
 def reclassify_parity(result: PhaseResult, tracker_path: Path) -> PhaseResult:

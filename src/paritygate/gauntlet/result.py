@@ -7,9 +7,9 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from paritygate.core.models import Finding, FindingKind, PhaseResult, PhaseStatus
+from paritygate.core.run_doc import RunDocument
 from paritygate.errors import ParitygateError
 from paritygate.phases.assess import Verdict
 
@@ -22,7 +22,7 @@ class RunResult:
     run_dir: Path
     verdict: Verdict
     phases: dict[str, PhaseResult]
-    report: dict[str, Any]  # the paritygate.report/2 document written to report.json
+    report: RunDocument  # the document written to report.json
     files: list[Path] = field(default_factory=list)  # reports, phase files, then logs/
     interrupted: bool = False
     kept_up: bool = False

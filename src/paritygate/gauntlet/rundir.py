@@ -1,17 +1,18 @@
-"""The run directory: its name, the ``paritygate.report/2`` document, the services' logs,
+"""The run directory: its name, the run document (``paritygate.report/3``), the services' logs,
 and writing it all (plus the history entry) at the end of a run or a re-assessment."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from paritygate.config.loader import LoadedConfig
 from paritygate.core.fs import copy_masked
 from paritygate.core.models import PhaseResult
+from paritygate.core.run_doc import Implementation, RunDocument
 from paritygate.errors import RuntimeProblem, UsageError
 from paritygate.gauntlet.preflight import RunInputs
 from paritygate.gauntlet.selection import PHASES
@@ -130,40 +131,44 @@ def report_doc(
     signal_name: str | None,
     kept_up: bool,
     implementations: dict[str, dict[str, str]] | None = None,
-) -> dict[str, Any]:
-    """The ``paritygate.report/2`` document (docs/phase-data.md); ``files`` is filled in on writing.
+) -> RunDocument:
+    """The run document (docs/phase-data.md); ``files`` is filled in on writing.
 
     ``definitions`` is :func:`definition_hashes` of the parsed inputs: what ran, even if a
     file was edited while it ran."""
     from paritygate import __version__
-    from paritygate.reports.run_json import REPORT_SCHEMA
 
     parity = results.get("parity")
     parity_cfg = loaded.model.parity
-    return {
-        "schema": REPORT_SCHEMA,
-        "paritygate_version": __version__,
-        "run_id": run_id,
-        "project": loaded.model.name,
-        "config": str(loaded.path),
-        "demo": loaded.is_demo,
-        "tracker": str(loaded.resolve(parity_cfg.tracker)) if parity_cfg is not None else None,
-        "started_at": iso(started_at),
-        "finished_at": iso(utc_now()),
-        "duration_s": round(duration_s, 3),
-        **verdict.to_dict(),
-        "interrupted": signal_name is not None,
-        "signal": signal_name,
-        "kept_up": kept_up,
-        "tally": parity.parity.tally.to_json() if parity is not None and parity.parity else None,
-        "phases": {p: results[p].to_dict() for p in PHASES if p in results},
-        "definitions": definitions,
-        "implementations": implementations or {},
-        "files": {},  # filled in by write_run_reports
-    }
+    return RunDocument(
+        paritygate_version=__version__,
+        run_id=run_id,
+        project=loaded.model.name,
+        config=str(loaded.path),
+        demo=loaded.is_demo,
+        tracker=str(loaded.resolve(parity_cfg.tracker)) if parity_cfg is not None else None,
+        started_at=iso(started_at),
+        finished_at=iso(utc_now()),
+        duration_s=round(duration_s, 3),
+        verdict=verdict.verdict,
+        reasons=verdict.reasons,
+        warnings=verdict.warnings,
+        interrupted=signal_name is not None,
+        signal=signal_name,
+        kept_up=kept_up,
+        tally=parity.parity.tally if parity is not None and parity.parity else None,
+        # as report.json keeps them, so a run's reports read the same now and re-rendered later
+        phases={
+            p: dataclasses.replace(results[p], duration_s=round(results[p].duration_s, 4))
+            for p in PHASES
+            if p in results
+        },
+        definitions=definitions,
+        implementations={name: Implementation(**info) for name, info in (implementations or {}).items()},
+    )
 
 
-def write_and_record(doc: dict[str, Any], run_dir: Path, history_path: Path) -> list[Path]:
+def write_and_record(doc: RunDocument, run_dir: Path, history_path: Path) -> list[Path]:
     """Write every file of the run directory from ``doc`` and record the run in the history."""
     from paritygate.history import HistoryStore, snapshot_from_report
     from paritygate.reports.run_files import write_run_reports

@@ -12,7 +12,13 @@ from paritygate.history.analysis import (
     implementation_changes,
     regressions,
 )
-from paritygate.history.snapshot import CaseOutcome, ClassRecord, RunSnapshot, snapshot_from_report
+from paritygate.history.snapshot import (
+    CaseOutcome,
+    ClassRecord,
+    PhaseRecord,
+    RunSnapshot,
+    snapshot_from_report,
+)
 from paritygate.history.store import SCHEMA_VERSION, HistoryStore
 
 __all__ = [
@@ -24,6 +30,7 @@ __all__ = [
     "Flaky",
     "HistoryStore",
     "ImplementationChange",
+    "PhaseRecord",
     "Regression",
     "RunDiff",
     "RunSnapshot",

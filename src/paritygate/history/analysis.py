@@ -10,8 +10,8 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
+from paritygate.core.jsondoc import JsonObject
 from paritygate.history.snapshot import CaseOutcome, ClassRecord, RunSnapshot
 
 __all__ = [
@@ -35,7 +35,7 @@ class Flaky:
     definition_hash: str
     outcomes: list[tuple[str, str]]  # (run id, outcome), oldest first
 
-    def to_dict(self) -> dict[str, Any]:  # JSON boundary: `history --json` output
+    def to_dict(self) -> JsonObject:  # for `history --json`
         return {
             "phase": self.phase,
             "name": self.name,
@@ -52,7 +52,7 @@ class Regression:
     how: str  # "absent" | "tracker says fixed"
     reappeared_in: str
 
-    def to_dict(self) -> dict[str, Any]:  # JSON boundary: `history --json` output
+    def to_dict(self) -> JsonObject:  # for `history --json`
         return asdict(self)
 
 
@@ -63,7 +63,7 @@ class ImplementationChange:
     after: str
     run_id: str  # the run whose implementation differed from the run before it
 
-    def to_dict(self) -> dict[str, Any]:  # JSON boundary: `history --json` output
+    def to_dict(self) -> JsonObject:  # for `history --json`
         return asdict(self)
 
 
@@ -143,7 +143,7 @@ class ClassChange:
     before: str  # "status/outcome" in run A ("-" when absent)
     after: str
 
-    def to_dict(self) -> dict[str, Any]:  # JSON boundary: `history --json` output
+    def to_dict(self) -> JsonObject:  # for `history --json`
         return asdict(self)
 
 
@@ -155,7 +155,7 @@ class CaseChange:
     after: str
     definition_changed: bool
 
-    def to_dict(self) -> dict[str, Any]:  # JSON boundary: `history --json` output
+    def to_dict(self) -> JsonObject:  # for `history --json`
         return asdict(self)
 
 
@@ -175,7 +175,7 @@ class RunDiff:
             not (self.new or self.fixed or self.changed or self.cases) and self.verdict[0] == self.verdict[1]
         )
 
-    def to_dict(self) -> dict[str, Any]:  # JSON boundary: `history --json` output
+    def to_dict(self) -> JsonObject:  # for `history --json`
         return {
             "a": self.a,
             "b": self.b,

@@ -1,4 +1,4 @@
-"""What the history keeps of one run, extracted from its ``paritygate.report/2`` document.
+"""What the history keeps of one run, extracted from its run document (``paritygate.report/3``).
 
 The same extraction serves recording a run and diffing two run directories that were
 never recorded, so both always agree on what "a case's outcome" and "a class" are.
@@ -7,17 +7,25 @@ never recorded, so both always agree on what "a case's outcome" and "a class" ar
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
 import orjson
 
-from paritygate.core.jsondoc import DocumentError
+from paritygate.core.jsondoc import JsonObject
+from paritygate.core.models import PhaseResult
 from paritygate.core.parity_doc import ParityDocument
+from paritygate.core.run_doc import RunDocument
 from paritygate.core.smoke_doc import SmokeDocument
 
-__all__ = ["CaseOutcome", "ClassRecord", "RunSnapshot", "definition_digest", "snapshot_from_report"]
+__all__ = [
+    "CaseOutcome",
+    "ClassRecord",
+    "PhaseRecord",
+    "RunSnapshot",
+    "definition_digest",
+    "snapshot_from_report",
+]
 
 
 @dataclass(slots=True, frozen=True)
@@ -44,6 +52,13 @@ class ClassRecord:
 
 
 @dataclass(slots=True)
+class PhaseRecord:
+    status: str  # a PhaseStatus value
+    summary: str
+    counts: dict[str, int | bool] = field(default_factory=dict)  # what `history` shows per phase
+
+
+@dataclass(slots=True)
 class RunSnapshot:
     run_id: str
     started_at: str
@@ -52,15 +67,15 @@ class RunSnapshot:
     project: str = ""
     run_dir: str = ""
     interrupted: bool = False
-    phases: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {status, summary, counts}
+    phases: dict[str, PhaseRecord] = field(default_factory=dict)
     cases: list[CaseOutcome] = field(default_factory=list)
     classes: list[ClassRecord] = field(default_factory=list)
     # service -> fingerprint of what it ran (gauntlet/fingerprint.py); empty for older runs
     implementations: dict[str, str] = field(default_factory=dict)
 
     def ran(self, phase: str) -> bool:
-        status = self.phases.get(phase, {}).get("status")
-        return status in ("passed", "failed")
+        record = self.phases.get(phase)
+        return record is not None and record.status in ("passed", "failed")
 
     def case_map(self) -> dict[tuple[str, str], CaseOutcome]:
         return {(c.phase, c.name): c for c in self.cases}
@@ -68,7 +83,7 @@ class RunSnapshot:
     def class_map(self) -> dict[str, ClassRecord]:
         return {c.key: c for c in self.classes}
 
-    def to_dict(self) -> dict[str, Any]:  # JSON boundary: the history store's line
+    def to_dict(self) -> JsonObject:  # a run's line of `history --json`
         return {
             "run_id": self.run_id,
             "started_at": self.started_at,
@@ -77,38 +92,29 @@ class RunSnapshot:
             "project": self.project,
             "run_dir": self.run_dir,
             "interrupted": self.interrupted,
-            "phases": self.phases,
+            "phases": {name: asdict(p) for name, p in self.phases.items()},
         }
 
 
-def definition_digest(value: Any) -> str:
+def definition_digest(value: object) -> str:
     """The short hash a case's definition is compared by (JSON-ready ``value``, key order ignored)."""
     return hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()[:16]
 
 
-def _data(doc: dict[str, Any], phase: str) -> dict[str, Any]:
-    raw = (doc.get("phases") or {}).get(phase) or {}
-    data = raw.get("data")
-    return data if isinstance(data, dict) else {}
-
-
-def _counts(phase: str, data: dict[str, Any]) -> dict[str, Any]:
-    if phase == "smoke":
-        smoke = _smoke(data)
-        if smoke is None:
-            return {}
+def _counts(result: PhaseResult) -> dict[str, int | bool]:
+    if result.smoke is not None:
+        smoke = result.smoke
         return {"total": smoke.total, "passed": smoke.passed, "failed": smoke.failed, "errors": smoke.errors}
-    if phase == "parity":
-        parity = _parity(data)
-        if parity is None:
-            return {}
+    if result.parity is not None:
+        parity = result.parity
         return {
-            **parity.tally.to_json(),
+            **asdict(parity.tally),
             "new_classes": parity.new_classes,
             "known_classes": parity.known_classes,
             "fixed_rows": len(parity.fixed),
         }
-    if phase == "review":
+    data = result.data if isinstance(result.data, dict) else {}  # review and stack: not typed yet
+    if result.phase == "review":
         findings = [f for f in data.get("findings") or [] if not f.get("retracted")]
         return {
             "findings": len(findings),
@@ -116,18 +122,9 @@ def _counts(phase: str, data: dict[str, Any]) -> dict[str, Any]:
             "bundles": len(data.get("bundles") or []),
             "dry_run": bool(data.get("dry_run")),
         }
-    if phase == "stack":
+    if result.phase == "stack":
         return {"services": len(data.get("services") or [])}
     return {}
-
-
-def _smoke(data: dict[str, Any]) -> SmokeDocument | None:
-    if not data:
-        return None
-    try:
-        return SmokeDocument.from_json(data, "phases.smoke.data")
-    except DocumentError:
-        return None  # not a document this version reads: the history keeps the run's verdict only
 
 
 def _smoke_cases(smoke: SmokeDocument | None, hashes: dict[str, str]) -> list[CaseOutcome]:
@@ -146,15 +143,6 @@ def _smoke_cases(smoke: SmokeDocument | None, hashes: dict[str, str]) -> list[Ca
             CaseOutcome("smoke", name, check.status, hashes.get(name) or definition_digest(definition))
         )
     return out
-
-
-def _parity(data: dict[str, Any]) -> ParityDocument | None:
-    if not data:
-        return None
-    try:
-        return ParityDocument.from_json(data, "phases.parity.data")
-    except DocumentError:
-        return None  # not a document this version reads: the history keeps the run's verdict only
 
 
 def _parity_cases(parity: ParityDocument | None, hashes: dict[str, str]) -> list[CaseOutcome]:
@@ -191,32 +179,23 @@ def _classes(parity: ParityDocument | None) -> list[ClassRecord]:
     return list(out.values())
 
 
-def snapshot_from_report(doc: dict[str, Any], run_dir: str = "") -> RunSnapshot:
+def snapshot_from_report(doc: RunDocument, run_dir: str = "") -> RunSnapshot:
     """Extract the history's view of a run from its report document."""
-    definitions = doc.get("definitions") or {}
-    phases: dict[str, dict[str, Any]] = {}
-    for name, raw in (doc.get("phases") or {}).items():
-        phases[str(name)] = {
-            "status": str(raw.get("status")),
-            "summary": str(raw.get("summary") or ""),
-            "counts": _counts(str(name), _data(doc, str(name))),
-        }
-    smoke, parity = _smoke(_data(doc, "smoke")), _parity(_data(doc, "parity"))
+    smoke, parity = doc.smoke, doc.parity
     return RunSnapshot(
-        run_id=str(doc.get("run_id")),
-        started_at=str(doc.get("started_at") or ""),
-        verdict=str(doc.get("verdict")),
-        config_path=str(doc.get("config") or ""),
-        project=str(doc.get("project") or ""),
+        run_id=doc.run_id,
+        started_at=doc.started_at,
+        verdict=doc.verdict.value,
+        config_path=doc.config,
+        project=doc.project,
         run_dir=run_dir,
-        interrupted=bool(doc.get("interrupted")),
-        phases=phases,
-        cases=_smoke_cases(smoke, definitions.get("smoke") or {})
-        + _parity_cases(parity, definitions.get("parity") or {}),
-        classes=_classes(parity),
-        implementations={
-            str(name): str(info.get("fingerprint", ""))
-            for name, info in (doc.get("implementations") or {}).items()
-            if isinstance(info, dict)
+        interrupted=doc.interrupted,
+        phases={
+            name: PhaseRecord(result.status.value, result.summary, _counts(result))
+            for name, result in doc.phases.items()
         },
+        cases=_smoke_cases(smoke, doc.definitions.get("smoke") or {})
+        + _parity_cases(parity, doc.definitions.get("parity") or {}),
+        classes=_classes(parity),
+        implementations={name: info.fingerprint for name, info in doc.implementations.items()},
     )

@@ -16,7 +16,7 @@ import orjson
 
 from paritygate.core.masking import redact
 from paritygate.errors import ConfigError, RuntimeProblem, UsageError
-from paritygate.history.snapshot import CaseOutcome, ClassRecord, RunSnapshot
+from paritygate.history.snapshot import CaseOutcome, ClassRecord, PhaseRecord, RunSnapshot
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "HistoryStore"]
 
@@ -173,7 +173,7 @@ class HistoryStore:
             c.executemany(
                 "INSERT INTO phases VALUES (?, ?, ?, ?, ?)",
                 [
-                    (snap.run_id, name, p["status"], p["summary"], orjson.dumps(p.get("counts", {})).decode())
+                    (snap.run_id, name, p.status, p.summary, orjson.dumps(p.counts).decode())
                     for name, p in snap.phases.items()
                 ],
             )
@@ -232,7 +232,7 @@ class HistoryStore:
         for name, status, summary, counts in self._conn.execute(
             "SELECT phase, status, summary, counts FROM phases WHERE run_id = ?", (run_id,)
         ):
-            snap.phases[name] = {"status": status, "summary": summary, "counts": orjson.loads(counts)}
+            snap.phases[name] = PhaseRecord(status, summary, orjson.loads(counts))
         snap.cases = [
             CaseOutcome(*r)
             for r in self._conn.execute(

@@ -12,69 +12,16 @@ kind and tracker file.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from paritygate.config.phases import AssessConfig
-from paritygate.core.jsondoc import JsonObject
 from paritygate.core.models import Finding, FindingKind, PhaseResult, PhaseStatus, TrackerEvidence
+from paritygate.core.run_doc import Reason, ReasonLevel, Verdict, VerdictKind  # defined with report.json
 
 __all__ = ["Reason", "ReasonLevel", "Verdict", "VerdictKind", "assess"]
 
 INTERRUPTED = "interrupted"
-
-
-class VerdictKind(enum.StrEnum):
-    SHIP = "ship"
-    SHIP_WITH_KNOWN_GAP = "ship-with-known-gap"
-    BLOCK = "block"
-
-
-class ReasonLevel(enum.StrEnum):
-    BLOCK = "block"  # makes the verdict block
-    GAP = "gap"  # a documented, accepted-or-open gap: ship-with-known-gap
-    NOTICE = "notice"  # reported loudly, changes nothing (e.g. a `fixed?` tracker row)
-    WARNING = "warning"  # worth a look (single-lineage review block, a disabled blocker)
-
-
-@dataclass(slots=True)
-class Reason:
-    level: ReasonLevel
-    kind: str  # a FindingKind value, or "interrupted"
-    phase: str
-    evidence: str  # check name, case name, class key, path:line, phase name
-    message: str
-    tracker: str | None = None  # the tracker file (name) where the decision lives, for a class
-
-    def to_dict(self) -> JsonObject:
-        return {
-            "level": self.level.value,
-            "kind": self.kind,
-            "phase": self.phase,
-            "evidence": self.evidence,
-            "message": self.message,
-            "tracker": self.tracker,
-        }
-
-
-@dataclass(slots=True)
-class Verdict:
-    verdict: VerdictKind
-    reasons: list[Reason] = field(default_factory=list)  # block, gap and notice reasons
-    warnings: list[Reason] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.verdict is VerdictKind.BLOCK else 0
-
-    def to_dict(self) -> JsonObject:
-        return {
-            "verdict": self.verdict.value,
-            "reasons": [r.to_dict() for r in self.reasons],
-            "warnings": [w.to_dict() for w in self.warnings],
-        }
 
 
 # Findings that already explain an errored phase (so no second, generic "phase errored" reason).

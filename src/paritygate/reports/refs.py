@@ -7,9 +7,8 @@ report.md heading, a phase file, the logs, the tracker — the same for every wr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from paritygate.core.escaping import one_line
+from paritygate.core.run_doc import Reason
 
 __all__ = ["reason_line", "reason_ref", "section_of"]
 
@@ -34,18 +33,16 @@ def section_of(kind: str) -> str:
     return _PLACES.get(kind, _DEFAULT)[0]
 
 
-def reason_ref(reason: Mapping[str, object]) -> str:
+def reason_ref(reason: Reason) -> str:
     """ "report.md#divergence-classes, parity.md, ARCHITECTURE_COMPARISON.md" for a reason."""
-    section, files = _PLACES.get(str(reason.get("kind")), _DEFAULT)
-    tracker = reason.get("tracker")
-    places = [f"report.md#{section}", *files, *([str(tracker)] if tracker else [])]
+    section, files = _PLACES.get(reason.kind, _DEFAULT)
+    places = [f"report.md#{section}", *files, *([reason.tracker] if reason.tracker else [])]
     return ", ".join(places)
 
 
-def reason_line(reason: Mapping[str, object]) -> str:
+def reason_line(reason: Reason) -> str:
     """One terminal line for a reason (``paritygate run``, ``assess DIR``); the message may
     quote a JSON key, so its control characters are escapes (``core.escaping``)."""
     return one_line(
-        f"[{reason.get('level')}] {reason.get('message')} (evidence: {reason.get('evidence')};"
-        f" see {reason_ref(reason)})"
+        f"[{reason.level}] {reason.message} (evidence: {reason.evidence}; see {reason_ref(reason)})"
     )

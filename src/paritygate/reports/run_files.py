@@ -1,20 +1,20 @@
-"""Write every file of a run directory from its ``paritygate.report/2`` document: the run
+"""Write every file of a run directory from its run document (``paritygate.report/3``): the run
 reports, and the phases' own files (smoke.json, parity.json, parity.md, review.md,
 review.json, review.sarif) next to them."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from paritygate.core.fs import atomic_write_bytes, atomic_write_text
+from paritygate.core.run_doc import FilesListing, RunDocument
 from paritygate.reports.parity_report import parity_json_bytes, parity_markdown
 from paritygate.reports.review_files import REVIEW_FILES, write_review_reports
 from paritygate.reports.run_html import write_html
 from paritygate.reports.run_json import write_report_json
 from paritygate.reports.run_junit import write_run_junit
 from paritygate.reports.run_markdown import write_markdown
-from paritygate.reports.run_view import parity_document, phase_data
+from paritygate.reports.run_view import phase_data
 from paritygate.reports.smoke_report import write_smoke_json
 
 __all__ = ["REVIEW_FILES", "RUN_REPORTS", "files_listing", "write_phase_files", "write_run_reports"]
@@ -22,25 +22,26 @@ __all__ = ["REVIEW_FILES", "RUN_REPORTS", "files_listing", "write_phase_files", 
 RUN_REPORTS: tuple[str, ...] = ("report.md", "report.html", "report.json", "junit.xml")
 
 
-def _phase_file_names(doc: dict[str, Any]) -> set[str]:
+def _phase_file_names(doc: RunDocument) -> set[str]:
     """The files the phases that ran get; a review skipped before building bundles has none."""
     names = set()
-    if phase_data(doc, "smoke").get("checks") is not None:
+    if doc.smoke is not None:
         names.add("smoke.json")
-    if phase_data(doc, "parity").get("cases") is not None:
+    if doc.parity is not None:
         names |= {"parity.json", "parity.md"}
     if phase_data(doc, "review").get("bundles"):  # a dry run builds bundles too
         names |= set(REVIEW_FILES)
     return names
 
 
-def write_phase_files(run_dir: Path, doc: dict[str, Any]) -> None:
+def write_phase_files(run_dir: Path, doc: RunDocument) -> None:
     """smoke.json, parity.json, parity.md and the review reports from the phases' data
     (when those phases ran)."""
     names = _phase_file_names(doc)
-    if "smoke.json" in names:
-        write_smoke_json(run_dir / "smoke.json", doc["phases"]["smoke"])
-    parity = parity_document(doc)
+    smoke = doc.phases.get("smoke")
+    if "smoke.json" in names and smoke is not None:
+        write_smoke_json(run_dir / "smoke.json", smoke.to_json())
+    parity = doc.parity
     if "parity.json" in names and parity is not None:
         atomic_write_bytes(run_dir / "parity.json", parity_json_bytes(parity))
         atomic_write_text(run_dir / "parity.md", parity_markdown(parity))
@@ -48,7 +49,7 @@ def write_phase_files(run_dir: Path, doc: dict[str, Any]) -> None:
         write_review_reports(run_dir, phase_data(doc, "review"))
 
 
-def files_listing(run_dir: Path, doc: dict[str, Any]) -> dict[str, list[str]]:
+def files_listing(run_dir: Path, doc: RunDocument) -> FilesListing:
     """What the run directory holds (or is about to), relative to it, for the "Files" sections."""
     logs = sorted(f"logs/{p.name}" for p in (run_dir / "logs").glob("*.log"))
     own = {*RUN_REPORTS, "logs"}
@@ -58,23 +59,19 @@ def files_listing(run_dir: Path, doc: dict[str, Any]) -> dict[str, list[str]]:
         for p in run_dir.iterdir()
         if p.name not in own and not p.name.startswith(".")
     }
-    return {
-        "reports": [*RUN_REPORTS, "logs/"],
-        "phase_files": sorted(present | _phase_file_names(doc)),
-        "logs": logs,
-    }
+    return FilesListing([*RUN_REPORTS, "logs/"], sorted(present | _phase_file_names(doc)), logs)
 
 
-def write_run_reports(run_dir: Path, doc: dict[str, Any]) -> list[Path]:
-    """Write report.json, the phase files, report.md, report.html and junit.xml (``doc["files"]``
+def write_run_reports(run_dir: Path, doc: RunDocument) -> list[Path]:
+    """Write report.json, the phase files, report.md, report.html and junit.xml (``doc.files``
     is filled in on the way); return the four reports, the phase files and logs/."""
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "logs").mkdir(exist_ok=True)
-    doc["files"] = files_listing(run_dir, doc)
+    doc.files = files_listing(run_dir, doc)
     write_report_json(run_dir / "report.json", doc)  # first: everything else can be rebuilt from it
     write_phase_files(run_dir, doc)
     write_markdown(run_dir / "report.md", doc)
     write_html(run_dir / "report.html", doc)
     write_run_junit(run_dir / "junit.xml", doc)
-    phase_files = [run_dir / name.rstrip("/") for name in doc["files"]["phase_files"]]
+    phase_files = [run_dir / name.rstrip("/") for name in doc.files.phase_files]
     return [*(run_dir / name for name in RUN_REPORTS), *phase_files, run_dir / "logs"]

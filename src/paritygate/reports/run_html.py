@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
 from paritygate.core.fs import atomic_write_text
+from paritygate.core.run_doc import RunDocument
 from paritygate.reports.parity_view import class_views, fixed_view, tally_items, tally_line
 from paritygate.reports.review_files import REVIEW_FILES
 from paritygate.reports.review_md import finding_where
-from paritygate.reports.run_view import case_views, json_or_text, parity_document, phase_data, run_header
+from paritygate.reports.run_view import case_views, json_or_text, phase_data, run_header
 
 __all__ = ["render_html", "write_html"]
 
@@ -35,12 +35,12 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_html(doc: dict[str, Any]) -> str:
-    parity = parity_document(doc)
+def render_html(doc: RunDocument) -> str:
+    parity = doc.parity
     template = _environment().get_template("run_report.html.j2")
     return template.render(
         run=run_header(doc),
-        smoke=phase_data(doc, "smoke"),
+        smoke=doc.smoke,
         parity=parity,
         views=case_views(parity) if parity is not None else [],
         names=parity.target_names if parity is not None else [],
@@ -53,5 +53,5 @@ def render_html(doc: dict[str, Any]) -> str:
     )
 
 
-def write_html(path: Path, doc: dict[str, Any]) -> None:
+def write_html(path: Path, doc: RunDocument) -> None:
     atomic_write_text(path, render_html(doc))

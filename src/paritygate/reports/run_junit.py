@@ -4,79 +4,72 @@ commands write), the stack, the review, and one case for the verdict."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+from paritygate.core.models import PhaseResult, PhaseStatus
+from paritygate.core.run_doc import ReasonLevel, RunDocument, VerdictKind
 from paritygate.reports.junit import JUnitCase, JUnitSuite, write_junit
 from paritygate.reports.parity_junit import parity_junit_suites
 from paritygate.reports.refs import reason_line
-from paritygate.reports.run_view import parity_document, phase_data, smoke_document
+from paritygate.reports.run_view import phase_data
 from paritygate.reports.smoke_report import smoke_junit_suites
 
 __all__ = ["run_suites", "write_run_junit"]
 
 
-def _stand_in(name: str, phase: dict[str, Any]) -> JUnitCase | None:
+def _stand_in(name: str, phase: PhaseResult) -> JUnitCase | None:
     """A case for a phase that errored or was skipped, so its suite never looks silently green."""
-    status = phase.get("status")
-    case = JUnitCase(name=name, classname=f"paritygate.{name}", time_s=float(phase.get("duration_s") or 0))
-    if status == "error":
-        case.error = str(phase.get("summary") or "error")
-        case.system_out = str(phase.get("error") or "")
+    case = JUnitCase(name=name, classname=f"paritygate.{name}", time_s=phase.duration_s)
+    if phase.status is PhaseStatus.ERROR:
+        case.error = phase.summary or "error"
+        case.system_out = phase.error or ""
         return case
-    if status == "skipped":
-        case.skipped = str(phase.get("summary") or "skipped")
+    if phase.status is PhaseStatus.SKIPPED:
+        case.skipped = phase.summary or "skipped"
         return case
     return None
 
 
-def _review_cases(doc: dict[str, Any]) -> list[JUnitCase]:
+def _review_cases(doc: RunDocument) -> list[JUnitCase]:
     """One case per review reason: a converged block fails, a single-lineage one is a note."""
     cases = []
-    for reason in [*(doc.get("reasons") or []), *(doc.get("warnings") or [])]:
-        if reason.get("phase") != "review":
+    for reason in [*doc.reasons, *doc.warnings]:
+        if reason.phase != "review":
             continue
-        case = JUnitCase(name=str(reason.get("evidence")), classname="review")
-        if reason.get("level") == "block":
-            case.failure = str(reason.get("message"))
+        case = JUnitCase(name=reason.evidence, classname="review")
+        if reason.level is ReasonLevel.BLOCK:
+            case.failure = reason.message
         else:
-            case.system_out = str(reason.get("message"))
+            case.system_out = reason.message
         cases.append(case)
     return cases
 
 
-def _phase_suites(doc: dict[str, Any], name: str, phase: dict[str, Any]) -> list[JUnitSuite]:
-    data = phase_data(doc, name)
-    smoke = smoke_document(doc) if name == "smoke" else None
-    if smoke is not None and smoke.checks:
-        return smoke_junit_suites(smoke)
-    parity = parity_document(doc) if name == "parity" else None
-    if parity is not None and parity.cases:
-        return parity_junit_suites(parity)
+def _phase_suites(doc: RunDocument, name: str, phase: PhaseResult) -> list[JUnitSuite]:
+    if phase.smoke is not None and phase.smoke.checks:
+        return smoke_junit_suites(phase.smoke)
+    if phase.parity is not None and phase.parity.cases:
+        return parity_junit_suites(phase.parity)
     if name == "stack":
+        services = phase_data(doc, "stack").get("services") or []
         return [
-            JUnitSuite(
-                "stack",
-                [JUnitCase(name=str(s.get("name")), classname="stack") for s in data.get("services") or []],
-            )
+            JUnitSuite("stack", [JUnitCase(name=str(s.get("name")), classname="stack") for s in services])
         ]
     if name == "review":
         return [JUnitSuite("review", _review_cases(doc))]
     return []
 
 
-def run_suites(doc: dict[str, Any]) -> list[JUnitSuite]:
+def run_suites(doc: RunDocument) -> list[JUnitSuite]:
     suites: list[JUnitSuite] = []
-    for name, phase in (doc.get("phases") or {}).items():
+    for name, phase in doc.phases.items():
         found = [s for s in _phase_suites(doc, name, phase) if s.cases]
         stand_in = _stand_in(name, phase)
         if stand_in is not None and (stand_in.error is not None or not found):
             found.insert(0, JUnitSuite(name, [stand_in]))
         suites += found
-    verdict = JUnitCase(
-        name=str(doc.get("verdict")), classname="paritygate.verdict", time_s=float(doc.get("duration_s") or 0)
-    )
-    lines = [reason_line(r) for r in doc.get("reasons") or []]
-    if doc.get("verdict") == "block":
+    verdict = JUnitCase(name=doc.verdict.value, classname="paritygate.verdict", time_s=doc.duration_s)
+    lines = [reason_line(r) for r in doc.reasons]
+    if doc.verdict is VerdictKind.BLOCK:
         verdict.failure = lines[0] if lines else "block"
         verdict.failure_text = "\n".join(lines)
     else:
@@ -85,5 +78,5 @@ def run_suites(doc: dict[str, Any]) -> list[JUnitSuite]:
     return suites
 
 
-def write_run_junit(path: Path, doc: dict[str, Any]) -> None:
+def write_run_junit(path: Path, doc: RunDocument) -> None:
     write_junit(path, run_suites(doc))

@@ -8,15 +8,16 @@ HTML-looking text, backtick runs in code), so it reads as text wherever it is re
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from paritygate.core.fs import atomic_write_text
+from paritygate.core.jsondoc import Absent
+from paritygate.core.run_doc import Reason, RunDocument
 from paritygate.reports.markdown import code_cell, fenced, table, text_cell
 from paritygate.reports.parity_view import class_views, fixed_view, tally_line
 from paritygate.reports.refs import reason_ref
 from paritygate.reports.review_files import REVIEW_FILES
 from paritygate.reports.review_md import finding_where
-from paritygate.reports.run_view import CaseView, case_views, json_or_text, parity_document, phase_data
+from paritygate.reports.run_view import CaseView, case_views, json_or_text, phase_data
 
 __all__ = ["render_markdown", "write_markdown"]
 
@@ -24,87 +25,72 @@ _VERDICT_MARK = {"ship": "✅ SHIP", "ship-with-known-gap": "🟡 SHIP WITH KNOW
 _OUTCOME_MARK = {"match": "✓ match", "error": "✗ error", "status": "✗ status"}
 
 
-def _verdict(doc: dict[str, Any]) -> list[str]:
-    verdict = str(doc.get("verdict", "?"))
-    out = [f"# paritygate run {text_cell(doc.get('run_id'))}: {_VERDICT_MARK.get(verdict, verdict)}", ""]
+def _reason_text(r: Reason) -> str:
+    return f"{text_cell(r.message)} (evidence {code_cell(r.evidence)}; see {text_cell(reason_ref(r))})"
+
+
+def _verdict(doc: RunDocument) -> list[str]:
+    verdict = doc.verdict.value
+    out = [f"# paritygate run {text_cell(doc.run_id)}: {_VERDICT_MARK.get(verdict, verdict)}", ""]
     meta = [
-        f"project {code_cell(doc.get('project'))}",
-        f"config {code_cell(doc.get('config'))}" + (" (bundled demo)" if doc.get("demo") else ""),
-        f"started {text_cell(doc.get('started_at'))}",
-        f"took {float(doc.get('duration_s') or 0):.2f}s",
+        f"project {code_cell(doc.project)}",
+        f"config {code_cell(doc.config)}" + (" (bundled demo)" if doc.demo else ""),
+        f"started {text_cell(doc.started_at)}",
+        f"took {doc.duration_s:.2f}s",
     ]
-    if doc.get("reassessed_at"):
-        meta.append(f"re-assessed {text_cell(doc['reassessed_at'])}")
+    if not isinstance(doc.reassessed_at, Absent) and doc.reassessed_at:
+        meta.append(f"re-assessed {text_cell(doc.reassessed_at)}")
     out += [" · ".join(meta), "", "## Verdict", "", f"**{verdict}**", ""]
-    reasons = doc.get("reasons") or []
-    if not reasons:
+    if not doc.reasons:
         out.append("No reason to hold this change back: every phase that ran passed.")
-    for r in reasons:
-        out.append(
-            f"- **{text_cell(r.get('level'))}** {text_cell(r.get('message'))} (evidence {code_cell(r.get('evidence'))}; see {text_cell(reason_ref(r))})"
-        )
-    warnings = doc.get("warnings") or []
-    if warnings:
-        out += ["", "### Warnings", ""]
-        out += [
-            f"- {text_cell(w.get('message'))} (evidence {code_cell(w.get('evidence'))}; see {text_cell(reason_ref(w))})"
-            for w in warnings
-        ]
+    out += [f"- **{text_cell(r.level.value)}** {_reason_text(r)}" for r in doc.reasons]
+    if doc.warnings:
+        out += ["", "### Warnings", "", *(f"- {_reason_text(w)}" for w in doc.warnings)]
     return [*out, ""]
 
 
-def _phases(doc: dict[str, Any]) -> list[str]:
-    rows = []
-    for name, phase in (doc.get("phases") or {}).items():
-        rows.append(
-            [
-                text_cell(name),
-                text_cell(phase.get("status")),
-                text_cell(phase.get("summary")),
-                f"{float(phase.get('duration_s') or 0):.2f}s",
-            ]
-        )
+def _phases(doc: RunDocument) -> list[str]:
+    rows = [
+        [text_cell(name), text_cell(p.status.value), text_cell(p.summary), f"{p.duration_s:.2f}s"]
+        for name, p in doc.phases.items()
+    ]
     out = ["## Phases", "", *table(["phase", "status", "summary", "time"], rows), ""]
-    for name, phase in (doc.get("phases") or {}).items():
-        if phase.get("error") and phase.get("error") != "interrupted":
-            out += [f"**{text_cell(name)} error**", "", *fenced(str(phase["error"])), ""]
+    for name, phase in doc.phases.items():
+        if phase.error and phase.error != "interrupted":
+            out += [f"**{text_cell(name)} error**", "", *fenced(phase.error), ""]
     return out
 
 
-def _smoke(doc: dict[str, Any]) -> list[str]:
-    data = phase_data(doc, "smoke")
-    checks = data.get("checks") or []
+def _smoke(doc: RunDocument) -> list[str]:
+    data = doc.smoke
     out = ["## Smoke checks", ""]
-    if not checks:
+    if data is None or not data.checks:
         return [*out, "Smoke did not run.", ""]
-    out += [
-        f"{data.get('passed', 0)}/{data.get('total', len(checks))} passed · {data.get('failed', 0)} failed · {data.get('errors', 0)} errors",
-        "",
-    ]
+    out += [f"{data.passed}/{data.total} passed · {data.failed} failed · {data.errors} errors", ""]
     rows = [
         [
-            text_cell(c.get("chain")),
-            code_cell(c.get("name")),
-            text_cell(c.get("target")),
-            code_cell(f"{c.get('method', '')} {c.get('url', '')}"),
-            text_cell(c.get("status")),
-            f"{float(c.get('duration_ms') or 0):.1f} ms",
+            text_cell(c.chain),
+            code_cell(c.name),
+            text_cell(c.target),
+            code_cell(f"{c.method} {c.url}"),
+            text_cell(c.status),
+            f"{c.duration_ms:.1f} ms",
         ]
-        for c in checks
+        for c in data.checks
     ]
     out += [*table(["chain", "check", "target", "request", "status", "time"], rows), ""]
-    for c in checks:
-        if c.get("status") == "pass":
+    for c in data.checks:
+        if c.status == "pass":
             continue
-        out += [f"### Check {code_cell(c.get('name'))}: {text_cell(c.get('status'))}", ""]
-        for f in c.get("failures") or []:
+        out += [f"### Check {code_cell(c.name)}: {text_cell(c.status)}", ""]
+        for f in c.failures:
             out.append(
-                f"- {text_cell(f.get('assertion'))}: expected {code_cell(f.get('expected'))}, got {code_cell(f.get('actual'))}"
+                f"- {text_cell(f.assertion)}: expected {code_cell(f.expected)}, got {code_cell(f.actual)}"
             )
-        if c.get("body_snippet"):
-            out += ["", "Body:", *fenced(str(c["body_snippet"]))]
-        if c.get("log_tail"):
-            out += ["", "Log tail:", *fenced("\n".join(map(str, c["log_tail"])))]
+        if c.body_snippet:
+            out += ["", "Body:", *fenced(c.body_snippet)]
+        if c.log_tail:
+            out += ["", "Log tail:", *fenced("\n".join(c.log_tail))]
         out.append("")
     return out
 
@@ -132,8 +118,8 @@ def _case_detail(view: CaseView) -> list[str]:
     return out
 
 
-def _parity(doc: dict[str, Any]) -> list[str]:
-    data = parity_document(doc)
+def _parity(doc: RunDocument) -> list[str]:
+    data = doc.parity
     out = ["## Parity cases", ""]
     if data is None or not data.cases:
         return [*out, "Parity did not run.", ""]
@@ -173,8 +159,8 @@ def _parity(doc: dict[str, Any]) -> list[str]:
     return out
 
 
-def _classes(doc: dict[str, Any]) -> list[str]:
-    data = parity_document(doc)
+def _classes(doc: RunDocument) -> list[str]:
+    data = doc.parity
     out = ["## Divergence classes", ""]
     views = class_views(data) if data is not None else []
     if not views:
@@ -231,11 +217,11 @@ def _classes(doc: dict[str, Any]) -> list[str]:
     return [*out, ""]
 
 
-def _review(doc: dict[str, Any]) -> list[str]:
-    phase = (doc.get("phases") or {}).get("review") or {}
+def _review(doc: RunDocument) -> list[str]:
+    phase = doc.phases.get("review")
     data = phase_data(doc, "review")
     out = ["## Review", ""]
-    summary = text_cell(phase.get("summary") or "Review did not run.")
+    summary = text_cell((phase.summary if phase is not None else "") or "Review did not run.")
     bundles = data.get("bundles") or []
     if not bundles:  # skipped before any bundle was built: the summary says why
         return [*out, summary, ""]
@@ -247,7 +233,7 @@ def _review(doc: dict[str, Any]) -> list[str]:
         ]
     out += [summary, "", f"Range {code_cell(data.get('range'))}; tally per bundle:", ""]
     out += [f"- {text_cell(b.get('tally_line'))}" for b in bundles]
-    details = [n for n in REVIEW_FILES if n in _file_names(doc)]
+    details = [n for n in REVIEW_FILES if n in doc.files.names]
     if details:
         out += ["", "Details: " + " · ".join(f"[{n}]({n})" for n in details)]
     reviewers = data.get("reviewers") or []
@@ -278,19 +264,14 @@ def _review(doc: dict[str, Any]) -> list[str]:
     return [*out, ""]
 
 
-def _file_names(doc: dict[str, Any]) -> list[str]:
-    files = doc.get("files") or {}
-    return [*files.get("reports", []), *files.get("phase_files", []), *files.get("logs", [])]
+def _files(doc: RunDocument) -> list[str]:
+    return ["## Files", "", *[f"- [{text_cell(n)}]({n})" for n in doc.files.names], ""]
 
 
-def _files(doc: dict[str, Any]) -> list[str]:
-    return ["## Files", "", *[f"- [{text_cell(n)}]({n})" for n in _file_names(doc)], ""]
-
-
-def render_markdown(doc: dict[str, Any]) -> str:
+def render_markdown(doc: RunDocument) -> str:
     parts = [_verdict(doc), _phases(doc), _smoke(doc), _parity(doc), _classes(doc), _review(doc), _files(doc)]
     return "\n".join(line for part in parts for line in part).rstrip() + "\n"
 
 
-def write_markdown(path: Path, doc: dict[str, Any]) -> None:
+def write_markdown(path: Path, doc: RunDocument) -> None:
     atomic_write_text(path, render_markdown(doc))

@@ -1,8 +1,9 @@
-"""Shape a ``paritygate.report/1`` document for the Markdown and HTML run reports.
+"""Shape a run document (``paritygate.report/3``, core/run_doc.py) for the Markdown and
+HTML run reports.
 
-The parity phase's data is read as its typed document (core/parity_doc.py); the other
-phases' data is still the JSON object their phase documents, where anything missing (a
-skipped phase) renders as empty.
+The smoke and parity phases' data are their typed documents; the stack's and the review's
+are still the JSON object their phase documents (:func:`phase_data`), where anything
+missing (a skipped phase) renders as empty.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from typing import Any
 
 import orjson
 
-from paritygate.core.jsondoc import Absent, DocumentError, JsonValue
+from paritygate.core.jsondoc import Absent, JsonValue
 from paritygate.core.parity_doc import ClassDoc, DifferenceDoc, ParityDocument, TargetAnswer
 from paritygate.core.paths import format_path
-from paritygate.core.smoke_doc import SmokeDocument
-from paritygate.errors import ConfigError
+from paritygate.core.run_doc import Reason, RunDocument
 
 __all__ = [
     "BodyLine",
@@ -29,7 +29,6 @@ __all__ = [
     "body_lines",
     "case_views",
     "json_or_text",
-    "parity_document",
     "phase_data",
     "run_header",
 ]
@@ -80,34 +79,14 @@ class CaseView:
         return "case-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in self.name)
 
 
-def phase_data(doc: dict[str, Any], phase: str) -> dict[str, Any]:
-    """A phase's data in a report document, as JSON (an untyped phase's document)."""
-    phases = doc.get("phases") or {}
-    raw = phases.get(phase) or {}
-    data = raw.get("data") if isinstance(raw, dict) else None
+# JSON boundary: the stack's and the review's documents are still the JSON objects of
+# docs/phase-data.md (not typed yet); every run writer reads them through this one function.
+def phase_data(doc: RunDocument, phase: str) -> dict[str, Any]:
+    """A stack or review phase's data ({} when the phase did not run or made none).
+    Smoke and parity are typed: ``doc.smoke``, ``doc.parity``."""
+    result = doc.phases.get(phase)
+    data = result.data if result is not None else None
     return data if isinstance(data, dict) else {}
-
-
-def smoke_document(doc: dict[str, Any]) -> SmokeDocument | None:
-    """The run's smoke document, None when the run has no smoke data (skipped, failed early)."""
-    raw = phase_data(doc, "smoke")
-    if not raw:
-        return None
-    try:
-        return SmokeDocument.from_json(raw, "phases.smoke.data")
-    except DocumentError as exc:
-        raise ConfigError(exc.detail, key=exc.where) from None
-
-
-def parity_document(doc: dict[str, Any]) -> ParityDocument | None:
-    """The run's parity document, None when parity did not get as far as making one."""
-    raw = phase_data(doc, "parity")
-    if not raw:
-        return None
-    try:
-        return ParityDocument.from_json(raw, "phases.parity.data")
-    except DocumentError as exc:
-        raise ConfigError(exc.detail, key=exc.where) from None
 
 
 def json_or_text(value: JsonValue | Absent) -> str:
@@ -285,43 +264,32 @@ class RunHeader:
         return [*self.reports, *self.phase_files, *self.logs]
 
 
-def _reason(raw: dict[str, Any]) -> ReasonView:
+def _reason(reason: Reason) -> ReasonView:
     from paritygate.reports.refs import reason_ref
 
-    return ReasonView(
-        str(raw["level"]), str(raw["kind"]), str(raw["message"]), str(raw["evidence"]), reason_ref(raw)
-    )
+    return ReasonView(reason.level.value, reason.kind, reason.message, reason.evidence, reason_ref(reason))
 
 
-def run_header(doc: dict[str, Any]) -> RunHeader:
-    """``doc`` is report.json's object as read (run_json.read_report checks its required keys):
-    this is the one place the writers decode its run-level keys (a JSON boundary)."""
-    files = doc.get("files") or {}
-    phases = doc.get("phases") or {}
+def run_header(doc: RunDocument) -> RunHeader:
+    """The run-level facts of ``doc`` as every run report shows them."""
     return RunHeader(
-        schema=str(doc.get("schema", "")),
-        version=str(doc.get("paritygate_version", "")),
-        run_id=str(doc["run_id"]),
-        verdict=str(doc["verdict"]),
-        project=str(doc.get("project", "")),
-        config=str(doc.get("config", "")),
-        demo=bool(doc.get("demo")),
-        started_at=str(doc.get("started_at", "")),
-        duration_s=float(doc.get("duration_s") or 0.0),
-        reassessed_at=str(doc["reassessed_at"]) if doc.get("reassessed_at") else None,
-        reasons=[_reason(r) for r in doc.get("reasons") or []],
-        warnings=[_reason(w) for w in doc.get("warnings") or []],
+        schema=doc.schema,
+        version=doc.paritygate_version,
+        run_id=doc.run_id,
+        verdict=doc.verdict.value,
+        project=doc.project,
+        config=doc.config,
+        demo=doc.demo,
+        started_at=doc.started_at,
+        duration_s=doc.duration_s,
+        reassessed_at=None if isinstance(doc.reassessed_at, Absent) else doc.reassessed_at,
+        reasons=[_reason(r) for r in doc.reasons],
+        warnings=[_reason(w) for w in doc.warnings],
         phases=[
-            PhaseView(
-                str(name),
-                str(p.get("status", "")),
-                str(p.get("summary", "")),
-                float(p.get("duration_s") or 0.0),
-                None if p.get("error") is None else str(p["error"]),
-            )
-            for name, p in phases.items()
+            PhaseView(name, p.status.value, p.summary, p.duration_s, p.error)
+            for name, p in doc.phases.items()
         ],
-        reports=[str(n) for n in files.get("reports") or []],
-        phase_files=[str(n) for n in files.get("phase_files") or []],
-        logs=[str(n) for n in files.get("logs") or []],
+        reports=list(doc.files.reports),
+        phase_files=list(doc.files.phase_files),
+        logs=list(doc.files.logs),
     )
