@@ -24,5 +24,5 @@ def test_public_names_are_exported() -> None:
     ]
     for name in gauntlet.__all__:
         assert getattr(gauntlet, name) is not None, name
-    assert gauntlet.PHASES == ("stack", "smoke", "parity", "review")
+    assert gauntlet.PHASES == ("stack", "smoke", "parity", "fuzz", "review")  # fuzz: off by default
     assert "stack" not in gauntlet.RunResult.__dataclass_fields__  # handles are not kept alive any more

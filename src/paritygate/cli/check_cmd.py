@@ -45,6 +45,8 @@ def _inputs_summary(inputs: RunInputs) -> list[str]:
             lines.append(f"tracker: {tracker.path}: {len(tracker.rows)} row(s)")
         else:
             lines.append(f"tracker: {tracker.path}: none yet (every divergence is new)")
+    if inputs.fuzz is not None:  # what `fuzz` (and a run that selects it) generates from
+        lines.append(f"fuzz: {inputs.fuzz.source}")
     return lines
 
 

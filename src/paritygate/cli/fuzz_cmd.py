@@ -101,12 +101,10 @@ def fuzz(
     never answered (the report is still written).
     """
     from paritygate.cli.parity_cmd import _default_out
-    from paritygate.config.phases import FuzzConfig
     from paritygate.core.aio import blocking
-    from paritygate.gauntlet.fuzz_step import plan_fuzz, run_fuzz_async
+    from paritygate.gauntlet.fuzz_step import fuzz_budget, plan_fuzz, run_fuzz_async
     from paritygate.gauntlet.fuzz_step import save_cases as append_cases
-    from paritygate.phases.fuzz import Budget
-    from paritygate.reports.parity_report import parity_json_bytes, write_parity_reports
+    from paritygate.reports.parity_report import write_parity_reports
     from paritygate.reports.parity_terminal import print_parity
 
     targets = _parse_targets(target_specs)
@@ -122,10 +120,7 @@ def fuzz(
     plan = plan_fuzz(
         loaded, openapi=openapi, cases_path=cases_path, tracker_path=tracker_path, invalid=invalid
     )
-    fuzz_cfg = loaded.model.fuzz or FuzzConfig()
-    max_examples = max_examples if max_examples is not None else fuzz_cfg.max_examples
-    seed = seed if seed is not None else fuzz_cfg.seed
-    deadline = deadline if deadline is not None else fuzz_cfg.deadline
+    budget = fuzz_budget(loaded, max_examples=max_examples, deadline=deadline, seed=seed)
     if save_cases is not None and save_cases.exists() and save_cases.stat().st_size > 0:
         from paritygate.probe import load_cases
 
@@ -135,7 +130,6 @@ def fuzz(
 
         check_executables(loaded)
     out = out_dir or _default_out(loaded).parent.parent / "fuzz" / _default_out(loaded).name
-    budget = Budget(max_examples=max_examples, deadline_s=deadline, seed=seed)
     with _endpoints(loaded, targets, bring_up, {}, False) as endpoints, _progress(as_json) as progress:
         outcome = blocking(run_fuzz_async)(
             loaded,
@@ -147,37 +141,21 @@ def fuzz(
             out_dir=out,
             progress=progress,
         )
-    doc = outcome.result.parity
-    assert doc is not None
+    fuzz_doc = outcome.document
+    doc = fuzz_doc.parity
     found = outcome.search
-    fuzz_doc = {
-        "schema": "paritygate.fuzz/1",
-        "source": plan.source,
-        "seed": seed,
-        "max_examples": max_examples,
-        "deadline_s": deadline,
-        "deadline_hit": found.deadline_hit,
-        "sent": found.sent,
-        "examples": found.examples,
-        "rounds": found.rounds,
-        "duration_s": round(found.duration_s, 4),
-        "requests_per_s": round(found.rate, 2),
-        "classes": [
-            {"key": f.key, "case": c.to_dict(), "first_case": f.first_case.to_dict()}
-            for f, c in zip(found.found, outcome.cases, strict=True)
-        ],
-    }
-    atomic_write_bytes(out / "fuzz.json", orjson.dumps(fuzz_doc, option=orjson.OPT_INDENT_2))
+    # fuzz.json: the whole fuzz document (its parity document inside); parity.* from that one
+    atomic_write_bytes(out / "fuzz.json", orjson.dumps(fuzz_doc.to_json(), option=orjson.OPT_INDENT_2))
     paths = write_parity_reports(out, doc)
     if save_cases is not None:
         added = append_cases(save_cases, outcome.cases)
         err_console.print(f"appended {len(added)} new case(s) to {save_cases}", markup=False)
     if as_json:
-        click.echo(orjson.dumps(fuzz_doc | {"parity": orjson.loads(parity_json_bytes(doc))}).decode())
+        click.echo(orjson.dumps(fuzz_doc.to_json()).decode())
     else:
         err_console.print(
             f"fuzz: {found.sent} request(s) sent in {found.duration_s:.1f}s ({found.rate:.0f} req/s), "
-            f"{len(found.found)} class(es) shrunk, seed {seed}"
+            f"{len(found.found)} class(es) shrunk, seed {budget.seed}"
             + (" (deadline hit)" if found.deadline_hit else ""),
             markup=False,
         )

@@ -53,10 +53,11 @@ def valid_regex(text: str) -> str:
     return text
 
 
-PhaseName = Literal["stack", "smoke", "parity", "review"]
+PhaseName = Literal["stack", "smoke", "parity", "fuzz", "review"]
 
 
 def _all_phases() -> list[PhaseName]:
+    # fuzz is off by default: a run includes it when [run] phases (or --only) names it
     return ["stack", "smoke", "parity", "review"]
 
 
@@ -295,8 +296,9 @@ class ParityConfig(StrictModel):
 
 
 class FuzzConfig(StrictModel):
-    """``[fuzz]``: generated requests (paritygate fuzz; a phase of ``run`` when listed in
-    ``[run] phases``). Compare rules, tracker and auth are ``[parity]``'s."""
+    """``[fuzz]``: generated requests (``paritygate fuzz``; a phase of ``run`` when listed in
+    ``[run] phases`` or ``--only``, off by default). Compare rules, tracker and auth are
+    ``[parity]``'s; in a run, so are the targets and the noise parity calibrated."""
 
     openapi: str | None = None  # file (relative to the config) or http(s) URL; None: mutate cases
     cases: str | None = None  # cases file to mutate (default: [parity] cases)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
+from paritygate.core.fuzz_doc import FUZZ_SCHEMA, FuzzDocument
 from paritygate.core.jsondoc import DocumentError, JsonDoc, JsonObject
 from paritygate.core.parity_doc import SCHEMA as PARITY_SCHEMA
 from paritygate.core.parity_doc import ParityDocument
@@ -95,9 +96,9 @@ class PhaseStatus(enum.StrEnum):
     SKIPPED = "skipped"
 
 
-# A phase's document: typed for parity and smoke; for stack and review still the JSON object
-# their phase documents (docs/phase-data.md) -- a JSON boundary until they are typed too.
-PhaseData = ParityDocument | SmokeDocument | dict[str, Any]
+# A phase's document: typed for parity, fuzz and smoke; for stack and review still the JSON
+# object their phase documents (docs/phase-data.md) -- a JSON boundary until they are typed too.
+PhaseData = ParityDocument | FuzzDocument | SmokeDocument | dict[str, Any]
 
 
 def _data_from_json(raw: object, where: str) -> PhaseData:
@@ -107,6 +108,8 @@ def _data_from_json(raw: object, where: str) -> PhaseData:
         return ParityDocument.from_json(raw, where)  # rejects another version with a clear message
     if str(raw.get("schema", "")).startswith(SMOKE_SCHEMA.split("/")[0] + "/"):
         return SmokeDocument.from_json(raw, where)
+    if str(raw.get("schema", "")).startswith(FUZZ_SCHEMA.split("/")[0] + "/"):
+        return FuzzDocument.from_json(raw, where)
     return dict(raw)
 
 
@@ -115,7 +118,7 @@ class PhaseResult(JsonDoc):
     """A phase's outcome; in report.json, one entry of ``phases`` (its JSON form is
     :meth:`to_dict`, read back by :meth:`from_dict`, which dispatches ``data`` on its schema)."""
 
-    phase: str  # "stack" | "smoke" | "parity" | "review"
+    phase: str  # "stack" | "smoke" | "parity" | "fuzz" | "review"
     status: PhaseStatus
     summary: str  # one human line, e.g. "21/21 PASS in 0.31s"
     findings: list[Finding] = field(default_factory=list)
@@ -125,8 +128,16 @@ class PhaseResult(JsonDoc):
 
     @property
     def parity(self) -> ParityDocument | None:
-        """The parity document, when this is a parity result that got as far as making one."""
+        """The parity document, when this is a parity result that got as far as making one;
+        for a fuzz result, the parity document of its shrunk cases (its classes, its findings)."""
+        if isinstance(self.data, FuzzDocument):
+            return self.data.parity
         return self.data if isinstance(self.data, ParityDocument) else None
+
+    @property
+    def fuzz(self) -> FuzzDocument | None:
+        """The fuzz document, when this is a fuzz result that got as far as making one."""
+        return self.data if isinstance(self.data, FuzzDocument) else None
 
     @property
     def smoke(self) -> SmokeDocument | None:

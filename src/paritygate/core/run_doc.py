@@ -14,6 +14,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Self
 
+from paritygate.core.fuzz_doc import FuzzDocument
 from paritygate.core.jsondoc import ABSENT, Absent, JsonDoc, check_schema
 from paritygate.core.models import PhaseResult
 from paritygate.core.parity_doc import ParityDocument, Tally
@@ -138,6 +139,13 @@ class RunDocument(JsonDoc):
     def smoke(self) -> SmokeDocument | None:
         result = self.phases.get("smoke")
         return result.smoke if result is not None else None
+
+    @property
+    def fuzz(self) -> FuzzDocument | None:
+        """The fuzz document (its shrunk cases' parity document inside), None when the run
+        did not fuzz (off by default) or the fuzz phase got no document made."""
+        result = self.phases.get("fuzz")
+        return result.fuzz if result is not None else None
 
     @classmethod
     def from_json(cls, raw: object, where: str = "") -> Self:

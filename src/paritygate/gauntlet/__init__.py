@@ -1,6 +1,6 @@
 """``paritygate run`` as a library call.
 
-stack up → smoke → parity → review → assess → stack down, writing one run directory
+stack up → smoke → parity → fuzz (off by default) → review → assess → stack down, writing one run directory
 (report.md, report.html, report.json, junit.xml, logs/ and the phases' own files) and
 recording the run in the history database.
 

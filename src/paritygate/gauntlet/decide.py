@@ -15,6 +15,7 @@ import orjson
 
 from paritygate.config import LoadedConfig
 from paritygate.config.phases import ParityConfig
+from paritygate.core.fuzz_doc import FuzzDocument
 from paritygate.core.jsondoc import DocumentError
 from paritygate.core.parity_doc import ParityDocument
 from paritygate.errors import ConfigError, UsageError
@@ -34,21 +35,36 @@ def load_tracker(loaded: LoadedConfig) -> Tracker:
     return read_tracker(tracker_path(loaded), required=True)
 
 
+_CLASS_FILES = ("parity.json", "fuzz.json")  # a run's divergence classes: parity's, then fuzz's
+
+
 def latest_run_dir(loaded: LoadedConfig) -> Path | None:
-    """The newest run directory that holds a parity document (run ids sort by time)."""
+    """The newest run directory that holds a parity or fuzz document (run ids sort by time)."""
     base = loaded.project_path(loaded.model.run.out_dir)
     if not base.is_dir():
         return None
-    runs = sorted((p for p in base.iterdir() if (p / "parity.json").is_file()), key=lambda p: p.name)
+    runs = sorted(
+        (p for p in base.iterdir() if any((p / name).is_file() for name in _CLASS_FILES)),
+        key=lambda p: p.name,
+    )
     return runs[-1] if runs else None
 
 
-def _parity_doc(run_dir: Path) -> ParityDocument:
-    path = run_dir / "parity.json"
-    try:
-        return ParityDocument.from_json(orjson.loads(path.read_bytes()))
-    except (OSError, orjson.JSONDecodeError, DocumentError) as exc:
-        raise UsageError(f"cannot read the parity document {path}: {exc}") from None
+def _parity_docs(run_dir: Path) -> list[ParityDocument]:
+    """The run's parity document and its fuzz phase's (the shrunk cases'), those it has;
+    with neither, the parity document is what is missing."""
+    present = [name for name in _CLASS_FILES if (run_dir / name).is_file()] or ["parity.json"]
+    docs = []
+    for name in present:
+        path = run_dir / name
+        try:
+            raw = orjson.loads(path.read_bytes())
+            docs.append(
+                FuzzDocument.from_json(raw).parity if name == "fuzz.json" else ParityDocument.from_json(raw)
+            )
+        except (OSError, orjson.JSONDecodeError, DocumentError) as exc:
+            raise UsageError(f"cannot read the {name.split('.')[0]} document {path}: {exc}") from None
+    return docs
 
 
 def _row_from_run(key: str, run_dir: Path | None) -> DecisionRow:
@@ -57,11 +73,15 @@ def _row_from_run(key: str, run_dir: Path | None) -> DecisionRow:
             f"no row with key {key!r} in the decisions tracker, and no finished run to find its class in",
             hint="run `paritygate run` (or `parity --out DIR`) first, or pass --run DIR",
         )
-    doc = _parity_doc(run_dir)
-    chosen = [dataclasses.replace(c, status="new") for c in doc.classes if c.key == key]
-    rows = new_rows(dataclasses.replace(doc, classes=chosen))
+    docs = _parity_docs(run_dir)
+    rows = []
+    for doc in docs:
+        chosen = [dataclasses.replace(c, status="new") for c in doc.classes if c.key == key]
+        rows = new_rows(dataclasses.replace(doc, classes=chosen))
+        if rows:
+            break
     if not rows:
-        keys = ", ".join(c.key for c in doc.classes[:5]) or "none"
+        keys = ", ".join(c.key for doc in docs for c in doc.classes[:5]) or "none"
         raise UsageError(
             f"no row with key {key!r} in the decisions tracker, nor a class with that key in {run_dir} "
             f"(its classes: {keys})"

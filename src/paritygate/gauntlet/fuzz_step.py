@@ -23,6 +23,7 @@ from hypothesis.strategies import SearchStrategy
 from paritygate.config import LoadedConfig
 from paritygate.config.phases import FuzzConfig, ParityConfig
 from paritygate.core.fs import atomic_write_text
+from paritygate.core.fuzz_doc import FuzzClassDoc, FuzzDocument
 from paritygate.core.models import Endpoint, PhaseResult
 from paritygate.errors import ConfigError
 from paritygate.phases.fuzz import (
@@ -36,13 +37,22 @@ from paritygate.phases.fuzz import (
 )
 from paritygate.phases.fuzz.openapi import load_openapi, openapi_cases, operations
 from paritygate.phases.parity import ParityInputs, load_inputs, run_parity_async
+from paritygate.phases.parity.calibrated import LearnedNoise
 from paritygate.phases.parity.probe_run import CaseRun, Grouping, probe_cases
 from paritygate.phases.parity.targets import choose_targets
 from paritygate.probe import Case, Prober, dump_cases_jsonl, dump_cases_toml, load_cases
 from paritygate.probe.auth import auth_for_targets
 from paritygate.probe.cases import CasesFile, Scenario
 
-__all__ = ["FuzzOutcome", "FuzzPlan", "case_name", "plan_fuzz", "run_fuzz_async", "save_cases"]
+__all__ = [
+    "FuzzOutcome",
+    "FuzzPlan",
+    "case_name",
+    "fuzz_budget",
+    "plan_fuzz",
+    "run_fuzz_async",
+    "save_cases",
+]
 
 
 @dataclass(slots=True)
@@ -61,21 +71,30 @@ def plan_fuzz(
     cases_path: Path | None = None,
     tracker_path: Path | None = None,
     invalid: bool | None = None,
+    record_decisions: bool = False,
 ) -> FuzzPlan:
     """Read and check the fuzz inputs (exit 2 on a bad one): the OpenAPI document
-    (``--openapi`` or ``[fuzz] openapi``), else the cases file to mutate."""
+    (``--openapi`` or ``[fuzz] openapi``), else the cases file to mutate. ``record_decisions``:
+    the run records parity's new classes, so a tracker it is about to create may be absent."""
     fuzz_cfg = loaded.model.fuzz or FuzzConfig()
     source = openapi or fuzz_cfg.openapi
     if source is not None and cases_path is None:
         doc = load_openapi(source, loaded.config_dir)  # --openapi comes resolved from the CLI
         strategy = openapi_cases(doc, invalid=fuzz_cfg.invalid if invalid is None else invalid)
         where = Path("openapi") if source.startswith(("http://", "https://")) else loaded.resolve(source)
-        inputs = load_inputs(loaded, tracker_path=tracker_path, cases=CasesFile(where, [Scenario(None, [])]))
+        inputs = load_inputs(
+            loaded,
+            tracker_path=tracker_path,
+            cases=CasesFile(where, [Scenario(None, [])]),
+            record_decisions=record_decisions,
+        )
         count = len(operations(doc))
         return FuzzPlan(inputs, strategy, f"{source} ({count} operation(s))")
     if cases_path is None and fuzz_cfg.cases is not None:
         cases_path = loaded.resolve(fuzz_cfg.cases)
-    inputs = load_inputs(loaded, cases_path=cases_path, tracker_path=tracker_path)
+    inputs = load_inputs(
+        loaded, cases_path=cases_path, tracker_path=tracker_path, record_decisions=record_decisions
+    )
     # a step that uses a captured {{value}} only means something after its scenario's earlier
     # steps: it is left out (a mutated copy would be sent without the value)
     seeds = [c for c in inputs.cases if not c.uses and (c.has_json or c.query or c.path.count("/") > 1)]
@@ -87,11 +106,33 @@ def plan_fuzz(
     return FuzzPlan(inputs, mutated_cases(seeds), f"{inputs.cases_file} ({len(seeds)} case(s) mutated)")
 
 
+def fuzz_budget(
+    loaded: LoadedConfig,
+    *,
+    max_examples: int | None = None,
+    deadline: float | None = None,
+    seed: int | None = None,
+) -> Budget:
+    """The search's budget: the options given, else ``[fuzz]``'s (else its defaults)."""
+    cfg = loaded.model.fuzz or FuzzConfig()
+    return Budget(
+        max_examples=max_examples if max_examples is not None else cfg.max_examples,
+        deadline_s=deadline if deadline is not None else cfg.deadline,
+        seed=seed if seed is not None else cfg.seed,
+    )
+
+
 @dataclass(slots=True)
 class FuzzOutcome:
-    result: PhaseResult  # phase "fuzz"; data: the parity document of the shrunk cases
+    result: PhaseResult  # phase "fuzz"; data: its FuzzDocument (the shrunk cases' parity document inside)
     search: SearchResult
     cases: list[Case]  # one shrunk case per class, named and tagged "fuzz"
+
+    @property
+    def document(self) -> FuzzDocument:
+        doc = self.result.fuzz
+        assert doc is not None
+        return doc
 
 
 def case_name(key: str) -> str:
@@ -149,14 +190,19 @@ async def run_fuzz_async(
     reference: str | None = None,
     out_dir: Path | None = None,
     progress: Callable[[SearchProgress], None] | None = None,
+    learned: LearnedNoise | None = None,
 ) -> FuzzOutcome:
-    """Fuzz ``endpoints`` with the plan's requests; shrink and report each class found."""
+    """Fuzz ``endpoints`` with the plan's requests; shrink and report each class found.
+
+    ``learned`` is the noise a parity run calibrated on these targets (the fuzz phase of
+    ``paritygate run``): what it learned is excused in every comparison here too."""
     cfg = loaded.model.parity or ParityConfig()
     chosen, ref = choose_targets(loaded, endpoints, targets, reference)
     inputs, strategy = plan.inputs, plan.strategy
     grouping = Grouping(cfg.operation, cfg.group_by)
     rules = inputs.rules
     answered: dict[bytes, CaseRun] = {}  # each request's compared answers, kept for the report
+    noise = learned.noise if learned is not None else []
 
     @asynccontextmanager
     async def classifier() -> AsyncIterator[ClassifyFn]:
@@ -171,7 +217,10 @@ async def run_fuzz_async(
         ) as prober:
 
             async def classify(case: Case) -> list[str]:
-                runs = (await probe_cases(prober, [case], rules, reference=ref, grouping=grouping)).runs
+                probed = await probe_cases(
+                    prober, [case], rules, reference=ref, grouping=grouping, known_noise=noise
+                )
+                runs = probed.runs
                 answered[request_key(case)] = runs[0]
                 return runs[0].class_keys
 
@@ -189,7 +238,9 @@ async def run_fuzz_async(
         cases=shrunk,
         file=CasesFile(inputs.cases_file, [Scenario(None, shrunk)], order="parallel"),
         order="parallel",
-        selection=None,
+        # the generated requests cover what they cover: a tracker row they did not show is
+        # no sign it was fixed (parity, over every case, says `fixed?`)
+        selection="generated requests",
     )
     result = await run_parity_async(
         loaded,
@@ -200,9 +251,26 @@ async def run_fuzz_async(
         noise_runs=0,
         out_dir=out_dir,
         recorded=recorded,
+        learned=learned,
     )
-    summary = (
-        f"{len(found.found)} class(es) from {found.sent} generated request(s) "
-        f"({found.rate:.0f} req/s, seed {budget.seed}); " + result.summary
+    parity_doc = result.parity
+    assert parity_doc is not None
+    doc = FuzzDocument(
+        source=plan.source,
+        seed=budget.seed,
+        max_examples=budget.max_examples,
+        parity=parity_doc,
+        deadline_s=budget.deadline_s,
+        deadline_hit=found.deadline_hit,
+        sent=found.sent,
+        examples=found.examples,
+        rounds=found.rounds,
+        duration_s=round(found.duration_s, 4),
+        requests_per_s=round(found.rate, 2),
+        classes=[
+            FuzzClassDoc(f.key, c.to_dict(), f.first_case.to_dict())
+            for f, c in zip(found.found, shrunk, strict=True)
+        ],
     )
-    return FuzzOutcome(dataclasses.replace(result, phase="fuzz", summary=summary), found, shrunk)
+    fuzzed = dataclasses.replace(result, phase="fuzz", summary=doc.summary(result.summary), data=doc)
+    return FuzzOutcome(fuzzed, found, shrunk)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from paritygate.config.loader import LoadedConfig
 
 if TYPE_CHECKING:
+    from paritygate.gauntlet.fuzz_step import FuzzPlan
     from paritygate.phases.parity import ParityInputs
     from paritygate.phases.smoke.plan import SmokePlan
 
@@ -28,6 +29,7 @@ class RunInputs:
 
     smoke: SmokePlan | None = None
     parity: ParityInputs | None = None
+    fuzz: FuzzPlan | None = None  # its OpenAPI document or the cases it mutates, read and checked
 
 
 def parse_inputs(
@@ -53,6 +55,10 @@ def parse_inputs(
         from paritygate.phases.parity import load_inputs, select_cases
 
         inputs.parity = select_cases(load_inputs(loaded, record_decisions=record_decisions), tags, case_names)
+    if "fuzz" in selected and loaded.model.fuzz is not None:
+        from paritygate.gauntlet.fuzz_step import plan_fuzz
+
+        inputs.fuzz = plan_fuzz(loaded, record_decisions=record_decisions)
     review = loaded.model.review
     if "review" in selected and review is not None and review.prompt_template:
         from paritygate.phases.review.prompt import PromptRenderer

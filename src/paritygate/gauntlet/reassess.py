@@ -1,12 +1,13 @@
 """``paritygate assess DIR``: judge a finished run again, without re-probing anything.
 
-The parity classes are matched against the decisions tracker as it is NOW (adding or
+The parity (and fuzz) classes are matched against the decisions tracker as it is NOW (adding or
 removing a row flips a class between known and new), the ``[assess]`` policy of the
 config is applied, and the run's reports and history entry are rewritten.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from paritygate.config.loader import LoadedConfig
@@ -27,10 +28,11 @@ def reassess_run(run_dir: Path, loaded: LoadedConfig) -> RunResult:
     doc = read_report(run_dir)
     results = doc.phases
     parity_cfg = loaded.model.parity
-    if "parity" in results and parity_cfg is not None and results["parity"].status is not PhaseStatus.SKIPPED:
-        tracker_path = loaded.resolve(parity_cfg.tracker)
-        results["parity"] = reclassify_parity(results["parity"], tracker_path)
-        doc.tracker = str(tracker_path)
+    for name in ("parity", "fuzz"):  # fuzz's classes are parity classes of its shrunk cases
+        if name in results and parity_cfg is not None and results[name].status is not PhaseStatus.SKIPPED:
+            tracker_path = loaded.resolve(parity_cfg.tracker)
+            results[name] = reclassify_parity(results[name], tracker_path)
+            doc.tracker = str(tracker_path)
     verdict = assess(results.values(), loaded.model.assess, interrupted=doc.interrupted)
     doc.judge(verdict)
     doc.reassessed_at = iso(utc_now())
@@ -51,6 +53,11 @@ def reclassify_parity(result: PhaseResult, tracker_path: Path) -> PhaseResult:
     doc = apply_tracker(doc, read_tracker(tracker_path), recorded=set())
     findings = findings_from(doc)
     status = result.status if result.status is PhaseStatus.ERROR and result.error else status_from(findings)
+    fuzz = result.fuzz
+    if fuzz is not None:  # the fuzz document keeps what was generated; its summary says so
+        data = dataclasses.replace(fuzz, parity=doc)
+        summary = data.summary(summary_from(doc))
+        return PhaseResult(result.phase, status, summary, findings, data, result.duration_s, result.error)
     return PhaseResult(
         result.phase, status, summary_from(doc), findings, doc, result.duration_s, result.error
     )

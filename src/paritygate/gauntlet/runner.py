@@ -1,8 +1,8 @@
 """``run_gauntlet``: the phases in order, the teardown, the verdict and the run directory.
 
 Every selected phase's input is checked first (a bad file is exit 2 before anything
-starts). Then: stack up → smoke → parity → review → stack down → assess → reports and
-history. Whatever happens — a service that dies, a target that never answers, Ctrl-C or
+starts). Then: stack up → smoke → parity → fuzz (when selected; off by default) → review →
+stack down → assess → reports and history. Whatever happens — a service that dies, a target that never answers, Ctrl-C or
 SIGTERM — the stack is taken down and what was finished is written; the verdict then
 says block and why.
 """
@@ -28,7 +28,7 @@ from paritygate.gauntlet.rundir import (
     write_and_record,
 )
 from paritygate.gauntlet.scaffold import ensure_state_gitignore
-from paritygate.gauntlet.selection import PHASES, select_phases
+from paritygate.gauntlet.selection import OPTIONAL_PHASES, PHASES, STACK_PHASES, select_phases
 from paritygate.gauntlet.steps import RunSteps
 from paritygate.phases.assess import assess
 
@@ -129,7 +129,7 @@ def run_gauntlet(
 
 def _run_phases(steps: RunSteps, selected: list[str]) -> None:
     loaded = steps.loaded
-    needs_stack = any(p in selected for p in ("smoke", "parity"))
+    needs_stack = any(p in selected for p in STACK_PHASES)
     if "stack" in selected:
         steps.run_phase("stack", steps.stack_up)
     elif needs_stack:
@@ -137,11 +137,13 @@ def _run_phases(steps: RunSteps, selected: list[str]) -> None:
     else:
         steps.skip("stack", "not selected")
     stack_ok = steps.results["stack"].status is PhaseStatus.PASSED
-    sections = {"smoke": loaded.model.smoke, "parity": loaded.model.parity}
-    bodies = {"smoke": steps.smoke, "parity": steps.parity}
-    for phase in ("smoke", "parity"):
+    sections = {"smoke": loaded.model.smoke, "parity": loaded.model.parity, "fuzz": loaded.model.fuzz}
+    bodies = {"smoke": steps.smoke, "parity": steps.parity, "fuzz": steps.fuzz}
+    # fuzz after parity, while the stack is still up: it reuses parity's noise calibration
+    for phase in ("smoke", "parity", "fuzz"):
         if phase not in selected:
-            steps.skip(phase, "not selected")
+            if phase not in OPTIONAL_PHASES:
+                steps.skip(phase, "not selected")
         elif sections[phase] is None:
             steps.skip(phase, f"no [{phase}] section in {loaded.path.name}")
         elif not stack_ok:
@@ -165,7 +167,7 @@ def _mark_interrupted(steps: RunSteps, selected: list[str], signal_name: str) ->
             steps.results[phase] = result
         elif phase in selected:
             steps.results[phase] = skipped_result(phase, f"not reached: run interrupted by {signal_name}")
-        else:
+        elif phase not in OPTIONAL_PHASES:
             steps.results[phase] = skipped_result(phase, "not selected")
     steps.emit(
         ProgressEvent("run", "info", f"interrupted by {signal_name}: stopping the stack, writing the report")

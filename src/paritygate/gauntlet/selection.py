@@ -7,9 +7,13 @@ from collections.abc import Iterable
 from paritygate.config.loader import LoadedConfig
 from paritygate.errors import UsageError
 
-__all__ = ["PHASES", "select_phases"]
+__all__ = ["OPTIONAL_PHASES", "PHASES", "STACK_PHASES", "select_phases"]
 
-PHASES: tuple[str, ...] = ("stack", "smoke", "parity", "review")
+PHASES: tuple[str, ...] = ("stack", "smoke", "parity", "fuzz", "review")
+# Off by default, and absent from a run's reports unless selected (no "not selected" row),
+# so a run that does not ask for them reads exactly as before they existed.
+OPTIONAL_PHASES: frozenset[str] = frozenset({"fuzz"})
+STACK_PHASES: frozenset[str] = frozenset({"smoke", "parity", "fuzz"})  # they probe services
 
 
 def select_phases(loaded: LoadedConfig, only: Iterable[str] | None, skip: Iterable[str] | None) -> list[str]:
@@ -22,7 +26,7 @@ def select_phases(loaded: LoadedConfig, only: Iterable[str] | None, skip: Iterab
     if only_set:
         base = set(only_set)
         # `--only parity` still needs services to probe: the stack comes along unless skipped.
-        if base & {"smoke", "parity"}:
+        if base & STACK_PHASES:
             base.add("stack")
     else:
         base = set(loaded.model.run.phases)

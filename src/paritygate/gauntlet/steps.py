@@ -24,7 +24,9 @@ from paritygate.gauntlet.rundir import copy_service_logs
 if TYPE_CHECKING:
     from paritygate.stack import Stack, StackEvent
 
-__all__ = ["RunSteps"]
+__all__ = ["FUZZ_CASES", "RunSteps"]
+
+FUZZ_CASES = "fuzz-cases.toml"  # the shrunk case of each class the fuzz phase found
 
 
 def _stack_result(endpoints: Mapping[str, Endpoint], started: float) -> PhaseResult:
@@ -137,6 +139,40 @@ class RunSteps:
             bodies_dir=self.run_dir / "bodies",
             record_decisions=self.record_decisions,
         )
+
+    def fuzz(self) -> PhaseResult:
+        """Generated requests after parity, on the stack parity probed: the same targets,
+        tracker and compare rules, with the noise parity learned excused. Each class's
+        shrunk case is also written as a regular case (``fuzz-cases.toml``), ready to be
+        added to the cases file."""
+        from paritygate.core.aio import blocking
+        from paritygate.gauntlet.fuzz_step import fuzz_budget, plan_fuzz, run_fuzz_async, save_cases
+        from paritygate.phases.fuzz import SearchProgress
+        from paritygate.phases.parity.calibrated import learned_noise
+
+        plan = self.inputs.fuzz if self.inputs.fuzz is not None else plan_fuzz(self.loaded)
+        parity = self.results.get("parity")
+        parity_doc = parity.parity if parity is not None else None
+        classes = 0
+
+        def progress(p: SearchProgress) -> None:
+            nonlocal classes
+            if p.classes > classes:  # one line per class found, not one per request
+                classes = p.classes
+                self.emit(ProgressEvent("fuzz", "info", f"{p.classes} class(es) after {p.sent} request(s)"))
+
+        outcome = blocking(run_fuzz_async)(
+            self.loaded,
+            self.endpoints,
+            budget=fuzz_budget(self.loaded),
+            plan=plan,
+            progress=progress,
+            learned=learned_noise(parity_doc) if parity_doc is not None else None,
+        )
+        if outcome.cases:
+            save_cases(self.run_dir / FUZZ_CASES, outcome.cases)
+            outcome.document.saved_cases = FUZZ_CASES
+        return outcome.result
 
     def review(self) -> PhaseResult:
         from paritygate.gauntlet.review_step import review_in_run

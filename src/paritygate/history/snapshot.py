@@ -105,14 +105,17 @@ def _counts(result: PhaseResult) -> dict[str, int | bool]:
     if result.smoke is not None:
         smoke = result.smoke
         return {"total": smoke.total, "passed": smoke.passed, "failed": smoke.failed, "errors": smoke.errors}
-    if result.parity is not None:
+    if result.parity is not None:  # a fuzz result's: its shrunk cases' parity document
         parity = result.parity
-        return {
+        counts: dict[str, int | bool] = {
             **asdict(parity.tally),
             "new_classes": parity.new_classes,
             "known_classes": parity.known_classes,
             "fixed_rows": len(parity.fixed),
         }
+        if result.fuzz is not None:
+            counts["sent"] = result.fuzz.sent
+        return counts
     data = result.data if isinstance(result.data, dict) else {}  # review and stack: not typed yet
     if result.phase == "review":
         findings = [f for f in data.get("findings") or [] if not f.get("retracted")]
@@ -156,11 +159,13 @@ def _parity_cases(parity: ParityDocument | None, hashes: dict[str, str]) -> list
     return out
 
 
-def _classes(parity: ParityDocument | None) -> list[ClassRecord]:
-    if parity is None:
-        return []
+def _classes(parity: ParityDocument | None, fuzz: ParityDocument | None = None) -> list[ClassRecord]:
+    """parity's classes and its `fixed?` rows, then the classes only the fuzz phase found."""
     out: dict[str, ClassRecord] = {}
-    for cls in parity.classes:
+    found = [*(parity.classes if parity is not None else []), *(fuzz.classes if fuzz is not None else [])]
+    for cls in found:
+        if cls.key in out:
+            continue
         out[cls.key] = ClassRecord(
             key=cls.key,
             status=cls.status,
@@ -169,7 +174,7 @@ def _classes(parity: ParityDocument | None) -> list[ClassRecord]:
             title=cls.title,
             decision_status=cls.decision.status if cls.decision else "",
         )
-    for row in parity.fixed:
+    for row in parity.fixed if parity is not None else []:
         out.setdefault(
             row.key,
             ClassRecord(
@@ -196,6 +201,6 @@ def snapshot_from_report(doc: RunDocument, run_dir: str = "") -> RunSnapshot:
         },
         cases=_smoke_cases(smoke, doc.definitions.get("smoke") or {})
         + _parity_cases(parity, doc.definitions.get("parity") or {}),
-        classes=_classes(parity),
+        classes=_classes(parity, doc.fuzz.parity if doc.fuzz is not None else None),
         implementations={name: info.fingerprint for name, info in doc.implementations.items()},
     )

@@ -27,11 +27,11 @@ def _differences_text(case: CaseDoc) -> str:
     )
 
 
-def _case(doc: ParityDocument, case: CaseDoc) -> JUnitCase:
+def _case(doc: ParityDocument, case: CaseDoc, suite: str) -> JUnitCase:
     targets = case.targets
     elapsed = max((t.elapsed_ms for t in targets.values()), default=0.0) / 1000
     statuses = ", ".join(f"{n}={t.status if t.error is None else 'no answer'}" for n, t in targets.items())
-    junit = JUnitCase(name=case.name, classname=f"parity.{case.method} {case.path}", time_s=elapsed)
+    junit = JUnitCase(name=case.name, classname=f"{suite}.{case.method} {case.path}", time_s=elapsed)
     errors = [f"{n}: {t.error}" for n, t in targets.items() if t.error is not None]
     capture_errors = [f"{n}: {problem}" for n, problem in case.capture_errors.items()]
     cls = doc.class_of(case.class_key)
@@ -53,12 +53,13 @@ def _case(doc: ParityDocument, case: CaseDoc) -> JUnitCase:
     return junit
 
 
-def _skipped(step: StepDoc) -> JUnitCase:
+def _skipped(step: StepDoc, suite: str) -> JUnitCase:
     # setup and teardown are not tests; a skipped step is one that could not be tested
-    return JUnitCase(name=step.name, classname=f"parity.{step.method} {step.path}", skipped=step.reason)
+    return JUnitCase(name=step.name, classname=f"{suite}.{step.method} {step.path}", skipped=step.reason)
 
 
-def parity_junit_suites(doc: ParityDocument) -> list[JUnitSuite]:
-    cases = [_case(doc, c) for c in doc.cases]
-    cases += [_skipped(s) for s in doc.steps if s.state == "skipped"]
-    return [JUnitSuite(name="parity", cases=cases)]
+def parity_junit_suites(doc: ParityDocument, suite: str = "parity") -> list[JUnitSuite]:
+    """The suite of a parity document; ``suite="fuzz"`` for a fuzz run's shrunk cases."""
+    cases = [_case(doc, c, suite) for c in doc.cases]
+    cases += [_skipped(s, suite) for s in doc.steps if s.state == "skipped"]
+    return [JUnitSuite(name=suite, cases=cases)]

@@ -26,16 +26,27 @@ _PLACES: dict[str, tuple[str, tuple[str, ...]]] = {
     "review_warning": ("review", ()),
 }
 _DEFAULT = ("phases", ("logs/",))  # a phase error, an interruption, anything else
+# the fuzz phase's classes are parity classes of its shrunk cases, shown in its own section
+_FUZZ_PLACE = ("fuzz", ("fuzz.md", "fuzz-cases.toml"))
+_FUZZ_KINDS = frozenset(
+    {"status_mismatch", "new_divergence", "came_back", "known_divergence", "fixed_divergence", "flaky"}
+)
 
 
-def section_of(kind: str) -> str:
+def section_of(kind: str, phase: str = "") -> str:
     """The report heading (anchor) that shows the evidence of a reason of this kind."""
-    return _PLACES.get(kind, _DEFAULT)[0]
+    return _place(kind, phase)[0]
+
+
+def _place(kind: str, phase: str) -> tuple[str, tuple[str, ...]]:
+    if phase == "fuzz" and kind in _FUZZ_KINDS:
+        return _FUZZ_PLACE
+    return _PLACES.get(kind, _DEFAULT)
 
 
 def reason_ref(reason: Reason) -> str:
     """ "report.md#divergence-classes, parity.md, ARCHITECTURE_COMPARISON.md" for a reason."""
-    section, files = _PLACES.get(reason.kind, _DEFAULT)
+    section, files = _place(reason.kind, reason.phase)
     places = [f"report.md#{section}", *files, *([reason.tracker] if reason.tracker else [])]
     return ", ".join(places)
 

@@ -1,6 +1,6 @@
 """Write every file of a run directory from its run document (``paritygate.report/3``): the run
-reports, and the phases' own files (smoke.json, parity.json, parity.md, review.md,
-review.json, review.sarif) next to them."""
+reports, and the phases' own files (smoke.json, parity.json, parity.md, fuzz.json, fuzz.md,
+review.md, review.json, review.sarif) next to them."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from paritygate.core.fs import atomic_write_bytes, atomic_write_text
 from paritygate.core.run_doc import FilesListing, RunDocument
+from paritygate.reports.fuzz_report import fuzz_json_bytes, fuzz_markdown
 from paritygate.reports.parity_report import parity_json_bytes, parity_markdown
 from paritygate.reports.review_files import REVIEW_FILES, write_review_reports
 from paritygate.reports.run_html import write_html
@@ -29,14 +30,16 @@ def _phase_file_names(doc: RunDocument) -> set[str]:
         names.add("smoke.json")
     if doc.parity is not None:
         names |= {"parity.json", "parity.md"}
+    if doc.fuzz is not None:
+        names |= {"fuzz.json", "fuzz.md"}
     if phase_data(doc, "review").get("bundles"):  # a dry run builds bundles too
         names |= set(REVIEW_FILES)
     return names
 
 
 def write_phase_files(run_dir: Path, doc: RunDocument) -> None:
-    """smoke.json, parity.json, parity.md and the review reports from the phases' data
-    (when those phases ran)."""
+    """smoke.json, parity.json, parity.md, fuzz.json, fuzz.md and the review reports from
+    the phases' data (when those phases ran)."""
     names = _phase_file_names(doc)
     smoke = doc.phases.get("smoke")
     if "smoke.json" in names and smoke is not None:
@@ -45,6 +48,10 @@ def write_phase_files(run_dir: Path, doc: RunDocument) -> None:
     if "parity.json" in names and parity is not None:
         atomic_write_bytes(run_dir / "parity.json", parity_json_bytes(parity))
         atomic_write_text(run_dir / "parity.md", parity_markdown(parity))
+    fuzz = doc.fuzz
+    if "fuzz.json" in names and fuzz is not None:
+        atomic_write_bytes(run_dir / "fuzz.json", fuzz_json_bytes(fuzz))
+        atomic_write_text(run_dir / "fuzz.md", fuzz_markdown(fuzz))
     if "review.md" in names:
         write_review_reports(run_dir, phase_data(doc, "review"))
 

@@ -37,6 +37,7 @@ def _environment() -> jinja2.Environment:
 
 def render_html(doc: RunDocument) -> str:
     parity = doc.parity
+    fuzz = doc.fuzz
     template = _environment().get_template("run_report.html.j2")
     return template.render(
         run=run_header(doc),
@@ -48,6 +49,9 @@ def render_html(doc: RunDocument) -> str:
         tally_text=tally_line(parity.tally) if parity is not None else "",
         classes=class_views(parity) if parity is not None else [],
         fixed=fixed_view(parity),
+        fuzz=fuzz,
+        fuzz_classes=class_views(fuzz.parity) if fuzz is not None else [],
+        fuzz_views=case_views(fuzz.parity) if fuzz is not None else [],
         review=phase_data(doc, "review"),
         review_names=REVIEW_FILES,
     )

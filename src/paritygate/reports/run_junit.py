@@ -1,5 +1,5 @@
-"""``junit.xml`` for the whole run: the smoke and parity suites (the same ones their own
-commands write), the stack, the review, and one case for the verdict."""
+"""``junit.xml`` for the whole run: the smoke, parity and fuzz suites (the same ones their
+own commands write), the stack, the review, and one case for the verdict."""
 
 from __future__ import annotations
 
@@ -47,6 +47,13 @@ def _review_cases(doc: RunDocument) -> list[JUnitCase]:
 def _phase_suites(doc: RunDocument, name: str, phase: PhaseResult) -> list[JUnitSuite]:
     if phase.smoke is not None and phase.smoke.checks:
         return smoke_junit_suites(phase.smoke)
+    fuzz = phase.fuzz
+    if fuzz is not None:
+        if fuzz.parity.cases:
+            return parity_junit_suites(fuzz.parity, suite="fuzz")
+        # nothing found is a result too: one passing case saying what was sent
+        found = JUnitCase(name="generated requests", classname="fuzz", system_out=fuzz.line)
+        return [JUnitSuite("fuzz", [found])]
     if phase.parity is not None and phase.parity.cases:
         return parity_junit_suites(phase.parity)
     if name == "stack":

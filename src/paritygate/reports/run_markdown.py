@@ -11,6 +11,7 @@ from pathlib import Path
 
 from paritygate.core.fs import atomic_write_text
 from paritygate.core.jsondoc import Absent
+from paritygate.core.parity_doc import ParityDocument
 from paritygate.core.run_doc import Reason, RunDocument
 from paritygate.reports.markdown import code_cell, fenced, table, text_cell
 from paritygate.reports.parity_view import class_views, fixed_view, tally_line
@@ -159,33 +160,35 @@ def _parity(doc: RunDocument) -> list[str]:
     return out
 
 
-def _classes(doc: RunDocument) -> list[str]:
-    data = doc.parity
-    out = ["## Divergence classes", ""]
+def _class_table(data: ParityDocument | None) -> list[str]:
     views = class_views(data) if data is not None else []
     if not views:
-        out += ["No divergence classes.", ""]
-    else:
-        rows = [
-            [
-                code_cell(v.key),
-                text_cell(v.endpoint),
-                text_cell(v.outcome),
-                str(len(v.cases)),
-                f"**{text_cell(v.status_text)}**",
-                text_cell(v.mapping_name),
-                text_cell(v.fix),
-                text_cell(v.tracker),
-            ]
-            for v in views
+        return ["No divergence classes.", ""]
+    rows = [
+        [
+            code_cell(v.key),
+            text_cell(v.endpoint),
+            text_cell(v.outcome),
+            str(len(v.cases)),
+            f"**{text_cell(v.status_text)}**",
+            text_cell(v.mapping_name),
+            text_cell(v.fix),
+            text_cell(v.tracker),
         ]
-        out += [
-            *table(
-                ["class", "endpoint", "outcome", "cases", "status", "mapping", "fix", "tracker decision"],
-                rows,
-            ),
-            "",
-        ]
+        for v in views
+    ]
+    return [
+        *table(
+            ["class", "endpoint", "outcome", "cases", "status", "mapping", "fix", "tracker decision"],
+            rows,
+        ),
+        "",
+    ]
+
+
+def _classes(doc: RunDocument) -> list[str]:
+    data = doc.parity
+    out = ["## Divergence classes", "", *_class_table(data)]
     fixed = fixed_view(data)
     out += ["## Fixed tracker rows", ""]
     if fixed.rows:
@@ -215,6 +218,28 @@ def _classes(doc: RunDocument) -> list[str]:
         out += ["", "Flaky cases (one implementation answered the same request differently):", ""]
         out += [f"- {code_cell(f.case)}: {text_cell(f.detail)}: {f.series}" for f in data.flaky]
     return [*out, ""]
+
+
+def _fuzz(doc: RunDocument) -> list[str]:
+    """Only in a run that selected the fuzz phase (it is off by default)."""
+    phase = doc.phase("fuzz")
+    if phase is None:
+        return []
+    out = ["## Fuzz", ""]
+    fuzz = doc.fuzz
+    if fuzz is None:  # skipped or errored before it had a document: the summary says why
+        return [*out, text_cell(phase.summary or "Fuzz did not run."), ""]
+    out += [text_cell(fuzz.line) + ".", "", f"Calibration: {text_cell(fuzz.parity.calibration.text)}.", ""]
+    if fuzz.classes:
+        saved = (
+            f" (each one's shrunk case: [{fuzz.saved_cases}]({fuzz.saved_cases}))" if fuzz.saved_cases else ""
+        )
+        out += [f"Divergence classes found by generated requests{saved}; details in [fuzz.md](fuzz.md):", ""]
+    out += _class_table(fuzz.parity)
+    for v in case_views(fuzz.parity):
+        if v.outcome != "match":
+            out += _case_detail(v)
+    return out
 
 
 def _review(doc: RunDocument) -> list[str]:
@@ -269,7 +294,16 @@ def _files(doc: RunDocument) -> list[str]:
 
 
 def render_markdown(doc: RunDocument) -> str:
-    parts = [_verdict(doc), _phases(doc), _smoke(doc), _parity(doc), _classes(doc), _review(doc), _files(doc)]
+    parts = [
+        _verdict(doc),
+        _phases(doc),
+        _smoke(doc),
+        _parity(doc),
+        _classes(doc),
+        _fuzz(doc),
+        _review(doc),
+        _files(doc),
+    ]
     return "\n".join(line for part in parts for line in part).rstrip() + "\n"
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -402,12 +402,15 @@ async def probe_sequences(
     grouping: Grouping | None = None,
     twins: dict[str, str] | None = None,
     settings: NoiseSettings | None = None,
+    known_noise: Sequence[NoisyPath] = (),
 ) -> ProbeRun:
     """Every sequence, step by step in lockstep; up to ``concurrency`` sequences in flight;
     then noise is learned over every step, then every step is compared.
 
     ``twins`` maps a primary target to its twin among the prober's targets (each twin gets
     every step too, with its own captures); ``noise_runs`` extra rounds per safe step.
+    ``known_noise`` is noise learned earlier on the same targets (parity's, for the fuzz
+    phase of a run): excused as if learned here.
     """
     gate = asyncio.Semaphore(concurrency)
     grouping = grouping or Grouping()
@@ -437,7 +440,7 @@ async def probe_sequences(
             for name in primaries:
                 if name in repeat and name in p.first:
                     repeat_learner.observe(name, op, p.case.name, p.first[name], repeat[name])
-    learned = _merge(twin_learner.learn(), repeat_learner.learn())
+    learned = _merge(_merge(twin_learner.learn(), repeat_learner.learn()), list(known_noise))
     flaky = twin_learner.flaky + repeat_learner.flaky
     runs: list[CaseRun] = []
     for step in done:
@@ -477,10 +480,13 @@ async def probe_sequences(
     return ProbeRun(runs, calibration, learned, flaky, operations)
 
 
-def recorded_probe(runs: list[CaseRun]) -> ProbeRun:
-    """Runs compared elsewhere (e.g. the shrunk cases of a fuzz run): no calibration ran."""
-    calibration = Calibration("none", {}, 0, 0, 0, 0, 1, 0.5)
-    return ProbeRun(runs, calibration, [], [], sorted({r.operation for r in runs}))
+def recorded_probe(
+    runs: list[CaseRun], calibration: Calibration | None = None, noise: Sequence[NoisyPath] = ()
+) -> ProbeRun:
+    """Runs compared elsewhere (e.g. the shrunk cases of a fuzz run): no calibration ran,
+    unless the runs were compared with the ``calibration`` and ``noise`` of an earlier one."""
+    used = calibration or Calibration("none", {}, 0, 0, 0, 0, 1, 0.5)
+    return ProbeRun(runs, used, list(noise), [], sorted({r.operation for r in runs}))
 
 
 def _merge(twins: list[NoisyPath], repeats: list[NoisyPath]) -> list[NoisyPath]:
@@ -502,6 +508,7 @@ async def probe_cases(
     grouping: Grouping | None = None,
     twins: dict[str, str] | None = None,
     settings: NoiseSettings | None = None,
+    known_noise: Sequence[NoisyPath] = (),
 ) -> ProbeRun:
     """Independent cases (each its own sequence under ``parallel``), or one ordered sequence."""
     sequences = [[c] for c in cases] if order == "parallel" else [cases]
@@ -516,4 +523,5 @@ async def probe_cases(
         grouping=grouping,
         twins=twins,
         settings=settings,
+        known_noise=known_noise,
     )

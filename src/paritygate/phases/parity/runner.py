@@ -32,6 +32,7 @@ from paritygate.core.masking import Masker
 from paritygate.core.models import Endpoint, PhaseResult
 from paritygate.core.parity_doc import OrderDoc, ParityDocument
 from paritygate.errors import ConfigError, UsageError
+from paritygate.phases.parity.calibrated import LearnedNoise
 from paritygate.phases.parity.document import (
     RunFacts,
     apply_tracker,
@@ -232,12 +233,14 @@ async def run_parity_async(
     inputs: ParityInputs | None = None,
     bodies_dir: Path | None = None,
     recorded: list[CaseRun] | None = None,
+    learned: LearnedNoise | None = None,
 ) -> PhaseResult:
     """Probe ``endpoints`` with the cases and compare; ``data`` is the parity.json document.
 
     With ``recorded`` (the compared runs of ``inputs.cases``, e.g. the shrunk cases of a fuzz
     run, whose state-changing requests must not be sent twice) nothing is sent: the document
-    is built from those runs.
+    is built from those runs; ``learned`` is the calibration they were compared with (a
+    parity run's, for the fuzz phase of a run), stated in the document as theirs.
 
     With ``out_dir`` the document is also written there as ``parity.json`` (render
     parity.md and junit.xml from it with :mod:`paritygate.reports.parity_report`).
@@ -271,8 +274,13 @@ async def run_parity_async(
     urls.update({twin.name: twin.base_url for twin in twins.values()})
     in_flight = concurrency or cfg.concurrency
     sequences = sequences_of([s.steps for s in inputs.file.scenarios], used_order)
+    twin_urls = {name: twin.base_url for name, twin in twins.items()}
     if recorded is not None:  # answers already probed (fuzz): reported, not sent again
-        probe = recorded_probe(recorded)
+        if learned is not None:
+            probe = recorded_probe(recorded, learned.calibration, learned.noise)
+            twin_urls = learned.twin_urls
+        else:
+            probe = recorded_probe(recorded)
     else:
         async with Prober(
             urls,
@@ -303,8 +311,8 @@ async def run_parity_async(
         reference=ref,
         rules=rules,
         ignored=[r.path if r.path is not None else f"header:{r.header}" for r in cfg.ignore],
-        noise_runs=runs,
-        twin_urls={name: twin.base_url for name, twin in twins.items()},
+        noise_runs=probe.calibration.noise_runs if recorded is not None else runs,
+        twin_urls=twin_urls,
         cases_file=str(cases_file),
         duration_s=time.perf_counter() - started,
         group_by=cfg.group_by,
