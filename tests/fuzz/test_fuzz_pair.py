@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 from click.testing import CliRunner
+from pair_helpers import fuzz_json, serving
 
 from paritygate.cli.main import cli
 from paritygate.probe import load_cases
@@ -61,22 +61,8 @@ def _handler(strict: bool) -> type[BaseHTTPRequestHandler]:
 
 @pytest.fixture
 def pair() -> Iterator[list[str]]:
-    servers = [ThreadingHTTPServer(("127.0.0.1", 0), _handler(strict)) for strict in (False, True)]
-    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in servers]
-    for t in threads:
-        t.start()
-    try:
-        yield [
-            arg
-            for name, s in zip(("lenient", "strict"), servers, strict=True)
-            for arg in ("--target", f"{name}=http://127.0.0.1:{s.server_address[1]}")
-        ]
-    finally:
-        for s in servers:
-            s.shutdown()
-            s.server_close()
-        for t in threads:
-            t.join()
+    with serving({"lenient": _handler(False), "strict": _handler(True)}) as targets:
+        yield targets
 
 
 def _project(tmp_path: Path) -> Path:
@@ -86,10 +72,7 @@ def _project(tmp_path: Path) -> Path:
 
 
 def _fuzz(config: Path, pair: list[str], out: Path, *extra: str) -> tuple[int, dict[str, Any]]:
-    args = ["fuzz", "--config", str(config), *pair, "--out", str(out), "--json", *extra]
-    result = CliRunner().invoke(cli, args)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result.exit_code, orjson.loads(result.stdout)
+    return fuzz_json(config, pair, out, *extra)
 
 
 def _by_key(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -2,8 +2,9 @@
 
 ``[[...capture]]`` stores one value of an answer as ``{{name}}`` for the later
 checks of a smoke chain, or the later steps of a parity scenario. Exactly one
-source: ``jsonpath``, ``xpath`` (with ``namespaces`` for prefixed names),
-``header``, ``regex`` (on the body text) or ``status = true``.
+source: ``jsonpath``, ``jsonpointer`` (RFC 6901, as OpenAPI links write it),
+``xpath`` (with ``namespaces`` for prefixed names), ``header``, ``regex`` (on the
+body text) or ``status = true``.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from paritygate.config.base import StrictModel
 
 __all__ = ["CAPTURE_SOURCES", "VAR_NAME", "CaptureConfig"]
 
-CAPTURE_SOURCES = ("jsonpath", "xpath", "header", "regex", "status")
+CAPTURE_SOURCES = ("jsonpath", "jsonpointer", "xpath", "header", "regex", "status")
 VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class CaptureConfig(StrictModel):
     name: str
     jsonpath: str | None = None
+    jsonpointer: str | None = None  # "/items/0/id"; "" is the whole JSON body
     xpath: str | None = None
     namespaces: dict[str, str] = Field(default_factory=dict)  # prefix -> URI, for xpath
     header: str | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Self
 
-from paritygate.core.jsondoc import JsonDoc, JsonObject, check_schema
+from paritygate.core.jsondoc import ABSENT, Absent, JsonDoc, JsonObject, check_schema
 from paritygate.core.parity_doc import ParityDocument
 
 __all__ = ["FUZZ_SCHEMA", "FuzzClassDoc", "FuzzDocument"]
@@ -21,11 +21,16 @@ FUZZ_SCHEMA = "paritygate.fuzz/1"
 
 @dataclass(slots=True)
 class FuzzClassDoc(JsonDoc):
-    """A divergence class the search found: its shrunk case and the first request that showed it."""
+    """A divergence class the search found: its shrunk case and the first request that showed
+    it; for a class a sequence along OpenAPI links showed, also the scenario it is saved as
+    and every step (``case`` is then the step that shows the class)."""
 
     key: str
     case: JsonObject  # a regular case (cases-file form), the one the report shows
     first_case: JsonObject
+    scenario: str | Absent = ABSENT
+    steps: list[JsonObject] | Absent = ABSENT
+    first_steps: list[JsonObject] | Absent = ABSENT
 
 
 @dataclass(slots=True)

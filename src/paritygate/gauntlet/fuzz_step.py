@@ -1,9 +1,10 @@
 """``fuzz`` as a library call: the fuzz phase's search, judged by the parity engine.
 
 The fuzz phase (``phases/fuzz``) generates and shrinks; it may not import the parity
-phase, so the composition lives here: each generated case is classified by parity's own
-``probe_cases`` (same compare rules, ignore rules, operation names and class keys), and
-the shrunk case of every class found is then run as a regular parity run, so its
+phase, so the composition lives here: each generated sequence (one request, or calls along
+OpenAPI links) is classified by parity's own ``probe_sequences`` (lockstep steps, per-target
+captures, same compare rules, ignore rules, operation names and class keys), and the shrunk
+case or scenario of every class found is then run as a regular parity run, so its
 document has the same classes, checked against the same tracker, as ``parity`` would give.
 """
 
@@ -24,6 +25,7 @@ from paritygate.config import LoadedConfig
 from paritygate.config.phases import FuzzConfig, ParityConfig
 from paritygate.core.fs import atomic_write_text
 from paritygate.core.fuzz_doc import FuzzClassDoc, FuzzDocument
+from paritygate.core.jsondoc import ABSENT
 from paritygate.core.models import Endpoint, PhaseResult
 from paritygate.errors import ConfigError
 from paritygate.phases.fuzz import (
@@ -31,14 +33,16 @@ from paritygate.phases.fuzz import (
     ClassifyFn,
     SearchProgress,
     SearchResult,
+    Steps,
     mutated_cases,
-    request_key,
     search,
+    sequence_key,
 )
-from paritygate.phases.fuzz.openapi import load_openapi, openapi_cases, operations
+from paritygate.phases.fuzz.links import document_links, openapi_sequences
+from paritygate.phases.fuzz.openapi import load_openapi, operations
 from paritygate.phases.parity import ParityInputs, load_inputs, run_parity_async
 from paritygate.phases.parity.calibrated import LearnedNoise
-from paritygate.phases.parity.probe_run import CaseRun, Grouping, probe_cases
+from paritygate.phases.parity.probe_run import CaseRun, Grouping, probe_sequences
 from paritygate.phases.parity.targets import choose_targets
 from paritygate.probe import Case, Prober, dump_cases_jsonl, dump_cases_toml, load_cases
 from paritygate.probe.auth import auth_for_targets
@@ -60,7 +64,7 @@ class FuzzPlan:
     """What a fuzz run sends and how it is judged, checked before anything starts."""
 
     inputs: ParityInputs  # compare rules, tracker and auth from [parity]; cases: the seeds
-    strategy: SearchStrategy[Case]
+    strategy: SearchStrategy[Steps]  # single requests, or sequences along OpenAPI links
     source: str  # "openapi.json (2 operations)" or "cases.toml (6 cases mutated)"
 
 
@@ -80,16 +84,25 @@ def plan_fuzz(
     source = openapi or fuzz_cfg.openapi
     if source is not None and cases_path is None:
         doc = load_openapi(source, loaded.config_dir)  # --openapi comes resolved from the CLI
-        strategy = openapi_cases(doc, invalid=fuzz_cfg.invalid if invalid is None else invalid)
-        where = Path("openapi") if source.startswith(("http://", "https://")) else loaded.resolve(source)
+        remote = source.startswith(("http://", "https://"))
+        where = Path("openapi") if remote else loaded.resolve(source)
+        ops = operations(doc)
+        links = document_links(doc, ops, source if remote else where)
+        strategy = openapi_sequences(
+            doc, ops, links, invalid=fuzz_cfg.invalid if invalid is None else invalid
+        )
         inputs = load_inputs(
             loaded,
             tracker_path=tracker_path,
             cases=CasesFile(where, [Scenario(None, [])]),
             record_decisions=record_decisions,
         )
-        count = len(operations(doc))
-        return FuzzPlan(inputs, strategy, f"{source} ({count} operation(s))")
+        linked = sum(map(len, links.values()))
+        return FuzzPlan(
+            inputs,
+            strategy,
+            f"{source} ({len(ops)} operation(s)" + (f", {linked} link(s))" if linked else ")"),
+        )
     if cases_path is None and fuzz_cfg.cases is not None:
         cases_path = loaded.resolve(fuzz_cfg.cases)
     inputs = load_inputs(
@@ -103,7 +116,11 @@ def plan_fuzz(
             "no case without captured values has a JSON body, a query or a path to vary",
             file=inputs.cases_file,
         )
-    return FuzzPlan(inputs, mutated_cases(seeds), f"{inputs.cases_file} ({len(seeds)} case(s) mutated)")
+    return FuzzPlan(
+        inputs,
+        mutated_cases(seeds).map(lambda case: [case]),
+        f"{inputs.cases_file} ({len(seeds)} case(s) mutated)",
+    )
 
 
 def fuzz_budget(
@@ -126,7 +143,12 @@ def fuzz_budget(
 class FuzzOutcome:
     result: PhaseResult  # phase "fuzz"; data: its FuzzDocument (the shrunk cases' parity document inside)
     search: SearchResult
-    cases: list[Case]  # one shrunk case per class, named and tagged "fuzz"
+    sequences: list[list[Case]]  # per class: one shrunk case, or a scenario's steps; tagged "fuzz"
+
+    @property
+    def cases(self) -> list[Case]:
+        """Every shrunk case and scenario step, in class order."""
+        return [case for steps in self.sequences for case in steps]
 
     @property
     def document(self) -> FuzzDocument:
@@ -146,7 +168,9 @@ def save_cases(path: Path, cases: list[Case]) -> list[Case]:
     returns the ones appended."""
     existing = load_cases(path) if path.exists() and path.stat().st_size > 0 else []
     names = {c.name for c in existing}
-    new = [c for c in cases if c.name not in names]
+    # a scenario is appended whole or not at all (its name is taken once it is in the file)
+    taken = {c.scenario for c in existing if c.scenario is not None}
+    new = [c for c in cases if c.name not in names and (c.scenario is None or c.scenario not in taken)]
     if not new:
         return []
     old = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -172,6 +196,44 @@ def _regression_case(case: Case, key: str) -> Case:
         captures=[],
         capture_specs=[],
         compare_captured=False,
+    )
+
+
+def _regression(steps: Steps, key: str) -> list[Case]:
+    """A shrunk request as a standalone case; a shrunk sequence as a scenario whose steps
+    keep their captures and ``{{names}}``, so ``parity`` replays it per target."""
+    if len(steps) == 1:
+        return [_regression_case(steps[0], key)]
+    scenario = case_name(key)
+    out = []
+    for i, case in enumerate(steps, 1):
+        step = f"{i} {case.method} {case.route or case.path}"
+        out.append(
+            dataclasses.replace(
+                case,
+                name=f"{scenario}/{step}",
+                tags=sorted({*case.tags, "fuzz"}),
+                source="",
+                scenario=scenario,
+                step=step,
+                role="step",
+            )
+        )
+    return out
+
+
+def _class_doc(key: str, steps: list[Case], first_steps: Steps) -> FuzzClassDoc:
+    """A class of fuzz.json: its shrunk case (the step that shows it), and for a sequence
+    the scenario's name and every step, before and after shrinking."""
+    if len(steps) == 1 and len(first_steps) == 1:
+        return FuzzClassDoc(key, steps[0].to_dict(), first_steps[0].to_dict())
+    return FuzzClassDoc(
+        key,
+        steps[-1].to_dict(),
+        first_steps[-1].to_dict(),
+        scenario=steps[-1].scenario or ABSENT,
+        steps=[c.to_dict() for c in steps],
+        first_steps=[c.to_dict() for c in first_steps],
     )
 
 
@@ -201,7 +263,7 @@ async def run_fuzz_async(
     inputs, strategy = plan.inputs, plan.strategy
     grouping = Grouping(cfg.operation, cfg.group_by)
     rules = inputs.rules
-    answered: dict[bytes, CaseRun] = {}  # each request's compared answers, kept for the report
+    answered: dict[bytes, list[CaseRun]] = {}  # each sequence's compared answers, for the report
     noise = learned.noise if learned is not None else []
 
     @asynccontextmanager
@@ -216,27 +278,32 @@ async def run_fuzz_async(
             auth=auth_for_targets(cfg.auth, urls),
         ) as prober:
 
-            async def classify(case: Case) -> list[str]:
-                probed = await probe_cases(
-                    prober, [case], rules, reference=ref, grouping=grouping, known_noise=noise
+            async def classify(steps: Steps) -> list[str]:
+                # one step at a time, each to every target at once; captures per target
+                probed = await probe_sequences(
+                    prober, [steps], rules, reference=ref, grouping=grouping, known_noise=noise
                 )
-                runs = probed.runs
-                answered[request_key(case)] = runs[0]
-                return runs[0].class_keys
+                answered[sequence_key(steps)] = probed.runs
+                return sorted({key for run in probed.runs for key in run.class_keys})
 
             yield classify
 
     found = await asyncio.to_thread(search, strategy, classifier, budget, progress)
-    shrunk = [_regression_case(f.case, f.key) for f in found.found]
+    sequences = [_regression(f.steps, f.key) for f in found.found]
     # the report shows the answers the shrinker saw: a stateful service answers a request
     # sent again differently (the stream now exists), so nothing is re-sent for it
     recorded = [
-        _renamed(answered[request_key(f.case)], case) for f, case in zip(found.found, shrunk, strict=True)
+        _renamed(run, case)
+        for f, steps in zip(found.found, sequences, strict=True)
+        for run, case in zip(answered[sequence_key(f.steps)], steps, strict=True)
     ]
+    shrunk = [case for steps in sequences for case in steps]
+    singles = [steps[0] for steps in sequences if steps[0].scenario is None]
+    scenarios = [Scenario(steps[0].scenario, steps) for steps in sequences if steps[0].scenario is not None]
     parity_inputs = dataclasses.replace(
         inputs,
         cases=shrunk,
-        file=CasesFile(inputs.cases_file, [Scenario(None, shrunk)], order="parallel"),
+        file=CasesFile(inputs.cases_file, [Scenario(None, singles), *scenarios], order="parallel"),
         order="parallel",
         # the generated requests cover what they cover: a tracker row they did not show is
         # no sign it was fixed (parity, over every case, says `fixed?`)
@@ -268,9 +335,8 @@ async def run_fuzz_async(
         duration_s=round(found.duration_s, 4),
         requests_per_s=round(found.rate, 2),
         classes=[
-            FuzzClassDoc(f.key, c.to_dict(), f.first_case.to_dict())
-            for f, c in zip(found.found, shrunk, strict=True)
+            _class_doc(f.key, steps, f.first_steps) for f, steps in zip(found.found, sequences, strict=True)
         ],
     )
     fuzzed = dataclasses.replace(result, phase="fuzz", summary=doc.summary(result.summary), data=doc)
-    return FuzzOutcome(fuzzed, found, shrunk)
+    return FuzzOutcome(fuzzed, found, sequences)

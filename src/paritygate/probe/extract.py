@@ -4,7 +4,9 @@ The smoke chain (captures and assertions) and the parity scenarios (per-target
 captures) both select values here, so a capture means the same thing in both.
 Subjects: ``status``, ``jsonpath`` (the path grammar of core.paths), ``xpath``
 (lxml with a safe parser, prefixes from ``namespaces``), ``header``, ``body`` and,
-for captures, ``regex`` on the body text.
+for captures, ``regex`` on the body text and ``jsonpointer`` (RFC 6901, resolved by
+the jsonpointer library: the form OpenAPI links write, where ``/0`` is an array index
+or an object key depending on the document).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import httpx
 import orjson
+from jsonpointer import EndOfList, JsonPointer, JsonPointerException
 from lxml import etree
 
 from paritygate.config.capture import CaptureConfig
@@ -30,6 +33,7 @@ __all__ = [
     "ReplyFormatError",
     "Selection",
     "compile_capture",
+    "compile_pointer",
     "compile_regex",
     "compile_xpath",
     "extract_capture",
@@ -113,9 +117,10 @@ class Selection:
 @dataclass(slots=True, frozen=True)
 class Capture:
     name: str
-    source: str  # "jsonpath" | "xpath" | "header" | "regex" | "status"
+    source: str  # "jsonpath" | "jsonpointer" | "xpath" | "header" | "regex" | "status"
     selector: str
     path: PathPattern | None = None
+    pointer: JsonPointer | None = None
     xpath: etree.XPath | None = None
     regex: re.Pattern[str] | None = None
 
@@ -177,6 +182,8 @@ def extract_capture(capture: Capture, reply: Reply) -> tuple[Any, Failure | None
         if match is None:
             return None, Failure(label, "a match", "(no match in body)")
         return match.group(1 if capture.regex.groups else 0), None
+    if capture.source == "jsonpointer" and capture.pointer is not None:
+        return _pointed(capture, reply)
     try:
         sel = select(capture.source, capture.selector, capture.path, capture.xpath, reply)
     except ReplyFormatError as exc:
@@ -191,6 +198,29 @@ def extract_capture(capture: Capture, reply: Reply) -> tuple[Any, Failure | None
     if wildcard or (capture.source == "xpath" and isinstance(value, list)):
         value = value[0]
     return value, None
+
+
+def _pointed(capture: Capture, reply: Reply) -> tuple[Any, Failure | None]:
+    assert capture.pointer is not None
+    try:
+        value = capture.pointer.resolve(reply.json())
+    except ReplyFormatError as exc:
+        return None, Failure(capture.label, "a value", f"({exc})")
+    except JsonPointerException:
+        return None, Failure(capture.label, "a value", "(nothing at that pointer)")
+    if isinstance(value, EndOfList):  # "/-": the place after the last item holds nothing
+        return None, Failure(capture.label, "a value", "(nothing at that pointer)")
+    return value, None
+
+
+def compile_pointer(text: str) -> JsonPointer:
+    """Raises CaptureSpecError naming the problem (a pointer is "" or starts with '/')."""
+    try:
+        return JsonPointer(text)
+    except JsonPointerException as exc:
+        raise CaptureSpecError(
+            "jsonpointer", f"bad JSON pointer {text!r}: {exc} (expected '' or /key/0/key, ~0 for ~, ~1 for /)"
+        ) from None
 
 
 def compile_xpath(text: str, namespaces: dict[str, str] | None = None) -> etree.XPath:
@@ -221,8 +251,10 @@ def compile_regex(text: str, key: str = "regex") -> re.Pattern[str]:
 def compile_capture(spec: CaptureConfig) -> Capture:
     """The runnable capture of a validated spec; CaptureSpecError when its selector is bad."""
     source, selector = spec.source, spec.selector
-    path = xpath = regex = None
-    if source == "jsonpath":
+    path = xpath = regex = pointer = None
+    if source == "jsonpointer":
+        pointer = compile_pointer(selector)
+    elif source == "jsonpath":
         try:
             path = parse_path(selector)
         except PathSyntaxError as exc:
@@ -231,4 +263,4 @@ def compile_capture(spec: CaptureConfig) -> Capture:
         xpath = compile_xpath(selector, spec.namespaces)
     elif source == "regex":
         regex = compile_regex(selector)
-    return Capture(spec.name, source, selector, path=path, xpath=xpath, regex=regex)
+    return Capture(spec.name, source, selector, path=path, xpath=xpath, regex=regex, pointer=pointer)

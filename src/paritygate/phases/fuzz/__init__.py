@@ -1,7 +1,8 @@
 """Phase ``fuzz``: generated requests to every implementation, divergences shrunk to a minimal case.
 
-Requests come from an OpenAPI document (:mod:`.openapi`) or from mutating a cases file
-(:mod:`.mutate`); :func:`.search.search` sends them through a classifier (the parity
+Requests come from an OpenAPI document (:mod:`.openapi`; sequences along its links,
+:mod:`.links`, with runtime expressions parsed by :mod:`.expressions`) or from mutating a
+cases file (:mod:`.mutate`); :func:`.search.search` sends them through a classifier (the parity
 engine, handed in by the caller: phases never import each other) and shrinks each
 divergence class to the smallest request that shows it. See docs/fuzz.md.
 """
@@ -13,8 +14,10 @@ from paritygate.phases.fuzz.search import (
     Found,
     SearchProgress,
     SearchResult,
+    Steps,
     request_key,
     search,
+    sequence_key,
 )
 
 __all__ = [
@@ -23,8 +26,10 @@ __all__ = [
     "Found",
     "SearchProgress",
     "SearchResult",
+    "Steps",
     "mutated_case",
     "mutated_cases",
     "request_key",
     "search",
+    "sequence_key",
 ]

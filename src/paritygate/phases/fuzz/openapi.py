@@ -23,7 +23,15 @@ from paritygate.errors import ConfigError
 from paritygate.phases.fuzz.mutate import mutated_case
 from paritygate.probe import Case
 
-__all__ = ["Operation", "load_openapi", "openapi_cases", "operations"]
+__all__ = [
+    "Given",
+    "Operation",
+    "case_strategy",
+    "load_openapi",
+    "openapi_cases",
+    "operations",
+    "resolve_ref",
+]
 
 
 def _bridge_many_more() -> None:
@@ -67,6 +75,8 @@ class Operation:
     body: Any | None  # the JSON request body's schema
     media_type: str
     body_required: bool
+    operation_id: str | None = None
+    header_params: tuple[str, ...] = ()  # names (a link may fill them; they are not generated)
 
     @property
     def name(self) -> str:
@@ -103,7 +113,7 @@ def load_openapi(source: str, base_dir: Path) -> dict[str, Any]:
     return doc
 
 
-def _resolve(doc: dict[str, Any], node: Any) -> Any:
+def resolve_ref(doc: dict[str, Any], node: Any) -> Any:
     """A ``$ref``'d parameter or request body (schemas inside are left to the library)."""
     seen = 0
     while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
@@ -125,7 +135,7 @@ def operations(doc: dict[str, Any]) -> list[Operation]:
     for route, item in doc["paths"].items():
         if not isinstance(item, dict):
             continue
-        shared = [_resolve(doc, p) for p in item.get("parameters", [])]
+        shared = [resolve_ref(doc, p) for p in item.get("parameters", [])]
         for method in _METHODS:
             op = item.get(method)
             if not isinstance(op, dict):
@@ -134,7 +144,7 @@ def operations(doc: dict[str, Any]) -> list[Operation]:
             params.update(
                 {
                     (p.get("in"), p.get("name")): p
-                    for p in map(lambda x: _resolve(doc, x), op.get("parameters", []))
+                    for p in map(lambda x: resolve_ref(doc, x), op.get("parameters", []))
                 }
             )
             path_params = {
@@ -146,16 +156,25 @@ def operations(doc: dict[str, Any]) -> list[Operation]:
                 if where == "query"
             }
             body, media, required = None, "application/json", False
-            request = _resolve(doc, op.get("requestBody"))
+            request = resolve_ref(doc, op.get("requestBody"))
             if isinstance(request, dict):
                 content = request.get("content") or {}
                 media = next((m for m in content if m in _JSON_TYPES or m.endswith("+json")), "")
                 if media:
                     body = content[media].get("schema", {})
                     required = bool(request.get("required"))
+            op_id = op.get("operationId")
             out.append(
                 Operation(
-                    method.upper(), route, path_params, query, body, media or "application/json", required
+                    method.upper(),
+                    route,
+                    path_params,
+                    query,
+                    body,
+                    media or "application/json",
+                    required,
+                    op_id if isinstance(op_id, str) else None,
+                    tuple(n for (where, n), _ in params.items() if where == "header"),
                 )
             )
     return out
@@ -185,14 +204,30 @@ def _scalar(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def _case_strategy(doc: dict[str, Any], op: Operation) -> st.SearchStrategy[Case]:
-    path_values = st.fixed_dictionaries({n: _schema(doc, s) for n, s in op.path_params.items()})
-    query = st.fixed_dictionaries(
-        {n: _schema(doc, s) for n, (s, req) in op.query_params.items() if req},
-        optional={n: _schema(doc, s) for n, (s, req) in op.query_params.items() if not req},
+@dataclass(frozen=True, slots=True)
+class Given:
+    """Inputs a link gives, so they are not drawn: a given path parameter stays ``{name}``
+    in the path, a given query parameter and a given body are left out (the link fills them)."""
+
+    path: frozenset[str] = frozenset()
+    query: frozenset[str] = frozenset()
+    body: bool = False
+
+
+def case_strategy(doc: dict[str, Any], op: Operation, given: Given = Given()) -> st.SearchStrategy[Case]:
+    """One request to ``op``, every input but the ``given`` ones drawn from its schema."""
+    path_values = st.fixed_dictionaries(
+        {n: _schema(doc, s) for n, s in op.path_params.items() if n not in given.path}
     )
-    if op.body is None:
-        body: st.SearchStrategy[Any] = st.just(None)
+    query = st.fixed_dictionaries(
+        {n: _schema(doc, s) for n, (s, req) in op.query_params.items() if req and n not in given.query},
+        optional={
+            n: _schema(doc, s) for n, (s, req) in op.query_params.items() if not req and n not in given.query
+        },
+    )
+    body: st.SearchStrategy[Any]
+    if op.body is None or given.body:
+        body = st.just(None)
     elif op.body_required:
         body = _schema(doc, op.body).map(lambda v: ("json", v))
     else:
@@ -219,7 +254,7 @@ def openapi_cases(doc: dict[str, Any], *, invalid: bool = False) -> st.SearchStr
     ops = operations(doc)
     if not ops:
         raise ConfigError("the OpenAPI document has no operation under `paths`")
-    valid = st.one_of(*(_case_strategy(doc, op) for op in ops))
+    valid = st.one_of(*(case_strategy(doc, op) for op in ops))
     if not invalid:
         return valid
     return st.one_of(valid, valid.flatmap(mutated_case))

@@ -1,12 +1,13 @@
 """Drive a Hypothesis search over generated requests; shrink each divergence class found.
 
-The test Hypothesis runs sends one generated case to every target and asks the parity
-engine which divergence classes the answers are in. For a class not reported yet it
+What Hypothesis draws is a *sequence* of requests (one request, or a call followed by the
+calls its OpenAPI links lead to). The test sends it to every target, step by step in
+lockstep, and asks the parity engine which divergence classes the answers are in. For a class not reported yet it
 raises an exception whose *type is unique to that class*: Hypothesis tells failures apart
 by their exception type and place, so with ``report_multiple_bugs`` it shrinks each class
 separately, to the smallest request that still shows **that** class.
 
-Answers are cached by request, so a request the shrinker replays is not sent again and
+Answers are cached by sequence, so a sequence the shrinker replays is not sent again and
 every replay sees the same classes (Hypothesis requires a deterministic test). When the
 wall-clock deadline has passed, only cached requests answer; the rest count as no class.
 """
@@ -26,9 +27,19 @@ from hypothesis import strategies as st
 
 from paritygate.probe import Case
 
-__all__ = ["Budget", "ClassifyFn", "Found", "SearchProgress", "SearchResult", "request_key", "search"]
+__all__ = [
+    "Budget",
+    "ClassifyFn",
+    "Found",
+    "SearchProgress",
+    "SearchResult",
+    "request_key",
+    "search",
+    "sequence_key",
+]
 
-ClassifyFn = Callable[[Case], Awaitable[list[str]]]  # a case -> the class keys of its answers
+Steps = list[Case]  # one request, or a call and the calls its links lead to, in order
+ClassifyFn = Callable[[Steps], Awaitable[list[str]]]  # a sequence -> the class keys of its answers
 ClassifierFactory = Callable[[], AbstractAsyncContextManager[ClassifyFn]]
 MAX_ROUNDS = 64  # a round ends soon after its first classes are found; the next looks for more
 
@@ -54,8 +65,17 @@ class SearchProgress:
 @dataclass(frozen=True, slots=True)
 class Found:
     key: str  # the class key
-    case: Case  # the shrunk request that shows it
-    first_case: Case  # the request that first showed it, before shrinking
+    steps: Steps  # the shrunk sequence that shows it (one step for a single request)
+    first_steps: Steps  # the sequence that first showed it, before shrinking
+
+    @property
+    def case(self) -> Case:
+        """The request that shows the class: the last step (the shrinker drops later ones)."""
+        return self.steps[-1]
+
+    @property
+    def first_case(self) -> Case:
+        return self.first_steps[-1]
 
 
 @dataclass(slots=True)
@@ -77,9 +97,9 @@ class Divergence(Exception):
 
     key: str = ""
 
-    def __init__(self, case: Case) -> None:
+    def __init__(self, steps: Steps) -> None:
         super().__init__(self.key)
-        self.case = case
+        self.steps = steps
 
 
 def request_key(case: Case) -> bytes:
@@ -88,13 +108,20 @@ def request_key(case: Case) -> bytes:
     return head + b"\n" + (case.content() or b"")
 
 
+def sequence_key(steps: Steps) -> bytes:
+    """What identifies a generated sequence: its requests and what each step captures."""
+    return b"\n\x00".join(
+        request_key(case) + orjson.dumps(case.capture_specs, option=orjson.OPT_SORT_KEYS) for case in steps
+    )
+
+
 class _Search:
     def __init__(self, classify: ClassifyFn, loop: _LoopBridge, budget: Budget) -> None:
         self.classify = classify
         self.loop = loop
         self.budget = budget
         self.cache: dict[bytes, list[str]] = {}
-        self.first_seen: dict[str, Case] = {}
+        self.first_seen: dict[str, Steps] = {}
         self.types: dict[str, type[Divergence]] = {}
         self.started = time.perf_counter()
         self.result = SearchResult()
@@ -103,20 +130,20 @@ class _Search:
         limit = self.budget.deadline_s
         return limit is not None and time.perf_counter() - self.started > limit
 
-    def keys_of(self, case: Case) -> list[str]:
+    def keys_of(self, steps: Steps) -> list[str]:
         self.result.examples += 1
-        request = request_key(case)
+        request = sequence_key(steps)
         cached = self.cache.get(request)
         if cached is not None:
             return cached
         if self.past_deadline():
             self.result.deadline_hit = True
             return []
-        keys = sorted(self.loop.run_until_complete(self.classify(case)))
+        keys = sorted(self.loop.run_until_complete(self.classify(steps)))
         self.cache[request] = keys
-        self.result.sent += 1
+        self.result.sent += len(steps)
         for key in keys:
-            self.first_seen.setdefault(key, case)
+            self.first_seen.setdefault(key, steps)
         return keys
 
     def divergence_type(self, key: str) -> type[Divergence]:
@@ -125,12 +152,12 @@ class _Search:
         return self.types[key]
 
     def round(
-        self, strategy: st.SearchStrategy[Case], done: set[str], number: int, examples: int
+        self, strategy: st.SearchStrategy[Steps], done: set[str], number: int, examples: int
     ) -> list[Divergence]:
-        def test(case: Case) -> None:
-            fresh = [k for k in self.keys_of(case) if k not in done]
+        def test(steps: Steps) -> None:
+            fresh = [k for k in self.keys_of(steps) if k not in done]
             if fresh:
-                raise self.divergence_type(fresh[0])(case)
+                raise self.divergence_type(fresh[0])(steps)
 
         run = settings(
             max_examples=examples,
@@ -158,7 +185,7 @@ class _Search:
 
 
 def search(
-    strategy: st.SearchStrategy[Case],
+    strategy: st.SearchStrategy[Steps],
     classifier: ClassifierFactory,
     budget: Budget,
     progress: Callable[[SearchProgress], None] | None = None,
@@ -173,7 +200,7 @@ def search(
 
 async def _prepare(
     loop: asyncio.AbstractEventLoop,
-    strategy: st.SearchStrategy[Case],
+    strategy: st.SearchStrategy[Steps],
     classifier: ClassifierFactory,
     budget: Budget,
     progress: Callable[[SearchProgress], None] | None,
@@ -187,7 +214,7 @@ async def _prepare(
 def _run_rounds(
     classify: ClassifyFn,
     loop: asyncio.AbstractEventLoop,
-    strategy: st.SearchStrategy[Case],
+    strategy: st.SearchStrategy[Steps],
     budget: Budget,
     progress: Callable[[SearchProgress], None] | None,
 ) -> SearchResult:
@@ -196,8 +223,8 @@ def _run_rounds(
     if progress is not None:
         inner = state.keys_of
 
-        def reporting(case: Case) -> list[str]:
-            keys = inner(case)
+        def reporting(steps: Steps) -> list[str]:
+            keys = inner(steps)
             progress(
                 SearchProgress(state.result.sent, len(state.first_seen), time.perf_counter() - state.started)
             )
@@ -215,7 +242,7 @@ def _run_rounds(
         state.result.rounds = number + 1
         fresh = state.round(strategy, done, number, remaining)
         for exc in fresh:
-            found.setdefault(exc.key, Found(exc.key, exc.case, state.first_seen.get(exc.key, exc.case)))
+            found.setdefault(exc.key, Found(exc.key, exc.steps, state.first_seen.get(exc.key, exc.steps)))
         done |= {exc.key for exc in fresh}
         if not fresh and set(state.first_seen) <= done:
             break  # a whole round found nothing new
