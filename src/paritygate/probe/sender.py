@@ -66,6 +66,7 @@ class Prober:
         # the cookies each target set, sent back to that target only, by the cookie
         # policy the httpx sender used (the standard library's http.cookiejar)
         self._cookies = {name: httpx.Cookies() for name in self.targets}
+        self._set_cookies: set[str] = set()  # the targets that set one (the others cost nothing)
 
     async def __aenter__(self) -> Prober:
         await self._wire.open()
@@ -94,7 +95,7 @@ class Prober:
     def _build(self, target: str, spec: RequestSpec) -> OutgoingRequest:
         url = self.targets[target] + spec.path
         cookie = None
-        if self._cookies[target].jar:  # (rare) cookies only cost when a target set some
+        if target in self._set_cookies:
             probe = httpx.Request(spec.method, url)
             self._cookies[target].set_cookie_header(probe)
             cookie = probe.headers.get("cookie")
@@ -125,4 +126,5 @@ class Prober:
             if any(k == "set-cookie" for k, _ in headers):
                 sent = httpx.Request(request.method, request.url)
                 self._cookies[target].extract_cookies(httpx.Response(status, headers=headers, request=sent))
+                self._set_cookies.add(target)
             return sink.finish(Response(status=status, headers=headers, elapsed_ms=elapsed))

@@ -104,8 +104,12 @@ class AiohttpWire:
             allow_redirects=False,
         ) as answer:
             headers = decode_headers(answer.raw_headers)
-            async for chunk in answer.content.iter_any():
-                sink.feed(chunk)
+            length = answer.content_length
+            if length is not None and length <= sink.limit and "Content-Encoding" not in answer.headers:
+                sink.feed(await answer.read())  # known to fit: one read, no chunk loop
+            else:
+                async for chunk in answer.content.iter_any():
+                    sink.feed(chunk)
             return answer.status, headers
 
 

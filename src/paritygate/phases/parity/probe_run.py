@@ -212,8 +212,8 @@ def _evaluate(
     grouping: Grouping,
     issued: dict[str, dict[str, Any]],
     learned: list[NoisyPath],
+    operation: str,
 ) -> CaseRun:
-    operation = operation_name(case, grouping.operation)
     noise: dict[str, list[NoisyPath]] = {}
     for n in learned:
         if n.operation == operation and n.target in first:
@@ -298,6 +298,7 @@ class _Pending:
     """A sent step, compared once noise has been learned over every step."""
 
     case: Case
+    operation: str
     first: dict[str, Response]  # the primaries' answers
     twins: dict[str, Response]  # primary -> its twin's answer
     repeats: list[dict[str, Response]]
@@ -314,6 +315,7 @@ async def _run_step(
     reference: str | None,
     noise_runs: int,
     twins: dict[str, str],
+    operation_rule: OperationRule,
 ) -> CaseRun | _Pending:
     if seq.setup_failed is not None and case.role != "teardown":
         seq.lose(case, seq.targets)
@@ -324,7 +326,10 @@ async def _run_step(
         seq.lose(case, seq.targets)
         return _skipped(case, _skip_reason(lacking))
     # each twin is its own target here: it gets every step with the values it issued itself
-    specs = {t: case.render(seq.values[t]) for t in targets}
+    if case.uses:
+        specs = {t: case.render(seq.values[t]) for t in targets}
+    else:  # nothing per target in it: one request for all
+        specs = dict.fromkeys(targets, case.render({}))
     rounds = [await prober.send_each(specs)]
     # Repeats learn noise: only a safe case, never in a scenario with an unsafe step (a
     # repeat would see the state the other steps change), never one whose values later
@@ -360,6 +365,7 @@ async def _run_step(
     # every value a target issued so far is per target by nature: the echo of an id too
     return _Pending(
         case,
+        operation_name(case, operation_rule),
         first,
         {p: rounds[0][t] for p, t in twins.items() if t in rounds[0] and p in first},
         rounds[1:],
@@ -424,7 +430,10 @@ async def probe_sequences(
         async with gate:
             seq = _Sequence(targets)
             seq.repeatable = not steps or steps[0].scenario is None or all(is_safe(c) for c in steps)
-            return [await _run_step(prober, case, seq, reference, noise_runs, twins) for case in steps]
+            return [
+                await _run_step(prober, case, seq, reference, noise_runs, twins, grouping.operation)
+                for case in steps
+            ]
 
     done = [step for steps in await asyncio.gather(*(one(s) for s in sequences)) for step in steps]
     base = settings or NoiseSettings()
@@ -433,7 +442,7 @@ async def probe_sequences(
     repeat_learner = NoiseLearner(rules, "repeats", window)
     pending = [p for p in done if isinstance(p, _Pending)]
     for p in pending:
-        op = operation_name(p.case, grouping.operation)
+        op = p.operation
         for primary, answer in p.twins.items():
             twin_learner.observe(primary, op, p.case.name, p.first[primary], answer)
         for repeat in p.repeats:
@@ -445,7 +454,9 @@ async def probe_sequences(
     runs: list[CaseRun] = []
     for step in done:
         if isinstance(step, _Pending):
-            run = _evaluate(step.case, step.first, rules, reference, grouping, step.issued, learned)
+            run = _evaluate(
+                step.case, step.first, rules, reference, grouping, step.issued, learned, step.operation
+            )
             run.state = "error" if step.errors else "compared"
             run.capture_errors, run.captured, run.reason = step.errors, step.captured, step.reason
             run.repeated = len(step.repeats)
@@ -476,7 +487,7 @@ async def probe_sequences(
         base.min_count,
         base.min_ratio,
     )
-    operations = sorted({operation_name(p.case, grouping.operation) for p in pending})
+    operations = sorted({p.operation for p in pending})
     return ProbeRun(runs, calibration, learned, flaky, operations)
 
 
