@@ -117,6 +117,11 @@ def test_a_phase_result_round_trips_with_its_typed_document_and_findings() -> No
     result = PhaseResult("parity", PhaseStatus.FAILED, "sum", [finding], _doc(), 0.5)
     back = PhaseResult.from_dict(result.to_dict())
     assert back == result and back.parity == _doc()
-    assert PhaseResult.from_dict(
-        PhaseResult("smoke", PhaseStatus.PASSED, "x", data={"a": 1}).to_dict()
-    ).data == {"a": 1}
+    none = PhaseResult("smoke", PhaseStatus.SKIPPED, "x")  # a phase that made no document
+    assert none.to_dict()["data"] == {} and PhaseResult.from_dict(none.to_dict()) == none
+
+
+def test_a_phase_document_of_an_unknown_kind_is_rejected() -> None:
+    raw = PhaseResult("smoke", PhaseStatus.PASSED, "x").to_dict() | {"data": {"schema": "elsewhere/1"}}
+    with pytest.raises(DocumentError, match=r"^phases\.smoke\.data\.schema: expected one of .*'elsewhere/1'"):
+        PhaseResult.from_dict(raw, "phases.smoke")

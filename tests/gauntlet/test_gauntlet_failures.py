@@ -128,7 +128,8 @@ def test_keep_up_leaves_the_stack_running_and_says_how_to_stop_it(tmp_path: Path
     try:
         result = run_gauntlet(loaded, only=["parity"], keep_up=True)
         assert result.kept_up and result.stop_hint == f"paritygate stack down --config {config}"
-        urls = [s["url"] for s in result.phases["stack"].json_data["services"]]
+        stack = result.phases["stack"].stack
+        urls = [s.url for s in stack.services] if stack is not None else []
         assert urls and not any(port_is_closed(url) for url in urls)
         assert result.report.kept_up is True
         assert (loaded.state_dir / "stack.json").is_file()  # what `paritygate stack down` reads
@@ -150,9 +151,9 @@ def test_a_crash_after_stack_up_leaves_no_service_running_even_with_keep_up(
     seen: list[str] = []
 
     def crash(doc: RunDocument, run_dir: Path, history: Path) -> list[Path]:
-        stack = doc.phases["stack"].data
-        assert isinstance(stack, dict)
-        seen.extend(s["url"] for s in stack["services"])
+        stack = doc.stack
+        assert stack is not None
+        seen.extend(s.url for s in stack.services)
         raise RuntimeError("writer bug")
 
     monkeypatch.setattr(runner, "write_and_record", crash)

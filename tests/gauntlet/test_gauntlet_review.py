@@ -109,8 +109,9 @@ def test_a_root_commit_is_reviewed_against_the_empty_tree(tmp_path: Path) -> Non
     review = result.phases["review"]
     assert review.summary.startswith("dry run over the root commit (")
     assert "to paritygate.toml to enable real reviewers" in review.summary
-    assert review.json_data["base_is_empty_tree"] is True and review.json_data["tip"] == root
-    assert [b["component"] for b in review.json_data["bundles"]] == ["app", "other"]
+    doc = review.review
+    assert doc is not None and doc.base_is_empty_tree is True and doc.tip == root
+    assert [b.component for b in doc.bundles] == ["app", "other"]
     assert {p.name for p in result.files} >= {"review.md", "review.json", "review.sarif"}
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from paritygate.core.parity_doc import SCHEMA as PARITY_SCHEMA
 from paritygate.core.parity_doc import ParityDocument
+from paritygate.core.review_doc import SCHEMA as REVIEW_SCHEMA
 from paritygate.core.run_doc import RunDocument
 from paritygate.errors import ConfigError, RuntimeProblem, UsageError
 from paritygate.history import SCHEMA_VERSION, HistoryStore, RunSnapshot, snapshot_from_report
@@ -251,20 +252,49 @@ def test_history_locked_by_another_writer_is_a_runtime_error(
         writer.close()
 
 
+def _review_data(dry_run: bool, bundles: list[str], findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """A paritygate.review/2 object with ``bundles`` (ids) and ``findings`` (severity, retracted)."""
+    limits = {"warn_kb": 60, "max_kb": 100, "match_window": 3, "max_span_lines": 20, "claim_similarity": 50,
+              "block_lineages": 2, "quorum": "warn"}  # fmt: skip
+    bundle = {"component": "app", "bytes": 10, "tokens_est": 5, "tokens_method": "estimate:bytes/2.5"}
+    finding = {
+        "bundle": "c1",
+        "path": "a.py",
+        "start": 1,
+        "end": 1,
+        "what": "w",
+        "why": "y",
+        "line_kind": "added",
+    }
+    return {
+        "schema": REVIEW_SCHEMA, "dry_run": dry_run, "dry_run_reason": "requested" if dry_run else None,
+        "range": "A..B", "summary": "", "limits": limits,
+        "bundles": [bundle | {"id": b} for b in bundles],
+        "findings": [finding | {"id": f"f{n}"} | f for n, f in enumerate(findings)],
+    }  # fmt: skip
+
+
 def test_review_counts_tell_a_dry_run_from_a_real_review() -> None:
     doc = report("20260502T090000Z", "2026-05-02T09:00:00Z")
     doc["phases"]["review"] = {
         "phase": "review",
         "status": "passed",
         "summary": "dry run",
-        "data": {"dry_run": True, "bundles": [{"id": "c1"}, {"id": "c2"}], "findings": []},
+        "data": _review_data(True, ["c1", "c2"], []),
     }
     counts = _snapshot(doc).phases["review"].counts
     assert counts == {"findings": 0, "block": 0, "bundles": 2, "dry_run": True}
-    doc["phases"]["review"]["data"] = {
-        "dry_run": False,
-        "bundles": [{"id": "c1"}],
-        "findings": [{"severity": "block"}, {"severity": "nit"}, {"severity": "block", "retracted": True}],
-    }
+    doc["phases"]["review"]["data"] = _review_data(
+        False,
+        ["c1"],
+        [{"severity": "block"}, {"severity": "nit"}, {"severity": "block", "retracted": True}],
+    )
     counts = _snapshot(doc).phases["review"].counts
     assert counts == {"findings": 2, "block": 1, "bundles": 1, "dry_run": False}
+    doc["phases"]["review"]["data"] = {}  # skipped before it made a document
+    assert _snapshot(doc).phases["review"].counts == {
+        "findings": 0,
+        "block": 0,
+        "bundles": 0,
+        "dry_run": False,
+    }

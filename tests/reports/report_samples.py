@@ -6,6 +6,7 @@ from typing import Any
 
 from paritygate.core.models import Finding, FindingKind, PhaseResult, PhaseStatus
 from paritygate.core.parity_doc import ParityDocument
+from paritygate.core.review_doc import ReviewDocument
 from paritygate.core.run_doc import FilesListing, RunDocument
 from paritygate.core.smoke_doc import SmokeDocument
 from paritygate.phases.assess import assess
@@ -261,6 +262,21 @@ def review_result(*, lineages: int = 1) -> PhaseResult:
         "convergence": lineages,
         "line_kind": "added",
         "retracted": False,
+        "votes": [
+            {
+                "reviewer": n,
+                "lineage": [n],
+                "where": "src/x.py:10-12",
+                "path": "src/x.py",
+                "start": 10,
+                "end": 12,
+                "severity": "block",
+                "what": HOSTILE,
+                "why": "because",
+                "line_kind": "added",
+            }
+            for n in names
+        ],
     }
     kind = FindingKind.REVIEW_BLOCK if lineages >= 2 else FindingKind.REVIEW_WARNING
     return PhaseResult(
@@ -268,38 +284,54 @@ def review_result(*, lineages: int = 1) -> PhaseResult:
         PhaseStatus.FAILED if lineages >= 2 else PhaseStatus.PASSED,
         "1 finding",
         findings=[Finding(kind, "src/x.py:10", "unchecked input")],
-        data={
-            "schema": "paritygate.review/1",
-            "dry_run": False,
-            "range": "A..B",
-            "bundles": [
-                {
-                    "id": "c1",
-                    "component": "validatord",
-                    "bytes": 47104,
-                    "tokens_est": 11776,
-                    "files": [],
-                    "left_out": [],
-                    "part": 1,
-                    "parts": 1,
-                    "convergent": 0,
-                    "distinct": 1,
-                    "tally_line": "c1 validatord (46KB) → 0 convergent / 1 distinct",
-                }
-            ],
-            "reviewers": [
-                {
-                    "name": "kimi",
-                    "lineage": ["moonshot"],
-                    "status": "ok",
-                    "tokens_out": 250,
-                    "finish_reason": "stop",
-                    "served_model": "k2",
-                    "rejected_locations": 0,
-                }
-            ],
-            "findings": [finding],
-        },
+        data=ReviewDocument.from_json(
+            {
+                "schema": "paritygate.review/2",
+                "dry_run": False,
+                "dry_run_reason": None,
+                "range": "A..B",
+                "summary": "1 bundle(s) × 1 reviewer(s)",
+                "limits": {
+                    "warn_kb": 60,
+                    "max_kb": 100,
+                    "match_window": 3,
+                    "max_span_lines": 20,
+                    "claim_similarity": 50,
+                    "block_lineages": 2,
+                    "quorum": "warn",
+                },
+                "bundles": [
+                    {
+                        "id": "c1",
+                        "component": "validatord",
+                        "bytes": 47104,
+                        "tokens_est": 11776,
+                        "tokens_method": "estimate:bytes/2.5",
+                        "files": [],
+                        "left_out": [],
+                        "part": 1,
+                        "parts": 1,
+                        "convergent": 0,
+                        "distinct": 1,
+                        "tally_line": "c1 validatord (46KB) → 0 convergent / 1 distinct",
+                    }
+                ],
+                "reviewers": [
+                    {
+                        "name": "kimi",
+                        "lineage": ["moonshot"],
+                        "provider": "openai",
+                        "model": "kimi-k2",
+                        "status": "ok",
+                        "tokens_out": 250,
+                        "finish_reason": "stop",
+                        "served_model": "k2",
+                        "rejected_locations": 0,
+                    }
+                ],
+                "findings": [finding],
+            }
+        ),
     )
 
 
@@ -339,3 +371,10 @@ def sample_doc(results: list[PhaseResult] | None = None, *, interrupted: bool = 
 def sample_json(results: list[PhaseResult] | None = None) -> dict[str, Any]:
     """A sample run document's JSON object, for tests that hand-edit report.json."""
     return sample_doc(results).to_json()
+
+
+def review_doc(result: PhaseResult) -> ReviewDocument:
+    """The review document of a sample review result."""
+    doc = result.review
+    assert doc is not None
+    return doc

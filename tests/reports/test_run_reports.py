@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import lxml.html
@@ -9,7 +10,15 @@ import orjson
 import pytest
 from lxml import etree
 from markdown_it import MarkdownIt
-from report_samples import CLASS_KEY, HOSTILE, parity_result, review_result, sample_doc, smoke_result
+from report_samples import (
+    CLASS_KEY,
+    HOSTILE,
+    parity_result,
+    review_doc,
+    review_result,
+    sample_doc,
+    smoke_result,
+)
 
 from paritygate.core.models import PhaseResult, PhaseStatus
 from paritygate.errors import ConfigError
@@ -39,7 +48,7 @@ def test_writes_the_four_reports_the_phase_files_and_logs_dir(tmp_path: Path) ->
     assert all(p.exists() for p in files)
     assert read_report(tmp_path).verdict == "ship-with-known-gap"
     review = orjson.loads((tmp_path / "review.json").read_bytes())
-    assert review["schema"] == "paritygate.review/1" and review["range"] == "A..B"
+    assert review["schema"] == "paritygate.review/2" and review["range"] == "A..B"
     assert "c1 validatord (46KB) → 0 convergent / 1 distinct" in (tmp_path / "review.md").read_text()
 
 
@@ -172,9 +181,16 @@ def _dry_run_review() -> PhaseResult:
     result.summary = (
         "dry run over the last commit (A..B): 1 bundle(s), nothing sent; add [[review.reviewers]]"
     )
-    data = result.data
-    data.update(dry_run=True, dry_run_reason="no reviewers configured", reviewers=[], findings=[])
-    data["bundles"][0]["tally_line"] = "c1 validatord (46KB) → dry run, not sent"
+    doc = review_doc(result)
+    bundle = dataclasses.replace(doc.bundles[0], tally_line="c1 validatord (46KB) → dry run, not sent")
+    result.data = dataclasses.replace(
+        doc,
+        dry_run=True,
+        dry_run_reason="no reviewers configured",
+        reviewers=[],
+        findings=[],
+        bundles=[bundle],
+    )
     return result
 
 
@@ -206,7 +222,9 @@ def test_a_review_skipped_before_any_bundle_shows_its_reason_only() -> None:
         "review",
         PhaseStatus.SKIPPED,
         "review skipped: range A..B changes no files",
-        data={"schema": "paritygate.review/1", "dry_run": True, "range": "A..B", "bundles": []},
+        data=dataclasses.replace(
+            review_doc(review_result()), dry_run=True, dry_run_reason="requested", bundles=[], findings=[]
+        ),
     )
     doc = sample_doc([smoke_result(), parity_result(), skipped])
     md = render_markdown(doc).split("## Review", 1)[1].split("## Files", 1)[0]
@@ -218,8 +236,13 @@ def test_a_review_skipped_before_any_bundle_shows_its_reason_only() -> None:
 
 def test_a_review_finding_without_a_place_shows_the_reviewers_where() -> None:
     review = review_result()
-    (finding,) = review.json_data["findings"]
-    finding.update(path=None, start=None, end=None, line_kind="unanchored", votes=[{"where": "the parser"}])
+    doc = review_doc(review)
+    (finding,) = doc.findings
+    vote = dataclasses.replace(finding.votes[0], where="the parser", path=None, start=None, end=None)
+    unplaced = dataclasses.replace(
+        finding, path=None, start=None, end=None, line_kind="unanchored", votes=[vote]
+    )
+    review.data = dataclasses.replace(doc, findings=[unplaced])
     doc = sample_doc([smoke_result(), parity_result(), review])
     md = render_markdown(doc).split("## Review", 1)[1]
     assert "`the parser`" in md and "None:None" not in md

@@ -188,11 +188,13 @@ def check_reply(api: str, body: bytes) -> Checked:
         dry_run=False,
     )
     seconds = time.perf_counter() - started
-    json.dumps(outcome.bundles, ensure_ascii=False).encode("utf-8")  # every string is writable
+    json.dumps([b.to_json() for b in outcome.bundles], ensure_ascii=False).encode(
+        "utf-8"
+    )  # every string is writable
     if all(c.status == "failed" for c in calls):
         code = 3
     elif any(f.kind is FindingKind.REVIEW_BLOCK for f in outcome.phase_findings):
         code = 1
     else:
         code = 0
-    return Checked(code, seconds, malformed, outcome.bundles[0]["reviews"][0]["usability"])
+    return Checked(code, seconds, malformed, outcome.bundles[0].reviews[0].usability)

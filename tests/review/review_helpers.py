@@ -6,6 +6,9 @@ import os
 import subprocess
 from pathlib import Path
 
+from paritygate.core.models import PhaseResult
+from paritygate.core.review_doc import ReviewDocument
+
 _GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test",
     "GIT_AUTHOR_EMAIL": "test@example.invalid",
@@ -50,3 +53,10 @@ class Repo:
 def lines(prefix: str, count: int, width: int = 60) -> str:
     """``count`` distinct, boring source lines of about ``width`` characters."""
     return "".join(f"{prefix}_{i:05d} = compute('{prefix}', {i})".ljust(width) + "\n" for i in range(count))
+
+
+def review_doc(result: PhaseResult) -> ReviewDocument:
+    """The review document of a review result (which must have one)."""
+    doc = result.review
+    assert doc is not None, result.summary
+    return doc

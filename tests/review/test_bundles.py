@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
-from review_helpers import Repo, lines
+from review_helpers import Repo, lines, review_doc
 
 from paritygate.config import LoadedConfig
 from paritygate.core.models import PhaseStatus
+from paritygate.core.review_doc import BundleDoc, LeftOutDoc, ReviewDocument
 from paritygate.errors import ConfigError, UsageError
 from paritygate.phases.review import run_review
 from paritygate.phases.review.globs import component_of, glob_match, matching_glob
@@ -85,8 +85,8 @@ def test_patterns_are_checked_when_the_config_loads(
     assert message in str(info.value) and "review." in str(info.value)
 
 
-def _manifest(result_data: dict[str, Any], component: str) -> dict[str, Any]:
-    return next(b for b in result_data["bundles"] if b["component"] == component)
+def _manifest(result_data: ReviewDocument, component: str) -> BundleDoc:
+    return next(b for b in result_data.bundles if b.component == component)
 
 
 def test_first_commit_in_range_diffs_against_empty_tree(
@@ -105,18 +105,18 @@ def test_first_commit_in_range_diffs_against_empty_tree(
     loaded = write_config(CONFIG)
     result = run_review(loaded, repo=repo.path, out_dir=tmp_path / "out", dry_run=True)
     assert result.status is PhaseStatus.PASSED
-    data = result.data
-    assert data["base_is_empty_tree"] is True
-    assert data["range"].startswith("(empty tree)..")
-    assert [(b["id"], b["component"]) for b in data["bundles"]] == [
+    data = review_doc(result)
+    assert data.base_is_empty_tree is True
+    assert data.range.startswith("(empty tree)..")
+    assert [(b.id, b.component) for b in data.bundles] == [
         ("c1", "validatord"),
         ("c2", "replay"),
         ("c3", "other"),
     ]
-    assert _manifest(data, "replay")["files"] == ["src/replay/log.py", "tests/replay/test_log.py"]
-    assert _manifest(data, "other")["files"] == ["README.md"]
+    assert _manifest(data, "replay").files == ["src/replay/log.py", "tests/replay/test_log.py"]
+    assert _manifest(data, "other").files == ["README.md"]
     # The prompt numbers every line with its new-file number.
-    prompt = (tmp_path / "out" / _manifest(data, "validatord")["prompt_file"]).read_text()
+    prompt = (tmp_path / "out" / _manifest(data, "validatord").prompt_file).read_text()
     assert "   20 + app_00019 = compute('app', 19)" in prompt
     assert "- src/validatord/app.py (added)" in prompt
 
@@ -146,26 +146,26 @@ def test_manifest_lists_what_was_left_out_and_why(
     result = run_review(
         loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "out", dry_run=True
     )
-    data = result.data
-    assert data["commits"] == 1 and data["base_is_empty_tree"] is False
+    data = review_doc(result)
+    assert data.commits == 1 and data.base_is_empty_tree is False
     validatord = _manifest(data, "validatord")
-    assert validatord["files"] == ["src/validatord/app.py"]
-    assert validatord["deleted"] == ["src/validatord/gone.py"]
-    why = {item["path"]: item["why"] for item in validatord["left_out"]}
+    assert validatord.files == ["src/validatord/app.py"]
+    assert validatord.deleted == ["src/validatord/gone.py"]
+    why = {item.path: item.why for item in validatord.left_out}
     assert why["src/validatord/logo.png"] == "binary file"
     assert why["src/validatord/gone.py"].startswith("deleted file")
     assert "deletion-only hunk shrunk" in why["src/validatord/app.py"]
     assert "old lines 11-20 (10 deleted)" in why["src/validatord/app.py"]
     other = _manifest(data, "other")
-    assert other["left_out"] == [{"path": "Cargo.lock", "why": "excluded by [review] exclude '*.lock'"}]
-    assert other["files"] == []
-    assert other["skipped"] == "nothing reviewable: every change was left out"
-    assert validatord["tokens_est"] == int(validatord["bytes"] / 2.5) + 1
-    assert validatord["tokens_method"] == "estimate:bytes/2.5"
-    diff_text = (tmp_path / "out" / validatord["diff_file"]).read_text()
+    assert other.left_out == [LeftOutDoc("Cargo.lock", "excluded by [review] exclude '*.lock'")]
+    assert other.files == []
+    assert other.skipped == "nothing reviewable: every change was left out"
+    assert validatord.tokens_est == int(validatord.bytes / 2.5) + 1
+    assert validatord.tokens_method == "estimate:bytes/2.5"
+    diff_text = (tmp_path / "out" / validatord.diff_file).read_text()
     assert "keep_00015" not in diff_text  # the deleted lines are not sent...
     assert "10 deleted line(s), old 11-20, not shown" in diff_text  # ...but said
-    assert len(diff_text.encode()) == validatord["bytes"]
+    assert len(diff_text.encode()) == validatord.bytes
 
 
 def test_range_and_since_forms(
@@ -177,11 +177,11 @@ def test_range_and_since_forms(
     loaded = write_config(CONFIG)
     out = tmp_path / "out"
     beyond_root = run_review(loaded, repo=repo.path, rev_range="HEAD~3..HEAD", out_dir=out, dry_run=True)
-    assert beyond_root.json_data["base_is_empty_tree"] is True and beyond_root.json_data["commits"] == 3
+    assert review_doc(beyond_root).base_is_empty_tree is True and review_doc(beyond_root).commits == 3
     last = run_review(loaded, repo=repo.path, rev_range="HEAD~1", out_dir=out, dry_run=True)
-    assert last.json_data["commits"] == 1
+    assert review_doc(last).commits == 1
     since = run_review(loaded, repo=repo.path, since="1 hour ago", out_dir=out, dry_run=True)
-    assert since.json_data["commits"] == 3
+    assert review_doc(since).commits == 3
     future = run_review(loaded, repo=repo.path, since="2090-01-01", out_dir=out, dry_run=True)
     assert future.status is PhaseStatus.SKIPPED and "no commits in range" in future.summary
     empty = run_review(loaded, repo=repo.path, rev_range="HEAD..HEAD", out_dir=out, dry_run=True)
@@ -204,8 +204,10 @@ def test_not_a_repository_and_no_reviewers(
     repo.commit({"a.py": "print('hello')\n"}, "only")
     auto = run_review(loaded, repo=repo.path, out_dir=tmp_path / "out")
     assert auto.status is PhaseStatus.PASSED
-    assert auto.json_data["dry_run"] is True and auto.json_data["dry_run_reason"] == "no reviewers configured"
+    assert review_doc(auto).dry_run is True and review_doc(auto).dry_run_reason == "no reviewers configured"
     assert "no [[review.reviewers]] configured" in auto.summary and "[[review.reviewers]]" in auto.summary
     assert (tmp_path / "out" / "review" / "c1-other.prompt.md").is_file()
-    # The JSON document is complete and serialisable.
-    assert orjson.loads(orjson.dumps(auto.data))["schema"] == "paritygate.review/1"
+    # The JSON document is complete, serialisable, and reads back as it was.
+    raw = orjson.loads(orjson.dumps(review_doc(auto).to_json()))
+    assert raw["schema"] == "paritygate.review/2"
+    assert ReviewDocument.from_json(raw) == review_doc(auto)

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from review_fake_llm import FakeLLM, Reply, Rule, serve
-from review_helpers import Repo, lines
+from review_helpers import Repo, lines, review_doc
 
 from paritygate.cli.main import cli
 from paritygate.config import LoadedConfig
+from paritygate.core.review_doc import ReviewDocument
 from paritygate.errors import ConfigError
 
 BLOCK = "WHERE: src/svc/core.py:3\nSEVERITY: block\nWHAT: off by one\nWHY: the loop skips the last item\n\nVERDICT: block\n"
@@ -133,10 +134,10 @@ def test_a_user_prompt_template_overrides_the_bundled_one(
     result = run_review(
         loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "out", dry_run=True
     )
-    prompt = (tmp_path / "out" / result.json_data["bundles"][0]["prompt_file"]).read_text()
+    prompt = (tmp_path / "out" / str(review_doc(result).bundles[0].prompt_file)).read_text()
     assert prompt.startswith("Review svc (1 file):\ndiff --git a/src/svc/core.py b/src/svc/core.py\n")
     assert "    3 + for i in range(len(xs) - 1):" in prompt
-    assert result.json_data["prompt_template"] == str(template)
+    assert review_doc(result).prompt_template == str(template)
     template.write_text("Review {{ component }\n")
     with pytest.raises(ConfigError) as info:
         run_review(loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "out", dry_run=True)
@@ -157,15 +158,21 @@ def test_disclosures_are_told_once_not_per_part() -> None:
     from paritygate.cli.review_cmd import _disclosures
 
     places = [{"path": f"f{n}.py", "line": n, "side": "new", "types": ["Secret Keyword"]} for n in range(10)]
-    part = {"warnings": [], "clipped": [], "failed": ["llama"], "redactions": places[:6]}
+    part = {"component": "other", "bytes": 1, "tokens_est": 1, "tokens_method": "estimate:bytes/2.5",
+            "warnings": [], "clipped": [], "failed": ["llama"], "redactions": places[:6]}  # fmt: skip
+    reviewer = {"lineage": ["x"], "provider": "openai", "model": "m", "status": "ok"}
     data = {
+        "schema": "paritygate.review/2", "dry_run": False, "dry_run_reason": None, "range": "a..b", "summary": "",
+        "limits": {"warn_kb": 60, "max_kb": 100, "match_window": 3, "max_span_lines": 20, "claim_similarity": 50,
+                   "block_lineages": 2, "quorum": "warn"},
         "bundles": [
             {**part, "id": "c1.1", "warnings": ["c1 other was 150 KB: split into 2 parts"]},
             {**part, "id": "c1.2", "redactions": places[4:], "clipped": ["f9.py: hunk clipped"]},
         ],
-        "reviewers": [{"name": "kimi", "rejected_locations": 2}, {"name": "opus", "rejected_locations": 0}],
-    }
-    assert _disclosures(data) == [
+        "reviewers": [{**reviewer, "name": "kimi", "rejected_locations": 2},
+                      {**reviewer, "name": "opus", "rejected_locations": 0}],
+    }  # fmt: skip
+    assert _disclosures(ReviewDocument.from_json(data)) == [
         "warning: c1 other was 150 KB: split into 2 parts",
         "clipped (c1.2): f9.py: hunk clipped",
         "failed (left out of convergence): llama on c1.1, c1.2",

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from review_helpers import Repo
+from review_helpers import Repo, review_doc
 
 from paritygate.config import LoadedConfig
 from paritygate.errors import RuntimeProblem
@@ -93,10 +93,10 @@ def test_recent_range_covers_the_last_commit(
     on_root = recent_range(repo.path)
     assert on_root == "HEAD~1..HEAD"  # HEAD has no parent: the range starts at the empty tree
     root = run_review(loaded, repo=repo.path, rev_range=on_root, out_dir=tmp_path / "o1")
-    assert root.json_data["base_is_empty_tree"] is True and root.json_data["commits"] == 1
+    assert review_doc(root).base_is_empty_tree is True and review_doc(root).commits == 1
     repo.commit({"b.py": "b = 2\n"}, "second")
     (repo.path / "sub").mkdir()
     assert recent_range(repo.path / "sub") == recent_range(repo.path) == "HEAD~1..HEAD"
     last = run_review(loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "o2")
-    assert last.json_data["base_is_empty_tree"] is False and last.json_data["commits"] == 1
-    assert last.json_data["bundles"][0]["files"] == ["b.py"]
+    assert review_doc(last).base_is_empty_tree is False and review_doc(last).commits == 1
+    assert review_doc(last).bundles[0].files == ["b.py"]

@@ -6,16 +6,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
 from jsonschema import Draft4Validator
 from review_fake_llm import FakeLLM, Reply, Rule, serve
-from review_helpers import Repo, lines
+from review_helpers import Repo, lines, review_doc
 
 from paritygate.config import LoadedConfig
 from paritygate.core.models import FindingKind, PhaseResult, PhaseStatus
+from paritygate.core.review_doc import ReviewCallDoc, ReviewDocument
 from paritygate.phases.review import run_review
 from paritygate.reports.review_files import write_review_reports
 
@@ -167,33 +167,33 @@ def reviewed(
         result = run_review(
             loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=out, progress=progress.append
         )
-        write_review_reports(out, result.data)
+        write_review_reports(out, review_doc(result))
         yield result, fake, out, progress
 
 
-def _call(data: dict[str, Any], bundle: str, reviewer: str) -> dict[str, Any]:
-    doc = next(b for b in data["bundles"] if b["id"] == bundle)
-    return next(r for r in doc["reviews"] if r["reviewer"] == reviewer)
+def _call(data: ReviewDocument, bundle: str, reviewer: str) -> ReviewCallDoc:
+    doc = next(b for b in data.bundles if b.id == bundle)
+    return next(r for r in doc.reviews if r.reviewer == reviewer)
 
 
 def test_convergence_counts_lineages_not_reviewers(
     reviewed: tuple[PhaseResult, FakeLLM, Path, list[str]],
 ) -> None:
     result, _, _, _ = reviewed
-    data = result.data
-    top = data["findings"][0]
-    assert (top["path"], top["start"], top["end"]) == ("src/validatord/app.py", 10, 12)
-    assert top["reviewers"] == ["kimi", "opus", "sonnet"]  # three reviewers...
-    assert top["lineages"] == ["anthropic+claude", "moonshot"] and top["convergence"] == 2  # ...two lineages
-    assert top["severity"] == "block" and top["line_kind"] == "added"
+    data = review_doc(result)
+    top = data.findings[0]
+    assert (top.path, top.start, top.end) == ("src/validatord/app.py", 10, 12)
+    assert top.reviewers == ["kimi", "opus", "sonnet"]  # three reviewers...
+    assert top.lineages == ["anthropic+claude", "moonshot"] and top.convergence == 2  # ...two lineages
+    assert top.severity == "block" and top.line_kind == "added"
     blocks = [f for f in result.findings if f.kind is FindingKind.REVIEW_BLOCK]
     assert [(f.evidence, "2 lineages" in f.message) for f in blocks] == [
         ("src/validatord/app.py:10-12", True)
     ]
     assert result.status is PhaseStatus.FAILED
-    c1 = data["bundles"][0]
-    assert c1["bytes"] < 1024
-    assert c1["tally_line"] == (
+    c1 = data.bundles[0]
+    assert c1.bytes < 1024
+    assert c1.tally_line == (
         "c1 validatord (<1KB) → 1 convergent / 2 distinct · 3/5 usable (qwen truncated, llama failed)"
     )
 
@@ -202,17 +202,15 @@ def test_locations_are_checked_against_the_bundle(
     reviewed: tuple[PhaseResult, FakeLLM, Path, list[str]],
 ) -> None:
     result, _, _, _ = reviewed
-    votes = [
-        v for f in result.json_data["findings"] for v in f["votes"] if v["reviewer"] in ("kimi", "sonnet")
-    ]
-    by_where = {v["where"]: (v["path"], v["line_kind"]) for v in votes}
+    votes = [v for f in review_doc(result).findings for v in f.votes if v.reviewer in ("kimi", "sonnet")]
+    by_where = {v.where: (v.path, v.line_kind) for v in votes}
     assert by_where["b/src/validatord/app.py:12"] == ("src/validatord/app.py", "added")
     assert by_where["./src/validatord/app.py:10-11"] == ("src/validatord/app.py", "added")
     assert by_where["app.py:35"] == ("src/validatord/app.py", "outside-diff")  # unique suffix
     assert by_where["src/validatord/nope.py:3"][1] == "invalid"
     assert by_where["src/validatord/app.py:999"][1] == "invalid"
-    kimi = next(r for r in result.json_data["reviewers"] if r["name"] == "kimi")
-    assert kimi["rejected_locations"] == 2
+    kimi = next(r for r in review_doc(result).reviewers if r.name == "kimi")
+    assert kimi.rejected_locations == 2
     # A block at an invalid location never converges; it is a warning for a human.
     warnings = [f for f in result.findings if f.kind is FindingKind.REVIEW_WARNING]
     assert any("nope.py" in f.evidence and "cannot be checked" in f.message for f in warnings)
@@ -222,17 +220,19 @@ def test_self_retraction_is_audited_not_counted(
     reviewed: tuple[PhaseResult, FakeLLM, Path, list[str]],
 ) -> None:
     result, _, out, _ = reviewed
-    (retracted,) = [f for f in result.json_data["findings"] if f["retracted"]]
-    assert (retracted["path"], retracted["start"], retracted["convergence"]) == (
+    (retracted,) = [f for f in review_doc(result).findings if f.retracted]
+    assert (retracted.path, retracted.start, retracted.convergence) == (
         "src/materializer/job.py",
         42,
         0,
     )
-    assert "On reflection" in retracted["votes"][0]["retraction"]
-    opus_c2 = _call(result.data, "c2", "opus")
-    assert opus_c2["verdict"] == "ship" and opus_c2["retracted_verdicts"] == ["block"]
-    assert result.json_data["bundles"][1]["tally_line"].endswith(
-        "→ 0 convergent / 0 distinct · 4/5 usable (llama failed)"
+    assert "On reflection" in retracted.votes[0].retraction
+    opus_c2 = _call(review_doc(result), "c2", "opus")
+    assert opus_c2.verdict == "ship" and opus_c2.retracted_verdicts == ["block"]
+    assert (
+        review_doc(result)
+        .bundles[1]
+        .tally_line.endswith("→ 0 convergent / 0 distinct · 4/5 usable (llama failed)")
     )
     assert not any("job.py" in f.evidence for f in result.findings if f.kind is not FindingKind.NOTE)
     assert "Self-retracted (audit)" in (out / "review.md").read_text()
@@ -242,10 +242,10 @@ def test_cut_off_answer_is_truncated_never_clean_and_never_counted(
     reviewed: tuple[PhaseResult, FakeLLM, Path, list[str]],
 ) -> None:
     result, _, _, _ = reviewed
-    qwen = _call(result.data, "c1", "qwen")
-    assert (qwen["status"], qwen["finish_reason"], qwen["tokens_out"]) == ("incomplete", "length", 64)
-    assert qwen["usability"] == "truncated" and qwen["findings"] == 0
-    assert not [f for f in result.json_data["findings"] if f["what"] == "magic number"]
+    qwen = _call(review_doc(result), "c1", "qwen")
+    assert (qwen.status, qwen.finish_reason, qwen.tokens_out) == ("incomplete", "length", 64)
+    assert qwen.usability == "truncated" and qwen.findings == 0
+    assert not [f for f in review_doc(result).findings if f.what == "magic number"]
     assert any(
         f.kind is FindingKind.NOTE and "qwen gave no usable answer on c1 (truncated" in f.message
         for f in result.findings
@@ -256,15 +256,15 @@ def test_429_then_success_and_what_the_api_reported(
     reviewed: tuple[PhaseResult, FakeLLM, Path, list[str]],
 ) -> None:
     result, fake, _, progress = reviewed
-    kimi = _call(result.data, "c1", "kimi")
-    assert [a["outcome"] for a in kimi["attempts"]] == ["http 429", "ok"]
-    assert (kimi["status"], kimi["tokens_out"], kimi["served_model"]) == ("ok", 250, "kimi-k2-0905-served")
-    assert _call(result.data, "c1", "opus")["finish_reason"] == "end_turn"
+    kimi = _call(review_doc(result), "c1", "kimi")
+    assert [a.outcome for a in kimi.attempts] == ["http 429", "ok"]
+    assert (kimi.status, kimi.tokens_out, kimi.served_model) == ("ok", 250, "kimi-k2-0905-served")
+    assert _call(review_doc(result), "c1", "opus").finish_reason == "end_turn"
     assert "c1 kimi: ok (250 tokens out)" in progress
     # The key was read from api_key_env and sent to the endpoint, nowhere else.
     assert {r.auth for r in fake.requests if r.api == "openai"} == {f"Bearer {OPENAI_KEY}"}
-    sent = _call(result.data, "c1", "opus")["prompt_tokens"]
-    assert _call(result.data, "c1", "opus")["prompt_tokens_method"] == "estimate:bytes/2.5"
+    sent = _call(review_doc(result), "c1", "opus").prompt_tokens
+    assert _call(review_doc(result), "c1", "opus").prompt_tokens_method == "estimate:bytes/2.5"
     assert c1_tokens_line(result) == (
         f"opus {sent} in / 900 out · sonnet {sent} in / 180 out · kimi {sent} in / 250 out · "
         f"qwen {sent} in / 64 out (incomplete) · llama failed"
@@ -272,18 +272,18 @@ def test_429_then_success_and_what_the_api_reported(
 
 
 def c1_tokens_line(result: PhaseResult) -> str:
-    return str(result.json_data["bundles"][0]["tokens_line"])
+    return str(review_doc(result).bundles[0].tokens_line)
 
 
 def test_failed_reviewer_is_left_out_and_said(reviewed: tuple[PhaseResult, FakeLLM, Path, list[str]]) -> None:
     result, _, _, _ = reviewed
-    llama = next(r for r in result.json_data["reviewers"] if r["name"] == "llama")
-    assert llama["status"] == "failed" and llama["failed_bundles"] == ["c1", "c2", "c3"]
-    c1 = result.json_data["bundles"][0]
-    assert c1["failed"] == ["llama"]
-    assert c1["answered"]["lineages"] == ["alibaba+qwen", "anthropic+claude", "moonshot"]
+    llama = next(r for r in review_doc(result).reviewers if r.name == "llama")
+    assert llama.status == "failed" and llama.failed_bundles == ["c1", "c2", "c3"]
+    c1 = review_doc(result).bundles[0]
+    assert c1.failed == ["llama"]
+    assert c1.answered.lineages == ["alibaba+qwen", "anthropic+claude", "moonshot"]
     assert "llama on c1" in result.summary and "left out of convergence" in result.summary
-    error = _call(result.data, "c1", "llama")["error"]
+    error = _call(review_doc(result), "c1", "llama").error
     assert error.startswith("http 401") and "[api key]" in error
 
 
@@ -292,11 +292,11 @@ def test_secrets_and_api_keys_never_leave(reviewed: tuple[PhaseResult, FakeLLM, 
     assert fake.requests, "the fake server saw no request"
     for request in fake.requests:
         assert AWS_KEY_ID.encode() not in request.body and AWS_SECRET.encode() not in request.body
-    other = next(b for b in result.json_data["bundles"] if b["component"] == "other")
-    where = {(r["path"], r["line"]): r["types"] for r in other["redactions"]}
+    other = next(b for b in review_doc(result).bundles if b.component == "other")
+    where = {(r.path, r.line): r.types for r in other.redactions}
     assert sorted(where) == [("deploy/aws.ini", 2), ("deploy/aws.ini", 3)]
     assert where[("deploy/aws.ini", 2)] == ["AWS Access Key"]
-    assert "[REDACTED:AWS Access Key]" in (out / other["prompt_file"]).read_text()
+    assert "[REDACTED:AWS Access Key]" in (out / other.prompt_file).read_text()
     everything = orjson.dumps(result.to_dict()) + b"".join(
         p.read_bytes() for p in out.rglob("*") if p.is_file()
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 from review_fake_llm import FakeLLM, Reply, Rule, serve
-from review_helpers import Repo, lines
+from review_helpers import Repo, lines, review_doc
 
 from paritygate.config import LoadedConfig
 from paritygate.phases.review import run_review
@@ -36,7 +36,7 @@ def test_an_api_key_echoed_in_the_model_field_is_masked_everywhere(
         )
         out = tmp_path / "run"
         result = run_review(loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=out)
-        write_review_reports(out, result.data)
+        write_review_reports(out, review_doc(result))
     assert fake.requests and fake.requests[0].auth.endswith(KEY)  # the key was really sent
     files = [p for p in out.rglob("*") if p.is_file()]
     assert any(p.name == "review.json" for p in files)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from paritygate.core.review_doc import ReviewDocument
 from paritygate.reports.review_md import review_markdown
 from paritygate.reports.review_sarif import review_sarif
 
 
 def _finding(**changes: Any) -> dict[str, Any]:
-    vote = {"reviewer": "g", "severity": "block", "where": "a.py:3", "reason": "", "retraction": None}
+    vote = {"reviewer": "g", "lineage": ["google"], "severity": "block", "where": "a.py:3", "path": "src/<a>.py",
+            "start": 3, "end": 3, "what": "uses <script> tag", "why": "x", "line_kind": "added", "reason": "",
+            "retraction": None}  # fmt: skip
     base: dict[str, Any] = {
         "id": "x", "bundle": "c1", "path": "src/<a>.py", "start": 3, "end": 3, "severity": "minor",
         "what": "uses <script> tag", "why": "x", "reviewers": ["g", "s"], "lineages": ["google", "hf"],
@@ -19,9 +22,21 @@ def _finding(**changes: Any) -> dict[str, Any]:
     return base | changes
 
 
-def _doc(*findings: dict[str, Any], sarif: str = "all") -> dict[str, Any]:
-    return {"schema": "paritygate.review/1", "range": "a..b", "bundles": [], "reviewers": [],
-            "findings": list(findings), "limits": {"block_lineages": 2}, "sarif_findings": sarif}  # fmt: skip
+def _doc(*findings: dict[str, Any], sarif: str = "all") -> ReviewDocument:
+    limits = {"warn_kb": 60, "max_kb": 100, "match_window": 3, "max_span_lines": 20, "claim_similarity": 50,
+              "block_lineages": 2, "quorum": "warn"}  # fmt: skip
+    return ReviewDocument.from_json(
+        {
+            "schema": "paritygate.review/2",
+            "dry_run": False,
+            "dry_run_reason": None,
+            "range": "a..b",
+            "summary": "",
+            "limits": limits,
+            "findings": list(findings),
+            "sarif_findings": sarif,
+        }
+    )
 
 
 def test_review_md_code_spans_keep_angle_brackets_literal() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from detect_secrets.core.scan import _process_line_based_plugins
 from detect_secrets.settings import transient_settings
-from review_helpers import Repo, lines
+from review_helpers import Repo, lines, review_doc
 
 from paritygate.config import LoadedConfig
 from paritygate.config.review import SecretsConfig
@@ -138,8 +138,8 @@ def test_everything_that_is_sent_is_scanned(
     sent = "".join(p.read_text() for p in (out / "review").iterdir())
     for needle in (AWS_KEY_ID, GITHUB_TOKEN, BASE64_SECRET, AWS_SECRET):
         assert needle not in sent
-    (bundle,) = result.json_data["bundles"]
-    where = {(r["path"], r["side"]) for r in bundle["redactions"]}
+    (bundle,) = review_doc(result).bundles
+    where = {(r.path, r.side) for r in bundle.redactions}
     assert where == {
         ("deploy/NOTES.md", "hunk-header"),
         ("deploy/values.yaml", "new"),
@@ -149,7 +149,7 @@ def test_everything_that_is_sent_is_scanned(
         ("deploy/.env", "new"),
     }
     assert '@@ AWS_SECRET_ACCESS_KEY = "[REDACTED:' in sent
-    write_review_reports(out, result.data)
+    write_review_reports(out, review_doc(result))
     assert "`deploy/NOTES.md:20` (hunk heading) (AWS Access Key" in (out / "review.md").read_text()
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 from review_fake_llm import FakeLLM, Reply, Rule, serve
-from review_helpers import Repo, lines
+from review_helpers import Repo, lines, review_doc
 
 from paritygate.config import LoadedConfig
 from paritygate.core.models import FindingKind
@@ -48,13 +48,13 @@ def test_a_prompt_over_the_context_window_is_split_before_sending(
             write_config(toml), repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "o"
         )
         sent = [orjson.loads(r.body) for r in fake.requests]
-    bundles = result.data["bundles"]
-    assert [b["id"] for b in bundles] == ["c1.1", "c1.2"]
-    assert "over the smallest reviewer budget" in bundles[0]["warnings"][0]
+    bundles = review_doc(result).bundles
+    assert [b.id for b in bundles] == ["c1.1", "c1.2"]
+    assert "over the smallest reviewer budget" in bundles[0].warnings[0]
     for b in bundles:
-        small = next(r for r in b["reviews"] if r["reviewer"] == "small")
-        assert small["prompt_tokens_method"] == "server:/tokenize"
-        assert small["prompt_tokens"] <= 2048 - 256
+        small = next(r for r in b.reviews if r.reviewer == "small")
+        assert small.prompt_tokens_method == "server:/tokenize"
+        assert small.prompt_tokens <= 2048 - 256
     for body in sent:  # what left the machine fits the window, as the server counts it
         text = body["messages"][-1]["content"]
         assert len(text.encode()) // 3 <= 2048 - 256
@@ -84,8 +84,8 @@ def test_two_endpoints_are_served_in_parallel(
     (first_one, *_), (first_two, *_) = sorted(one.spans), sorted(two.spans)
     assert first_one[0] < first_two[1] and first_two[0] < first_one[1]  # the servers worked at once
     assert wall < 2 * delay + 3  # one call's time (plus setup), where serial calls take 4 x delay
-    calls = [r for b in result.data["bundles"] for r in b["reviews"]]
-    assert all(r["usability"] == "usable" and r["duration_s"] >= delay * 0.9 for r in calls)
+    calls = [r for b in review_doc(result).bundles for r in b.reviews]
+    assert all(r.usability == "usable" and r.duration_s >= delay * 0.9 for r in calls)
 
 
 def test_concurrency_one_per_endpoint_queues_and_the_queue_is_not_the_call(
@@ -101,9 +101,9 @@ def test_concurrency_one_per_endpoint_queues_and_the_queue_is_not_the_call(
             write_config(toml), repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "o"
         )
     assert fake.max_in_flight == 1
-    calls = sorted((r for b in result.data["bundles"] for r in b["reviews"]), key=lambda r: r["queued_s"])
-    assert calls[0]["queued_s"] < 0.5 <= calls[1]["queued_s"]
-    assert calls[1]["duration_s"] < calls[1]["duration_s"] + calls[1]["queued_s"]
+    calls = sorted((r for b in review_doc(result).bundles for r in b.reviews), key=lambda r: r.queued_s)
+    assert calls[0].queued_s < 0.5 <= calls[1].queued_s
+    assert calls[1].duration_s < calls[1].duration_s + calls[1].queued_s
 
 
 def test_a_timeout_is_not_resent_while_the_server_still_generates(
@@ -116,9 +116,9 @@ def test_a_timeout_is_not_resent_while_the_server_still_generates(
         result = run_review(
             write_config(toml), repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "o"
         )
-    (call,) = result.data["bundles"][0]["reviews"]
-    assert [a["outcome"] for a in call["attempts"]] == ["timeout"] and len(fake.requests) == 1
-    assert "likely still generating" in call["error"]
+    (call,) = review_doc(result).bundles[0].reviews
+    assert [a.outcome for a in call.attempts] == ["timeout"] and len(fake.requests) == 1
+    assert "likely still generating" in call.error
 
 
 def test_the_review_deadline_stops_queued_calls(
@@ -134,7 +134,7 @@ def test_the_review_deadline_stops_queued_calls(
         result = run_review(
             write_config(toml), repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "o"
         )
-    outcomes = sorted(r["attempts"][-1]["outcome"] for b in result.data["bundles"] for r in b["reviews"])
+    outcomes = sorted(r.attempts[-1].outcome for b in review_doc(result).bundles for r in b.reviews)
     assert outcomes == ["deadline", "deadline"]
 
 
@@ -165,8 +165,8 @@ def test_reviewers_served_one_model_are_one_lineage_and_a_wrong_label_is_said(
             write_config(toml), repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "o"
         )
     assert not [f for f in result.findings if f.kind is FindingKind.REVIEW_BLOCK]
-    warnings = result.data["lineage_warnings"]
+    warnings = review_doc(result).lineage_warnings
     assert any("two is labelled lineage mistral" in w and "smollm" in w for w in warnings)
     assert any("counted as one lineage" in w for w in warnings)
-    (finding,) = result.data["findings"]
-    assert finding["convergence"] == 1
+    (finding,) = review_doc(result).findings
+    assert finding.convergence == 1

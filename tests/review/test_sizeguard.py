@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 from click.testing import CliRunner
-from review_helpers import Repo, lines
+from review_helpers import Repo, lines, review_doc
 
 from paritygate.cli.main import cli
 from paritygate.config import LoadedConfig
@@ -56,15 +56,13 @@ def test_a_250kb_range_becomes_four_bundles_under_the_limit(
     result = run_review(
         write_config(FOUR), repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "out", dry_run=True
     )
-    bundles = result.json_data["bundles"]
-    assert sum(b["bytes"] for b in bundles) > 250 * 1024
-    assert [b["component"] for b in bundles] == ["validatord", "vectord", "materializer", "replay"]
-    assert all(b["bytes"] < 100 * 1024 for b in bundles)
+    bundles = review_doc(result).bundles
+    assert sum(b.bytes for b in bundles) > 250 * 1024
+    assert [b.component for b in bundles] == ["validatord", "vectord", "materializer", "replay"]
+    assert all(b.bytes < 100 * 1024 for b in bundles)
     # Each is above the 60 KB warning level: warned, still sent.
-    assert all(
-        b["oversize"] == "warn" and "above the 60 KB warning level" in b["warnings"][0] for b in bundles
-    )
-    assert bundles[0]["tally_line"].startswith(f"c1 validatord ({round(bundles[0]['bytes'] / 1024)}KB) → ")
+    assert all(b.oversize == "warn" and "above the 60 KB warning level" in b.warnings[0] for b in bundles)
+    assert bundles[0].tally_line.startswith(f"c1 validatord ({round(bundles[0].bytes / 1024)}KB) → ")
 
 
 def _oversize_repo(make_repo: Callable[[str], Repo]) -> Repo:
@@ -117,8 +115,8 @@ def test_override_by_flag_or_environment_is_disclosed(
         dry_run=True,
         force_oversize=True,
     )
-    (bundle,) = forced.json_data["bundles"]
-    assert bundle["oversize"] == "forced" and bundle["bytes"] > 100 * 1024
+    (bundle,) = review_doc(forced).bundles
+    assert bundle.oversize == "forced" and bundle.bytes > 100 * 1024
     assert any(
         f.kind is FindingKind.NOTE and "size guard was overridden" in f.message for f in forced.findings
     )
@@ -126,7 +124,7 @@ def test_override_by_flag_or_environment_is_disclosed(
     by_env = run_review(
         loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "b", dry_run=True
     )
-    assert by_env.json_data["bundles"][0]["oversize"] == "forced"
+    assert review_doc(by_env).bundles[0].oversize == "forced"
 
 
 def _complete_hunks(diff_text: str) -> bool:
@@ -152,21 +150,19 @@ def test_split_cuts_on_file_and_hunk_boundaries(
     result = run_review(
         write_config(ONE), repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=out, dry_run=True, split=True
     )
-    parts = result.json_data["bundles"]
+    parts = review_doc(result).bundles
     assert len(parts) >= 2
-    assert [p["id"] for p in parts] == [f"c1.{n}" for n in range(1, len(parts) + 1)]
-    assert all(
-        p["bytes"] <= 100 * 1024 and p["parts"] == len(parts) and p["oversize"] == "split" for p in parts
-    )
-    assert all(p["clipped"] == [] for p in parts)
+    assert [p.id for p in parts] == [f"c1.{n}" for n in range(1, len(parts) + 1)]
+    assert all(p.bytes <= 100 * 1024 and p.parts == len(parts) and p.oversize == "split" for p in parts)
+    assert all(p.clipped == [] for p in parts)
     # big.py is spread over several parts, each with its header and whole hunks.
-    holding_big = [p for p in parts if "src/validatord/big.py" in p["files"]]
+    holding_big = [p for p in parts if "src/validatord/big.py" in p.files]
     assert len(holding_big) >= 2
     for part in parts:
-        text = (out / part["diff_file"]).read_text()
+        text = (out / part.diff_file).read_text()
         assert _complete_hunks(text)
-        assert len(text.encode()) == part["bytes"]
-    prompt = (out / parts[1]["prompt_file"]).read_text()
+        assert len(text.encode()) == part.bytes
+    prompt = (out / parts[1].prompt_file).read_text()
     assert "part 2 of" in prompt
 
 
@@ -180,13 +176,13 @@ def test_a_hunk_bigger_than_the_limit_is_clipped_and_disclosed(
     result = run_review(
         write_config(ONE), repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=out, dry_run=True, split=True
     )
-    (part,) = result.json_data["bundles"]
-    assert part["bytes"] <= 100 * 1024
-    (note,) = part["clipped"]
+    (part,) = review_doc(result).bundles
+    assert part.bytes <= 100 * 1024
+    (note,) = part.clipped
     assert (
         note.startswith("src/validatord/huge.py: hunk @@ -0,0 +1,2000 @@ clipped") and "of 2000 lines" in note
     )
-    prompt = (out / part["prompt_file"]).read_text()
+    prompt = (out / part.prompt_file).read_text()
     assert "this bundle is incomplete" in prompt and note in prompt
     assert "CLIPPED:" in prompt
     assert any(f.kind is FindingKind.NOTE and f.message == note for f in result.findings)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from review_fake_llm import FakeLLM, Reply, Rule, serve
-from review_helpers import Repo, lines
+from review_helpers import Repo, lines, review_doc
 
 from paritygate.config import LoadedConfig
 from paritygate.core.models import FindingKind, PhaseStatus
@@ -103,21 +103,21 @@ def test_unusable_answers_are_neither_clean_reviews_nor_findings(
     with serve(FakeLLM(script)) as fake:
         loaded = write_config("[review]\nrepair = false\n\n" + _reviewers(fake, tuple(answers)))
         result = run_review(loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=tmp_path / "out")
-    (bundle,) = result.data["bundles"]
-    verdicts = {r["reviewer"]: r["usability"] for r in bundle["reviews"]}
+    (bundle,) = review_doc(result).bundles
+    verdicts = {r.reviewer: r.usability for r in bundle.reviews}
     assert verdicts == {
         "a": "format-not-followed",
         "b": "echoed-template",
         "c": "echoed-template",
         "d": "format-not-followed",
     }
-    assert result.data["findings"] == [] and bundle["distinct"] == 0
-    assert bundle["unreviewed"] is True and bundle["usable"]["lineages"] == []
-    assert "0/4 usable" in bundle["tally_line"]
+    assert review_doc(result).findings == [] and bundle.distinct == 0
+    assert bundle.unreviewed is True and bundle.usable.lineages == []
+    assert "0/4 usable" in bundle.tally_line
     kinds = [f.kind for f in result.findings]
     assert FindingKind.REVIEW_BLOCK not in kinds and FindingKind.REVIEW_UNREVIEWED in kinds
     assert result.status is PhaseStatus.PASSED  # quorum warns by default
-    reviewers = {r["name"]: (r["usable"], r["unusable"]) for r in result.data["reviewers"]}
+    reviewers = {r.name: (r.usable, r.unusable) for r in review_doc(result).reviewers}
     assert reviewers == {"a": (0, 1), "b": (0, 1), "c": (0, 1), "d": (0, 1)}
 
 
@@ -132,10 +132,10 @@ def test_one_repair_turns_prose_into_a_review(
         out = tmp_path / "out"
         result = run_review(loaded, repo=repo.path, rev_range="HEAD~1..HEAD", out_dir=out)
         repair = [r for r in fake.requests if b"Your review could not be read" in r.body]
-    (bundle,) = result.data["bundles"]
-    a = next(r for r in bundle["reviews"] if r["reviewer"] == "a")
-    assert a["usability"] == "usable" and a["repaired"].startswith("no WHERE/SEVERITY/WHAT/WHY")
-    assert [x["outcome"] for x in a["attempts"]] == ["ok", "repair", "ok"]
+    (bundle,) = review_doc(result).bundles
+    a = next(r for r in bundle.reviews if r.reviewer == "a")
+    assert a.usability == "usable" and a.repaired.startswith("no WHERE/SEVERITY/WHAT/WHY")
+    assert [x.outcome for x in a.attempts] == ["ok", "repair", "ok"]
     assert len(repair) == 1 and b"compute" in repair[0].body  # the model's own answer went back
     assert (out / "review/replies/c1-a.before-repair.md").read_text() == PROSE
     assert [f.kind for f in result.findings if f.kind is FindingKind.REVIEW_BLOCK] == [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 import orjson
@@ -20,6 +19,7 @@ from paritygate.cli.common import (
     phase_exit_code,
 )
 from paritygate.core.models import PhaseResult, PhaseStatus
+from paritygate.core.review_doc import ReviewDocument
 
 __all__ = ["review"]
 
@@ -27,45 +27,42 @@ __all__ = ["review"]
 _MAX_PLACES = 8  # redacted places listed on the terminal; review.md lists every one
 
 
-def _disclosures(data: dict[str, Any]) -> list[str]:
+def _disclosures(data: ReviewDocument) -> list[str]:
     """What the bundle lines do not say, each told once (not once per part of a split bundle)."""
-    bundles: list[dict[str, Any]] = data.get("bundles", [])
-    lines = [f"warning: {w}" for w in dict.fromkeys(w for b in bundles for w in b.get("warnings", []))]
-    lines += [f"clipped ({b['id']}): {note}" for b in bundles for note in b.get("clipped", [])]
+    bundles = data.bundles
+    lines = [f"warning: {w}" for w in dict.fromkeys(w for b in bundles for w in b.warnings)]
+    lines += [f"clipped ({b.id}): {note}" for b in bundles for note in b.clipped]
     failed: dict[str, list[str]] = {}
     for b in bundles:
-        for reviewer in b.get("failed", []):
-            failed.setdefault(reviewer, []).append(b["id"])
+        for name in b.failed:
+            failed.setdefault(name, []).append(b.id)
     lines += [f"failed (left out of convergence): {r} on {', '.join(ids)}" for r, ids in failed.items()]
-    places = list(dict.fromkeys(f"{r['path']}:{r['line']}" for b in bundles for r in b.get("redactions", [])))
+    places = list(dict.fromkeys(f"{r.path}:{r.line}" for b in bundles for r in b.redactions))
     if places:
         shown = ", ".join(places[:_MAX_PLACES])
         more = f" and {len(places) - _MAX_PLACES} more (see review.md)" if len(places) > _MAX_PLACES else ""
         lines.append(f"redacted before sending: {len(places)} line(s) with secrets: {shown}{more}")
-    lines += [f"warning: {w}" for w in [*data.get("lineage_warnings", []), *data.get("budget_warnings", [])]]
-    for reviewer in data.get("reviewers", []):
-        if reviewer.get("unusable"):
-            kinds = ", ".join(
-                f"{k} {n}" for k, n in (reviewer.get("usability") or {}).items() if k != "usable"
-            )
+    lines += [f"warning: {w}" for w in [*data.lineage_warnings, *data.budget_warnings]]
+    for reviewer in data.reviewers:
+        if reviewer.unusable:
             lines.append(
-                f"{reviewer['name']}: {reviewer['unusable']} unusable answer(s) ({kinds}); not counted"
+                f"{reviewer.name}: {reviewer.unusable} unusable answer(s) ({reviewer.unusable_kinds}); not counted"
             )
-        if reviewer.get("rejected_locations"):
+        if reviewer.rejected_locations:
             lines.append(
-                f"{reviewer['name']}: {reviewer['rejected_locations']} location(s) rejected (not in the diff)"
+                f"{reviewer.name}: {reviewer.rejected_locations} location(s) rejected (not in the diff)"
             )
     return lines
 
 
 def _print_result(result: PhaseResult, files: list[Path]) -> None:
     """One line per bundle (part), its reviewers' tokens under it, then the disclosures once."""
-    data: dict[str, Any] = result.json_data
-    for bundle in data.get("bundles", []):
-        console.print(bundle["tally_line"], markup=False)
-        if bundle.get("tokens_line"):
-            console.print(f"  tokens: {bundle['tokens_line']}", markup=False)
-    for line in _disclosures(data):
+    data = result.review
+    for bundle in data.bundles if data is not None else []:
+        console.print(bundle.tally_line, markup=False)
+        if bundle.tokens_line:
+            console.print(f"  tokens: {bundle.tokens_line}", markup=False)
+    for line in _disclosures(data) if data is not None else []:
         console.print(line, markup=False)
     for finding in result.findings:
         if finding.kind.value in ("review_block", "review_warning", "review_unreviewed"):
@@ -145,7 +142,12 @@ def review(
     finally:
         if status_ctx is not None:
             status_ctx.stop()
-    files = write_review_reports(target, result.json_data) if result.status is not PhaseStatus.SKIPPED else []
+    doc = result.review
+    files = (
+        write_review_reports(target, doc)
+        if doc is not None and result.status is not PhaseStatus.SKIPPED
+        else []
+    )
     if as_json:
         sys.stdout.write(orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode() + "\n")
     else:

@@ -2,8 +2,9 @@
 
 Phases produce a :class:`PhaseResult`; the assessor reads only its ``findings`` (each
 carrying its evidence, including what the decisions tracker says); the report writers read
-its ``data``, the phase's document: typed for parity (:class:`ParityDocument`), the JSON
-object each phase documents (docs/phase-data.md) for the others.
+its ``data``, the phase's typed document (:class:`ParityDocument`, :class:`SmokeDocument`,
+:class:`ReviewDocument`, :class:`StackDocument`; docs/phase-data.md), or None for a phase that
+made none (skipped or errored before it could).
 """
 
 from __future__ import annotations
@@ -17,8 +18,12 @@ from paritygate.core.fuzz_doc import FUZZ_SCHEMA, FuzzDocument
 from paritygate.core.jsondoc import DocumentError, JsonDoc, JsonObject
 from paritygate.core.parity_doc import SCHEMA as PARITY_SCHEMA
 from paritygate.core.parity_doc import ParityDocument
+from paritygate.core.review_doc import SCHEMA as REVIEW_SCHEMA
+from paritygate.core.review_doc import ReviewDocument
 from paritygate.core.smoke_doc import SCHEMA as SMOKE_SCHEMA
 from paritygate.core.smoke_doc import SmokeDocument
+from paritygate.core.stack_doc import SCHEMA as STACK_SCHEMA
+from paritygate.core.stack_doc import StackDocument
 
 __all__ = [
     "Endpoint",
@@ -96,21 +101,30 @@ class PhaseStatus(enum.StrEnum):
     SKIPPED = "skipped"
 
 
-# A phase's document: typed for parity, fuzz and smoke; for stack and review still the JSON
-# object their phase documents (docs/phase-data.md) -- a JSON boundary until they are typed too.
-PhaseData = ParityDocument | FuzzDocument | SmokeDocument | dict[str, Any]
+# A phase's document; None: the phase made none (skipped, or errored before it could).
+PhaseData = ParityDocument | FuzzDocument | SmokeDocument | ReviewDocument | StackDocument | None
+_Document = ParityDocument | FuzzDocument | SmokeDocument | ReviewDocument | StackDocument
+_DOCUMENTS: tuple[tuple[str, type[_Document]], ...] = (
+    (PARITY_SCHEMA, ParityDocument),
+    (FUZZ_SCHEMA, FuzzDocument),
+    (SMOKE_SCHEMA, SmokeDocument),
+    (REVIEW_SCHEMA, ReviewDocument),
+    (STACK_SCHEMA, StackDocument),
+)
 
 
 def _data_from_json(raw: object, where: str) -> PhaseData:
+    """The document a phase result's ``data`` holds, by its schema's name; ``{}`` is none."""
     if not isinstance(raw, dict):
         raise DocumentError(where, "expected an object")
-    if str(raw.get("schema", "")).startswith(PARITY_SCHEMA.split("/")[0] + "/"):
-        return ParityDocument.from_json(raw, where)  # rejects another version with a clear message
-    if str(raw.get("schema", "")).startswith(SMOKE_SCHEMA.split("/")[0] + "/"):
-        return SmokeDocument.from_json(raw, where)
-    if str(raw.get("schema", "")).startswith(FUZZ_SCHEMA.split("/")[0] + "/"):
-        return FuzzDocument.from_json(raw, where)
-    return dict(raw)
+    if not raw:
+        return None
+    schema = str(raw.get("schema", ""))
+    for known, cls in _DOCUMENTS:
+        if schema.split("/")[0] == known.split("/")[0]:
+            return cls.from_json(raw, where)  # rejects another version with a clear message
+    names = ", ".join(repr(known) for known, _ in _DOCUMENTS)
+    raise DocumentError(f"{where}.schema" if where else "schema", f"expected one of {names}, got {schema!r}")
 
 
 @dataclass(slots=True)
@@ -122,7 +136,7 @@ class PhaseResult(JsonDoc):
     status: PhaseStatus
     summary: str  # one human line, e.g. "21/21 PASS in 0.31s"
     findings: list[Finding] = field(default_factory=list)
-    data: PhaseData = field(default_factory=dict)
+    data: PhaseData = None
     duration_s: float = 0.0
     error: str | None = None
 
@@ -145,10 +159,19 @@ class PhaseResult(JsonDoc):
         return self.data if isinstance(self.data, SmokeDocument) else None
 
     @property
-    def json_data(self) -> dict[str, Any]:
-        """The document as its JSON object (for a phase whose document is not typed yet, the
-        object itself): a JSON boundary, read by the writers of those phases."""
-        return self.data if isinstance(self.data, dict) else self.data.to_json()
+    def review(self) -> ReviewDocument | None:
+        """The review document, when this is a review result that got as far as making one."""
+        return self.data if isinstance(self.data, ReviewDocument) else None
+
+    @property
+    def stack(self) -> StackDocument | None:
+        """The stack document: the services up, when the stack phase got them up."""
+        return self.data if isinstance(self.data, StackDocument) else None
+
+    @property
+    def json_data(self) -> JsonObject:
+        """The document's JSON form (``{}``: none), as report.json and the phase's file hold it."""
+        return self.data.to_json() if self.data is not None else {}
 
     def to_dict(self) -> dict[str, Any]:  # the JSON form report.json holds: a JSON boundary
         return {

@@ -18,7 +18,9 @@ from paritygate.core.fuzz_doc import FuzzDocument
 from paritygate.core.jsondoc import ABSENT, Absent, JsonDoc, check_schema
 from paritygate.core.models import PhaseResult
 from paritygate.core.parity_doc import ParityDocument, Tally
+from paritygate.core.review_doc import ReviewDocument
 from paritygate.core.smoke_doc import SmokeDocument
+from paritygate.core.stack_doc import StackDocument
 
 __all__ = [
     "SCHEMA",
@@ -146,6 +148,17 @@ class RunDocument(JsonDoc):
         did not fuzz (off by default) or the fuzz phase got no document made."""
         result = self.phases.get("fuzz")
         return result.fuzz if result is not None else None
+
+    @property
+    def review(self) -> ReviewDocument | None:
+        """The review document, None when review did not run or stopped before making one."""
+        result = self.phases.get("review")
+        return result.review if result is not None else None
+
+    @property
+    def stack(self) -> StackDocument | None:
+        result = self.phases.get("stack")
+        return result.stack if result is not None else None
 
     @classmethod
     def from_json(cls, raw: object, where: str = "") -> Self:

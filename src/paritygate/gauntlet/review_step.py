@@ -12,10 +12,11 @@ enable it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from paritygate.config.loader import LoadedConfig
 from paritygate.core.models import PhaseResult, PhaseStatus
+from paritygate.core.review_doc import ReviewDocument
 
 if TYPE_CHECKING:
     from paritygate.phases.review import LastCommit
@@ -28,13 +29,12 @@ def _enable_hint(loaded: LoadedConfig) -> str:
     return f"add [review] with [[review.reviewers]] to {where} to enable real reviewers (docs/review.md)"
 
 
-def _dry_run_line(data: dict[str, Any], last: LastCommit, hint: str) -> str:
-    bundles = data.get("bundles") or []
-    size = sum(int(b.get("bytes") or 0) for b in bundles)
+def _dry_run_line(data: ReviewDocument, last: LastCommit, hint: str) -> str:
+    size = data.bytes
     shown = f"{round(size / 1024)} KB" if size >= 1024 else f"{size} bytes"
     what = "the root commit" if last.root else "the last commit"
     return (
-        f"dry run over {what} ({data.get('range')}) of {last.work_tree}: {len(bundles)} bundle(s), "
+        f"dry run over {what} ({data.range}) of {last.work_tree}: {len(data.bundles)} bundle(s), "
         f"{shown} written to review/, nothing sent; {hint}"
     )
 
@@ -56,6 +56,7 @@ def review_in_run(loaded: LoadedConfig, run_dir: Path) -> PhaseResult:
             f" over its last commit, or {hint}",
         )
     result = run_review(loaded, repo=last.work_tree, rev_range=LAST_COMMIT, dry_run=True, out_dir=run_dir)
-    if result.status is not PhaseStatus.SKIPPED and result.json_data.get("dry_run"):
-        result.summary = _dry_run_line(result.json_data, last, hint)
+    review = result.review
+    if result.status is not PhaseStatus.SKIPPED and review is not None and review.dry_run:
+        result.summary = _dry_run_line(review, last, hint)
     return result

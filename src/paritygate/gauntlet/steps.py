@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from paritygate.config.loader import LoadedConfig
 from paritygate.core.models import Endpoint, PhaseResult, PhaseStatus
+from paritygate.core.stack_doc import StackDocument, StackService
 from paritygate.errors import ParitygateError
 from paritygate.gauntlet.preflight import RunInputs
 from paritygate.gauntlet.progress import ProgressEvent, ProgressFn
@@ -31,7 +32,7 @@ FUZZ_CASES = "fuzz-cases.toml"  # the shrunk case of each class the fuzz phase f
 
 def _stack_result(endpoints: Mapping[str, Endpoint], started: float) -> PhaseResult:
     services = [
-        {"name": ep.name, "url": ep.base_url, "log": f"logs/{ep.name}.log" if ep.log_path else None}
+        StackService(name=ep.name, url=ep.base_url, log=f"logs/{ep.name}.log" if ep.log_path else None)
         for ep in endpoints.values()
     ]
     took = time.perf_counter() - started
@@ -39,7 +40,7 @@ def _stack_result(endpoints: Mapping[str, Endpoint], started: float) -> PhaseRes
         "stack",
         PhaseStatus.PASSED,
         f"{len(services)} service(s) up in {took:.2f}s",
-        data={"schema": "paritygate.stack/1", "services": services},
+        data=StackDocument(services=services),
         duration_s=took,
     )
 

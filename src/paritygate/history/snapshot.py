@@ -116,17 +116,17 @@ def _counts(result: PhaseResult) -> dict[str, int | bool]:
         if result.fuzz is not None:
             counts["sent"] = result.fuzz.sent
         return counts
-    data = result.data if isinstance(result.data, dict) else {}  # review and stack: not typed yet
-    if result.phase == "review":
-        findings = [f for f in data.get("findings") or [] if not f.get("retracted")]
+    review, stack = result.review, result.stack
+    if result.phase == "review":  # zeros for a review that made no document (skipped)
+        findings = review.not_retracted if review is not None else []
         return {
             "findings": len(findings),
-            "block": sum(1 for f in findings if f.get("severity") == "block"),
-            "bundles": len(data.get("bundles") or []),
-            "dry_run": bool(data.get("dry_run")),
+            "block": sum(1 for f in findings if f.severity == "block"),
+            "bundles": len(review.bundles) if review is not None else 0,
+            "dry_run": review is not None and review.dry_run,
         }
     if result.phase == "stack":
-        return {"services": len(data.get("services") or [])}
+        return {"services": len(stack.services) if stack is not None else 0}
     return {}
 
 

@@ -17,12 +17,13 @@ import hashlib
 import re
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import orjson
 
 from paritygate.core.fs import atomic_write_bytes
+from paritygate.core.jsondoc import JsonObject, JsonValue
+from paritygate.core.review_doc import ReviewDocument, ReviewFindingDoc
 
 __all__ = ["SARIF_SCHEMA_URI", "review_sarif", "rule_id", "write_review_sarif"]
 
@@ -50,20 +51,21 @@ def _version() -> str:
         return "0"
 
 
-def _fingerprint(finding: dict[str, Any]) -> str:
+def _fingerprint(finding: ReviewFindingDoc) -> str:
     # Path + what was said, not the line: the identity survives code moving around.
-    what = re.sub(r"\s+", " ", str(finding.get("what", ""))).strip().lower()
-    key = f"{rule_id(finding['severity'])}|{finding['path']}|{what}"
+    what = re.sub(r"\s+", " ", finding.what).strip().lower()
+    key = f"{rule_id(finding.severity)}|{finding.path}|{what}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
-def _result(finding: dict[str, Any]) -> dict[str, Any]:
-    severity = finding["severity"] if finding["severity"] in _SEVERITIES else "minor"
-    text = str(finding.get("what") or "(no description)")
-    if finding.get("why"):
-        text += f"\n\n{finding['why']}"
-    region = {"startLine": int(finding["start"]), "endLine": int(finding.get("end") or finding["start"])}
-    result: dict[str, Any] = {
+def _result(finding: ReviewFindingDoc) -> JsonObject:  # a SARIF result object: JSON by definition
+    severity = finding.severity if finding.severity in _SEVERITIES else "minor"
+    text = finding.what or "(no description)"
+    if finding.why:
+        text += f"\n\n{finding.why}"
+    start = finding.start or 0  # placed findings only (ReviewFindingDoc.placed)
+    region: JsonObject = {"startLine": start, "endLine": finding.end or start}
+    result: JsonObject = {
         "ruleId": rule_id(severity),
         "ruleIndex": _SEVERITIES.index(severity),
         "level": _LEVEL[severity],
@@ -71,25 +73,25 @@ def _result(finding: dict[str, Any]) -> dict[str, Any]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": quote(str(finding["path"])), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": quote(str(finding.path)), "uriBaseId": "%SRCROOT%"},
                     "region": region,
                 }
             }
         ],
         "partialFingerprints": {"paritygateReview/v1": _fingerprint(finding)},
         "properties": {
-            "reviewers": list(finding.get("reviewers", [])),
-            "lineages": list(finding.get("lineages", [])),
-            "convergence": int(finding.get("convergence", 0)),
-            "blockLineages": list(finding.get("block_lineages", [])),
-            "bundle": finding.get("bundle"),
-            "lineKind": finding.get("line_kind"),
-            "incomplete": bool(finding.get("incomplete", False)),
-            "severityVotes": sorted({str(v.get("severity")) for v in finding.get("votes", [])}),
+            "reviewers": [*finding.reviewers],
+            "lineages": [*finding.lineages],
+            "convergence": finding.convergence,
+            "blockLineages": [*finding.block_lineages],
+            "bundle": finding.bundle,
+            "lineKind": finding.line_kind,
+            "incomplete": finding.incomplete,
+            "severityVotes": [*finding.vote_severities],
         },
     }
-    if finding.get("retracted"):
-        reason = next((v.get("retraction") for v in finding.get("votes", []) if v.get("retraction")), None)
+    if finding.retracted:
+        reason = finding.retraction
         justification = (
             f"self-retracted by the reviewer: {reason}" if reason else "self-retracted by the reviewer"
         )
@@ -97,19 +99,14 @@ def _result(finding: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def review_sarif(data: dict[str, Any]) -> dict[str, Any]:
-    """The SARIF log for a ``paritygate.review/1`` document."""
-    need = int((data.get("limits") or {}).get("block_lineages") or 2)
-    converged_only = data.get("sarif_findings") == "converged"
-    results = [
-        _result(f)
-        for f in data.get("findings", [])
-        if f.get("path")
-        and f.get("start")
-        and f.get("line_kind") not in ("invalid", "unanchored")
-        and (not converged_only or int(f.get("convergence") or 0) >= need)
+def review_sarif(data: ReviewDocument) -> JsonObject:
+    """The SARIF log (a JSON object) for a review document."""
+    need = data.limits.block_lineages
+    converged_only = data.sarif_findings == "converged"
+    results: list[JsonValue] = [
+        _result(f) for f in data.findings if f.placed and (not converged_only or f.convergence >= need)
     ]
-    rules = [
+    rules: list[JsonValue] = [
         {
             "id": rule_id(severity),
             "name": f"Review{severity.capitalize()}",
@@ -119,7 +116,7 @@ def review_sarif(data: dict[str, Any]) -> dict[str, Any]:
         }
         for severity in _SEVERITIES
     ]
-    run: dict[str, Any] = {
+    run: JsonObject = {
         "tool": {
             "driver": {
                 "name": "paritygate-review",
@@ -130,15 +127,15 @@ def review_sarif(data: dict[str, Any]) -> dict[str, Any]:
         "originalUriBaseIds": {
             "%SRCROOT%": {"description": {"text": "The root of the reviewed repository."}}
         },
-        "automationDetails": {"id": f"paritygate/review/{data.get('range') or 'none'}"},
+        "automationDetails": {"id": f"paritygate/review/{data.range or 'none'}"},
         "columnKind": "unicodeCodePoints",
         "results": results,
-        "properties": {"range": data.get("range"), "dryRun": bool(data.get("dry_run"))},
+        "properties": {"range": data.range, "dryRun": data.dry_run},
     }
     return {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def write_review_sarif(path: Path, data: dict[str, Any]) -> None:
+def write_review_sarif(path: Path, data: ReviewDocument) -> None:
     atomic_write_bytes(
         path, orjson.dumps(review_sarif(data), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
     )

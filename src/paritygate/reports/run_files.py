@@ -15,7 +15,6 @@ from paritygate.reports.run_html import write_html
 from paritygate.reports.run_json import write_report_json
 from paritygate.reports.run_junit import write_run_junit
 from paritygate.reports.run_markdown import write_markdown
-from paritygate.reports.run_view import phase_data
 from paritygate.reports.smoke_report import write_smoke_json
 
 __all__ = ["REVIEW_FILES", "RUN_REPORTS", "files_listing", "write_phase_files", "write_run_reports"]
@@ -32,7 +31,7 @@ def _phase_file_names(doc: RunDocument) -> set[str]:
         names |= {"parity.json", "parity.md"}
     if doc.fuzz is not None:
         names |= {"fuzz.json", "fuzz.md"}
-    if phase_data(doc, "review").get("bundles"):  # a dry run builds bundles too
+    if doc.review is not None and doc.review.bundles:  # a dry run builds bundles too
         names |= set(REVIEW_FILES)
     return names
 
@@ -52,8 +51,8 @@ def write_phase_files(run_dir: Path, doc: RunDocument) -> None:
     if "fuzz.json" in names and fuzz is not None:
         atomic_write_bytes(run_dir / "fuzz.json", fuzz_json_bytes(fuzz))
         atomic_write_text(run_dir / "fuzz.md", fuzz_markdown(fuzz))
-    if "review.md" in names:
-        write_review_reports(run_dir, phase_data(doc, "review"))
+    if "review.md" in names and doc.review is not None:
+        write_review_reports(run_dir, doc.review)
 
 
 def files_listing(run_dir: Path, doc: RunDocument) -> FilesListing:

@@ -17,7 +17,7 @@ from paritygate.core.run_doc import RunDocument
 from paritygate.reports.parity_view import class_views, fixed_view, tally_items, tally_line
 from paritygate.reports.review_files import REVIEW_FILES
 from paritygate.reports.review_md import finding_where
-from paritygate.reports.run_view import case_views, json_or_text, phase_data, run_header
+from paritygate.reports.run_view import case_views, json_or_text, run_header
 
 __all__ = ["render_html", "write_html"]
 
@@ -52,7 +52,7 @@ def render_html(doc: RunDocument) -> str:
         fuzz=fuzz,
         fuzz_classes=class_views(fuzz.parity) if fuzz is not None else [],
         fuzz_views=case_views(fuzz.parity) if fuzz is not None else [],
-        review=phase_data(doc, "review"),
+        review=doc.review,
         review_names=REVIEW_FILES,
     )
 

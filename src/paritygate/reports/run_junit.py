@@ -10,7 +10,6 @@ from paritygate.core.run_doc import ReasonLevel, RunDocument, VerdictKind
 from paritygate.reports.junit import JUnitCase, JUnitSuite, write_junit
 from paritygate.reports.parity_junit import parity_junit_suites
 from paritygate.reports.refs import reason_line
-from paritygate.reports.run_view import phase_data
 from paritygate.reports.smoke_report import smoke_junit_suites
 
 __all__ = ["run_suites", "write_run_junit"]
@@ -56,11 +55,8 @@ def _phase_suites(doc: RunDocument, name: str, phase: PhaseResult) -> list[JUnit
         return [JUnitSuite("fuzz", [found])]
     if phase.parity is not None and phase.parity.cases:
         return parity_junit_suites(phase.parity)
-    if name == "stack":
-        services = phase_data(doc, "stack").get("services") or []
-        return [
-            JUnitSuite("stack", [JUnitCase(name=str(s.get("name")), classname="stack") for s in services])
-        ]
+    if phase.stack is not None:
+        return [JUnitSuite("stack", [JUnitCase(name=s.name, classname="stack") for s in phase.stack.services])]
     if name == "review":
         return [JUnitSuite("review", _review_cases(doc))]
     return []

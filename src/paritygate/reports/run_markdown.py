@@ -18,7 +18,7 @@ from paritygate.reports.parity_view import class_views, fixed_view, tally_line
 from paritygate.reports.refs import reason_ref
 from paritygate.reports.review_files import REVIEW_FILES
 from paritygate.reports.review_md import finding_where
-from paritygate.reports.run_view import CaseView, case_views, json_or_text, phase_data
+from paritygate.reports.run_view import CaseView, case_views, json_or_text
 
 __all__ = ["render_markdown", "write_markdown"]
 
@@ -244,44 +244,37 @@ def _fuzz(doc: RunDocument) -> list[str]:
 
 def _review(doc: RunDocument) -> list[str]:
     phase = doc.phases.get("review")
-    data = phase_data(doc, "review")
+    data = doc.review
     out = ["## Review", ""]
     summary = text_cell((phase.summary if phase is not None else "") or "Review did not run.")
-    bundles = data.get("bundles") or []
-    if not bundles:  # skipped before any bundle was built: the summary says why
+    if data is None or not data.bundles:  # skipped before any bundle was built: the summary says why
         return [*out, summary, ""]
-    if data.get("dry_run"):
-        why = text_cell(data.get("dry_run_reason") or "requested")
+    if data.dry_run:
+        why = text_cell(data.dry_run_reason or "requested")
         out += [
             f"**Dry run — not sent** ({why}): bundles and prompts were written, no reviewer was called.",
             "",
         ]
-    out += [summary, "", f"Range {code_cell(data.get('range'))}; tally per bundle:", ""]
-    out += [f"- {text_cell(b.get('tally_line'))}" for b in bundles]
+    out += [summary, "", f"Range {code_cell(data.range)}; tally per bundle:", ""]
+    out += [f"- {text_cell(b.tally_line)}" for b in data.bundles]
     details = [n for n in REVIEW_FILES if n in doc.files.names]
     if details:
         out += ["", "Details: " + " · ".join(f"[{n}]({n})" for n in details)]
-    reviewers = data.get("reviewers") or []
-    if reviewers:
+    if data.reviewers:
         rows = [
-            [
-                text_cell(r.get("name")),
-                text_cell(", ".join(r.get("lineage") or [])),
-                text_cell(r.get("status")),
-                text_cell(r.get("tokens_out")),
-            ]
-            for r in reviewers
+            [text_cell(r.name), text_cell(", ".join(r.lineage)), text_cell(r.status), text_cell(r.tokens_out)]
+            for r in data.reviewers
         ]
         out += ["", *table(["reviewer", "lineage", "status", "tokens out"], rows)]
-    findings = [f for f in data.get("findings") or [] if not f.get("retracted")]
+    findings = data.not_retracted
     if findings:
         rows = [
             [
-                text_cell(f.get("severity")),
+                text_cell(f.severity),
                 code_cell(finding_where(f)),
-                text_cell(f.get("what")),
-                text_cell(", ".join(f.get("lineages") or [])),
-                str(f.get("convergence", "")),
+                text_cell(f.what),
+                text_cell(", ".join(f.lineages)),
+                str(f.convergence),
             ]
             for f in findings
         ]

@@ -1,15 +1,13 @@
 """Shape a run document (``paritygate.report/3``, core/run_doc.py) for the Markdown and
 HTML run reports.
 
-The smoke and parity phases' data are their typed documents; the stack's and the review's
-are still the JSON object their phase documents (:func:`phase_data`), where anything
-missing (a skipped phase) renders as empty.
+Every phase's data is its typed document (``doc.smoke``, ``doc.parity``, ``doc.review``,
+``doc.stack``); a phase that made none (skipped, failed early) has None.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import orjson
 
@@ -29,7 +27,6 @@ __all__ = [
     "body_lines",
     "case_views",
     "json_or_text",
-    "phase_data",
     "run_header",
 ]
 
@@ -77,16 +74,6 @@ class CaseView:
     @property
     def anchor(self) -> str:
         return "case-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in self.name)
-
-
-# JSON boundary: the stack's and the review's documents are still the JSON objects of
-# docs/phase-data.md (not typed yet); every run writer reads them through this one function.
-def phase_data(doc: RunDocument, phase: str) -> dict[str, Any]:
-    """A stack or review phase's data ({} when the phase did not run or made none).
-    Smoke and parity are typed: ``doc.smoke``, ``doc.parity``."""
-    result = doc.phases.get(phase)
-    data = result.data if result is not None else None
-    return data if isinstance(data, dict) else {}
 
 
 def json_or_text(value: JsonValue | Absent) -> str:

@@ -1,13 +1,14 @@
 """From reviewer answers to the phase's output: usability, votes, the tally per bundle,
-quorum, the ``paritygate.review/1`` document and the findings the verdict weighs."""
+quorum, the bundles' and reviewers' parts of the review document (core/review_doc.py) and
+the findings the verdict weighs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
 
 from paritygate.config.review import ReviewerConfig
 from paritygate.core.models import Finding, FindingKind
+from paritygate.core.review_doc import AnsweredDoc, BundleDoc, ReviewCallDoc, ReviewerDoc
 from paritygate.phases.review.answers import ParsedAnswer, parse_answer
 from paritygate.phases.review.bundles import Bundle
 from paritygate.phases.review.lineage import LineageCheck, check_lineages
@@ -22,8 +23,8 @@ __all__ = ["Outcome", "TallySettings", "assemble", "bundle_tally_line"]
 
 @dataclass(slots=True)
 class Outcome:
-    bundles: list[dict[str, Any]]
-    reviewers: list[dict[str, Any]]
+    bundles: list[BundleDoc]
+    reviewers: list[ReviewerDoc]
     findings: list[TalliedFinding]
     phase_findings: list[Finding] = field(default_factory=list)
     duplicates: int = 0
@@ -76,38 +77,38 @@ def _votes(
     return votes
 
 
-def _call_dict(
+def _call_doc(
     call: CallResult,
     parsed: ParsedAnswer | None,
     usability: Usability,
     votes: list[Vote],
     reply_file: str | None,
     measured: Measured | None,
-) -> dict[str, Any]:
-    return {
-        "reviewer": call.reviewer,
-        "status": call.status,
-        "usability": usability.verdict,
-        "usability_reason": usability.reason,
-        "repaired": call.repair_reason,
-        "prompt_tokens": measured.tokens if measured else None,
-        "prompt_tokens_method": measured.method if measured else None,
-        "prompt_tokens_server": call.prompt_tokens,
-        "tokens_out": call.tokens_out,
-        "finish_reason": call.finish_reason,
-        "served_model": call.served_model,
-        "attempts": [a.to_dict() for a in call.attempts],
-        "error": call.error,
-        "verdict": parsed.verdict if parsed else None,
-        "retracted_verdicts": parsed.retracted_verdicts if parsed else [],
-        "findings": len(votes),
-        "retracted": sum(v.retracted for v in votes),
-        "downgraded": sum(v.downgraded_from is not None for v in votes),
-        "rejected_locations": sum(v.line_kind == "invalid" for v in votes),
-        "reply_file": reply_file,
-        "duration_s": round(call.duration_s, 3),
-        "queued_s": round(call.queued_s, 3),
-    }
+) -> ReviewCallDoc:
+    return ReviewCallDoc(
+        reviewer=call.reviewer,
+        status=call.status,
+        usability=usability.verdict,
+        usability_reason=usability.reason,
+        repaired=call.repair_reason,
+        prompt_tokens=measured.tokens if measured else None,
+        prompt_tokens_method=measured.method if measured else None,
+        prompt_tokens_server=call.prompt_tokens,
+        tokens_out=call.tokens_out,
+        finish_reason=call.finish_reason,
+        served_model=call.served_model,
+        attempts=[a.to_doc() for a in call.attempts],
+        error=call.error,
+        verdict=parsed.verdict if parsed else None,
+        retracted_verdicts=list(parsed.retracted_verdicts) if parsed else [],
+        findings=len(votes),
+        retracted=sum(v.retracted for v in votes),
+        downgraded=sum(v.downgraded_from is not None for v in votes),
+        rejected_locations=sum(v.line_kind == "invalid" for v in votes),
+        reply_file=reply_file,
+        duration_s=round(call.duration_s, 3),
+        queued_s=round(call.queued_s, 3),
+    )
 
 
 def _phase_findings(findings: list[TalliedFinding], threshold: int) -> list[Finding]:
@@ -133,64 +134,64 @@ def _phase_findings(findings: list[TalliedFinding], threshold: int) -> list[Find
     return out
 
 
-def _tokens(review: dict[str, Any]) -> str:
+def _tokens(review: ReviewCallDoc) -> str:
     """``opus 815 in / 900 out`` (``in`` as paritygate counted the prompt before sending)."""
-    if review["status"] == "failed":
-        return f"{review['reviewer']} failed"
-    sent = review["prompt_tokens"] if review["prompt_tokens"] is not None else "?"
-    cut = " (incomplete)" if review["status"] == "incomplete" else ""
-    return f"{review['reviewer']} {sent} in / {review['tokens_out']} out{cut}"
+    if review.failed:
+        return f"{review.reviewer} failed"
+    sent = review.prompt_tokens if review.prompt_tokens is not None else "?"
+    cut = " (incomplete)" if review.status == "incomplete" else ""
+    return f"{review.reviewer} {sent} in / {review.tokens_out} out{cut}"
 
 
-def _usable_line(reviews: list[dict[str, Any]]) -> str:
-    usable = sum(r["usability"] == "usable" for r in reviews)
-    bad = [f"{r['reviewer']} {r['usability']}" for r in reviews if r["usability"] != "usable"]
+def _usable_line(reviews: list[ReviewCallDoc]) -> str:
+    usable = sum(r.usable for r in reviews)
+    bad = [f"{r.reviewer} {r.usability}" for r in reviews if not r.usable]
     return f"{usable}/{len(reviews)} usable" + (f" ({', '.join(bad)})" if bad else "")
 
 
 def _reviewer_doc(
-    reviewer: ReviewerConfig, calls: list[CallResult], docs: list[dict[str, Any]], votes: list[Vote]
-) -> dict[str, Any]:
+    reviewer: ReviewerConfig, calls: list[CallResult], docs: list[ReviewCallDoc], votes: list[Vote]
+) -> ReviewerDoc:
     statuses = {c.status for c in calls}
     status = "failed" if statuses == {"failed"} else "incomplete" if "incomplete" in statuses else "ok"
     served = sorted({c.served_model for c in calls if c.served_model})
     finishes = sorted({c.finish_reason for c in calls if c.finish_reason})
     usability: dict[str, int] = {}
     for doc in docs:
-        usability[doc["usability"]] = usability.get(doc["usability"], 0) + 1
-    measured = [d["prompt_tokens"] for d in docs if d["prompt_tokens"] is not None]
-    server = [d["prompt_tokens_server"] for d in docs if d["prompt_tokens_server"] is not None]
-    return {
-        "name": reviewer.name,
-        "lineage": reviewer.lineage,
-        "provider": reviewer.provider,
-        "model": reviewer.model,
-        "status": status if calls else "not-called",
-        "usable": usability.get("usable", 0),
-        "unusable": sum(n for k, n in usability.items() if k != "usable"),
-        "usability": usability,
-        "prompt_tokens": sum(measured) if measured else None,
-        "prompt_tokens_server": sum(server) if server else None,
-        "tokens_out": sum(c.tokens_out or 0 for c in calls),
-        "duration_s": round(sum(c.duration_s for c in calls), 3),
-        "finish_reason": ",".join(finishes) or None,
-        "served_model": ",".join(served) or None,
-        "rejected_locations": sum(v.line_kind == "invalid" for v in votes if v.reviewer == reviewer.name),
-        "failed_bundles": [c.bundle for c in calls if c.status == "failed"],
-        "incomplete_bundles": [c.bundle for c in calls if c.status == "incomplete"],
-    }
+        usability[doc.usability] = usability.get(doc.usability, 0) + 1
+    measured = [d.prompt_tokens for d in docs if d.prompt_tokens is not None]
+    server = [d.prompt_tokens_server for d in docs if d.prompt_tokens_server is not None]
+    return ReviewerDoc(
+        name=reviewer.name,
+        lineage=list(reviewer.lineage),
+        provider=reviewer.provider,
+        model=reviewer.model,
+        status=status if calls else "not-called",
+        usable=usability.get("usable", 0),
+        unusable=sum(n for k, n in usability.items() if k != "usable"),
+        usability=usability,
+        prompt_tokens=sum(measured) if measured else None,
+        prompt_tokens_server=sum(server) if server else None,
+        tokens_out=sum(c.tokens_out or 0 for c in calls),
+        duration_s=round(sum(c.duration_s for c in calls), 3),
+        finish_reason=",".join(finishes) or None,
+        served_model=",".join(served) or None,
+        rejected_locations=sum(v.line_kind == "invalid" for v in votes if v.reviewer == reviewer.name),
+        failed_bundles=[c.bundle for c in calls if c.status == "failed"],
+        incomplete_bundles=[c.bundle for c in calls if c.status == "incomplete"],
+    )
 
 
-def _call_notes(call: CallResult, doc: dict[str, Any], measured: Measured | None) -> list[Finding]:
+def _call_notes(call: CallResult, doc: ReviewCallDoc, measured: Measured | None) -> list[Finding]:
     where = f"{call.bundle}:{call.reviewer}"
     notes: list[Finding] = []
     if call.status == "failed":
         note = f"reviewer {call.reviewer} failed on {call.bundle} ({call.error}); left out of convergence"
         notes.append(Finding(FindingKind.NOTE, where, note))
-    elif doc["usability"] != "usable":
+    elif not doc.usable:
         note = (
-            f"reviewer {call.reviewer} gave no usable answer on {call.bundle} ({doc['usability']}: "
-            f"{doc['usability_reason']}); not counted as a review"
+            f"reviewer {call.reviewer} gave no usable answer on {call.bundle} ({doc.usability}: "
+            f"{doc.usability_reason}); not counted as a review"
         )
         notes.append(Finding(FindingKind.NOTE, where, note))
     server = call.prompt_tokens
@@ -219,8 +220,8 @@ def assemble(
     measured = measured or {}
     lineage: LineageCheck = check_lineages(reviewers, calls)
     all_votes: list[Vote] = []
-    per_bundle: dict[str, list[dict[str, Any]]] = {}
-    per_reviewer: dict[str, list[dict[str, Any]]] = {}
+    per_bundle: dict[str, list[ReviewCallDoc]] = {}
+    per_reviewer: dict[str, list[ReviewCallDoc]] = {}
     notes: list[Finding] = []
     for call in calls:
         failed = call.status == "failed"
@@ -233,10 +234,12 @@ def assemble(
             votes = _votes(call, parsed, lineage.labels[call.reviewer], call.reviewer, indexes[call.bundle])
         all_votes += votes
         size = measured.get((call.bundle, call.reviewer))
-        doc = _call_dict(call, parsed, usability, votes, reply_files.get((call.bundle, call.reviewer)), size)
-        per_bundle.setdefault(call.bundle, []).append(doc)
-        per_reviewer.setdefault(call.reviewer, []).append(doc)
-        notes += _call_notes(call, doc, size)
+        answer = _call_doc(
+            call, parsed, usability, votes, reply_files.get((call.bundle, call.reviewer)), size
+        )
+        per_bundle.setdefault(call.bundle, []).append(answer)
+        per_reviewer.setdefault(call.reviewer, []).append(answer)
+        notes += _call_notes(call, answer, size)
     kept, duplicates = dedupe_votes(all_votes)
     findings = tally_votes(
         kept,
@@ -246,36 +249,33 @@ def assemble(
         similarity=settings.similarity,
     )
 
-    bundle_docs = []
+    bundle_docs: list[BundleDoc] = []
     unreviewed: list[Finding] = []
     for bundle in bundles:
         mine = [f for f in findings if f.bundle == bundle.id and not f.retracted]
         convergent = sum(f.convergence >= 2 for f in mine)
         distinct = sum(f.line_kind != "invalid" for f in mine)
         reviews = per_bundle.get(bundle.id, [])
-        usable = [r for r in reviews if r["usability"] == "usable"]
-        usable_lineages = lineage_groups([lineage.labels[r["reviewer"]] for r in usable])
+        usable = [r for r in reviews if r.usable]
+        usable_lineages = lineage_groups([lineage.labels[r.reviewer] for r in usable])
         is_unreviewed = bool(reviews) and len(usable_lineages) < settings.threshold
         usable_line = _usable_line(reviews) if reviews else ""
-        doc = bundle.manifest() | {
-            "convergent": convergent,
-            "distinct": distinct,
-            "tally_line": bundle_tally_line(
-                bundle, convergent, distinct, dry_run=dry_run, usable=usable_line
+        answered = [r.reviewer for r in reviews if not r.failed]
+        doc = replace(
+            bundle.manifest(),
+            convergent=convergent,
+            distinct=distinct,
+            tally_line=bundle_tally_line(bundle, convergent, distinct, dry_run=dry_run, usable=usable_line),
+            usable_line=usable_line,
+            reviews=reviews,
+            answered=AnsweredDoc(
+                reviewers=answered, lineages=lineage_groups([lineage.labels[r] for r in answered])
             ),
-            "usable_line": usable_line,
-            "reviews": reviews,
-            "answered": {
-                "reviewers": [r["reviewer"] for r in reviews if r["status"] != "failed"],
-                "lineages": lineage_groups(
-                    [lineage.labels[r["reviewer"]] for r in reviews if r["status"] != "failed"]
-                ),
-            },
-            "usable": {"reviewers": [r["reviewer"] for r in usable], "lineages": usable_lineages},
-            "unreviewed": is_unreviewed,
-            "failed": [r["reviewer"] for r in reviews if r["status"] == "failed"],
-            "tokens_line": " · ".join(_tokens(r) for r in reviews),
-        }
+            usable=AnsweredDoc(reviewers=[r.reviewer for r in usable], lineages=usable_lineages),
+            unreviewed=is_unreviewed,
+            failed=[r.reviewer for r in reviews if r.failed],
+            tokens_line=" · ".join(_tokens(r) for r in reviews),
+        )
         if is_unreviewed:
             said = ", ".join(usable_lineages) or "none"
             message = (

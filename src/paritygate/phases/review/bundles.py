@@ -8,9 +8,10 @@ and a manifest, and the size guard in :mod:`sizeguard` decides what may be sent.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from paritygate.config.review import OTHER_COMPONENT, ReviewConfig
+from paritygate.core.review_doc import BundleDoc
+from paritygate.core.review_doc import LeftOutDoc as LeftOut
 from paritygate.phases.review.diff import FileDiff, Hunk
 from paritygate.phases.review.globs import component_of, matching_glob
 from paritygate.phases.review.secrets import Redaction
@@ -21,15 +22,6 @@ __all__ = ["TOKENS_METHOD", "Bundle", "LeftOut", "assign_bundles", "shrink_delet
 # The estimate every manifest states (the diff alone, no tokenizer); the prompt each
 # reviewer is sent is counted in its own tokens when the review runs (tokens.py).
 TOKENS_METHOD = ESTIMATE
-
-
-@dataclass(slots=True, frozen=True)
-class LeftOut:
-    path: str
-    why: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"path": self.path, "why": self.why}
 
 
 @dataclass(slots=True)
@@ -68,24 +60,25 @@ class Bundle:
         size = self.size
         return f"{round(size / 1024)}KB" if size >= 1024 else "<1KB"
 
-    def manifest(self) -> dict[str, Any]:
-        size = self.size
-        return {
-            "id": self.id,
-            "component": self.component,
-            "bytes": size,
-            "tokens_est": estimate_tokens(self.text()),  # TOKENS_METHOD
-            "tokens_method": TOKENS_METHOD,
-            "files": self.paths,
-            "deleted": self.deleted,
-            "left_out": [item.to_dict() for item in self.left_out],
-            "part": self.part,
-            "parts": self.parts,
-            "clipped": self.clipped,
-            "oversize": self.oversize,
-            "warnings": self.warnings,
-            "redactions": [r.to_dict() for r in self.redactions],
-        }
+    def manifest(self) -> BundleDoc:
+        """The bundle's document with its manifest filled in (the tally and files come later)."""
+        text = self.text()
+        return BundleDoc(
+            id=self.id,
+            component=self.component,
+            bytes=len(text.encode("utf-8")),
+            tokens_est=estimate_tokens(text),  # TOKENS_METHOD
+            tokens_method=TOKENS_METHOD,
+            files=self.paths,
+            deleted=list(self.deleted),
+            left_out=list(self.left_out),
+            part=self.part,
+            parts=self.parts,
+            clipped=list(self.clipped),
+            oversize=self.oversize,
+            warnings=list(self.warnings),
+            redactions=[r.to_doc() for r in self.redactions],
+        )
 
 
 def shrink_deletions(fd: FileDiff) -> list[str]:

@@ -8,13 +8,13 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 from paritygate.config import LoadedConfig
 from paritygate.config.review import ReviewConfig
 from paritygate.core.aio import blocking
 from paritygate.core.fs import atomic_write_text
 from paritygate.core.models import Finding, FindingKind, PhaseResult, PhaseStatus
+from paritygate.core.review_doc import SCHEMA, BundleDoc, LimitsDoc, ReviewDocument
 from paritygate.errors import ConfigError
 from paritygate.phases.review import gitrange
 from paritygate.phases.review.assemble import TallySettings, assemble
@@ -22,7 +22,7 @@ from paritygate.phases.review.budget import fit_to_budgets
 from paritygate.phases.review.bundles import Bundle, assign_bundles
 from paritygate.phases.review.diff import parse_diff
 from paritygate.phases.review.locations import BundleIndex
-from paritygate.phases.review.prompt import PromptRenderer
+from paritygate.phases.review.prompt import PromptRenderer, template_source
 from paritygate.phases.review.reviewers import CallResult, Job, run_calls
 from paritygate.phases.review.secrets import redact_files
 from paritygate.phases.review.sizeguard import FORCE_ENV, apply_size_guard
@@ -30,34 +30,75 @@ from paritygate.phases.review.tokens import Measured
 
 __all__ = ["SCHEMA", "run_review", "run_review_async"]
 
-SCHEMA = "paritygate.review/1"
 ENABLE_HINT = (
     "add [[review.reviewers]] entries to paritygate.toml to enable real reviewers (see docs/review.md)"
 )
 Progress = Callable[[str], None]
 
 
-def _skipped(summary: str, started: float, dry: bool, **data: Any) -> PhaseResult:
-    doc = {"schema": SCHEMA, "dry_run": dry, "range": None, "bundles": [], "reviewers": [], "findings": []}
-    return PhaseResult(
-        "review", PhaseStatus.SKIPPED, summary, data=doc | data, duration_s=time.monotonic() - started
+def _limits(loaded: LoadedConfig, cfg: ReviewConfig) -> LimitsDoc:
+    assess = loaded.model.assess
+    return LimitsDoc(
+        warn_kb=cfg.warn_kb,
+        max_kb=cfg.max_kb,
+        match_window=cfg.match_window,
+        max_span_lines=cfg.max_span_lines,
+        claim_similarity=cfg.claim_similarity,
+        block_lineages=assess.review_block_lineages,
+        quorum="block" if assess.block_on_unreviewed else "warn",
+        deadline_s=cfg.deadline,
     )
 
 
-def _write_artifacts(
-    bundles: list[Bundle], prompts: dict[str, str], out_dir: Path
-) -> dict[str, dict[str, str]]:
-    """Each bundle's diff and prompt as files (relative paths go into review.json)."""
-    files: dict[str, dict[str, str]] = {}
+def _document(
+    loaded: LoadedConfig,
+    cfg: ReviewConfig,
+    *,
+    dry: bool,
+    auto: bool,
+    summary: str,
+    rng: gitrange.ResolvedRange | None,
+) -> ReviewDocument:
+    """The review document with what is known before any bundle is built (the range, if any)."""
+    doc = ReviewDocument(
+        dry_run=dry,
+        dry_run_reason=("no reviewers configured" if auto else "requested") if dry else None,
+        range=rng.label if rng is not None else None,
+        limits=_limits(loaded, cfg),
+        sarif_findings=cfg.sarif,
+        prompt_template=template_source(loaded.resolve(cfg.prompt_template) if cfg.prompt_template else None),
+        summary=summary,
+    )
+    if rng is not None:
+        doc.base, doc.tip, doc.commits = rng.base, rng.tip, rng.commits
+        doc.base_is_empty_tree = rng.base_is_empty_tree
+    return doc
+
+
+def _stem(bundle_id: str, component: str) -> str:
+    return f"review/{bundle_id}-{component}"
+
+
+def _write_artifacts(bundles: list[Bundle], prompts: dict[str, str], out_dir: Path) -> None:
+    """Each bundle's diff and prompt as files, before any reviewer is called."""
     for bundle in bundles:
-        stem = f"review/{bundle.id}-{bundle.component}"
+        stem = _stem(bundle.id, bundle.component)
         atomic_write_text(out_dir / f"{stem}.diff", bundle.text())
-        entry = {"diff_file": f"{stem}.diff"}
         if bundle.id in prompts:
             atomic_write_text(out_dir / f"{stem}.prompt.md", prompts[bundle.id])
-            entry["prompt_file"] = f"{stem}.prompt.md"
-        files[bundle.id] = entry
-    return files
+
+
+def _name_artifacts(docs: list[BundleDoc], prompts: dict[str, str]) -> None:
+    """The files :func:`_write_artifacts` wrote, relative to the run directory, in each bundle's document."""
+    for doc in docs:
+        stem = _stem(doc.id, doc.component)
+        doc.diff_file = f"{stem}.diff"
+        prompt = prompts.get(doc.id)
+        if prompt is not None:
+            doc.prompt_file = f"{stem}.prompt.md"
+            doc.prompt_bytes = len(prompt.encode("utf-8"))
+        else:
+            doc.skipped = "nothing reviewable: every change was left out"
 
 
 def _write_replies(calls: list[CallResult], out_dir: Path) -> dict[tuple[str, str], str]:
@@ -117,18 +158,25 @@ async def run_review_async(
             hint=ENABLE_HINT,
         )
     dry = auto or bool(dry_run)
+
+    def skipped(summary: str, rng: gitrange.ResolvedRange | None = None) -> PhaseResult:
+        doc = _document(loaded, cfg, dry=dry, auto=auto, summary=summary, rng=rng)
+        return PhaseResult(
+            "review", PhaseStatus.SKIPPED, summary, data=doc, duration_s=time.monotonic() - started
+        )
+
     if not gitrange.git_available():
-        return _skipped("review skipped: git is not installed", started, dry)
+        return skipped("review skipped: git is not installed")
     if not gitrange.is_git_repo(repo):
-        return _skipped(f"review skipped: {repo} is not a git repository", started, dry)
+        return skipped(f"review skipped: {repo} is not a git repository")
     default_range = rev_range is None and since is None
     rng = gitrange.resolve_range(repo, rev_range, since, fallback_last_commit=auto and default_range)
     if rng is None:
         what = rev_range or (f"since {since}" if since else "today on the current branch")
-        return _skipped(f"review skipped: no commits in range ({what})", started, dry)
+        return skipped(f"review skipped: no commits in range ({what})")
     changed = gitrange.list_changed_files(repo, rng)
     if not changed:
-        return _skipped(f"review skipped: range {rng.label} changes no files", started, dry, range=rng.label)
+        return skipped(f"review skipped: range {rng.label} changes no files", rng)
 
     files = parse_diff(gitrange.raw_diff(repo, rng), [c.path for c in changed])
     bundles = assign_bundles(files, cfg)
@@ -152,7 +200,7 @@ async def run_review_async(
     if not dry:  # counted in each reviewer's tokens (its server's tokenizer where it has one)
         bundles, measured, budget_warnings = await fit_to_budgets(bundles, cfg.reviewers, render)
     prompts = {b.id: render(b) for b in bundles if b.files}
-    artifacts = _write_artifacts(bundles, prompts, out_dir)
+    _write_artifacts(bundles, prompts, out_dir)
     counts = gitrange.new_line_counts(repo, rng.tip, sorted({p for b in bundles for p in b.paths}))
     indexes = {b.id: BundleIndex(b, counts) for b in bundles}
 
@@ -182,15 +230,10 @@ async def run_review_async(
         dry_run=dry,
         measured=measured,
     )
-    for doc in outcome.bundles:
-        doc.update(artifacts[doc["id"]])
-        if doc["id"] in prompts:
-            doc["prompt_bytes"] = len(prompts[doc["id"]].encode("utf-8"))
-        else:
-            doc["skipped"] = "nothing reviewable: every change was left out"
+    _name_artifacts(outcome.bundles, prompts)
 
     blocks = [f for f in outcome.phase_findings if f.kind is FindingKind.REVIEW_BLOCK]
-    total_kb = round(sum(doc["bytes"] for doc in outcome.bundles) / 1024)
+    total_kb = round(sum(doc.bytes for doc in outcome.bundles) / 1024)
     if dry:
         why = "no [[review.reviewers]] configured" if auto else "--dry-run"
         summary = (
@@ -198,9 +241,9 @@ async def run_review_async(
             f"{out_dir / 'review'}; no reviewer called" + (f"; {ENABLE_HINT}" if auto else "")
         )
     else:
-        convergent = sum(d["convergent"] for d in outcome.bundles)
-        distinct = sum(d["distinct"] for d in outcome.bundles)
-        usable = sum(r["usability"] == "usable" for d in outcome.bundles for r in d["reviews"])
+        convergent = sum(d.convergent for d in outcome.bundles)
+        distinct = sum(d.distinct for d in outcome.bundles)
+        usable = sum(r.usable for d in outcome.bundles for r in d.reviews)
         summary = (
             f"{len(bundles)} bundle(s) × {len(cfg.reviewers)} reviewer(s): {usable}/{len(calls)} usable "
             f"answers, {convergent} convergent / {distinct} distinct, {len(blocks)} converged block(s)"
@@ -208,7 +251,7 @@ async def run_review_async(
         failed = sorted({f"{c.reviewer} on {c.bundle}" for c in calls if c.status == "failed"})
         if failed:
             summary += f"; failed (left out of convergence): {', '.join(failed)}"
-        unreviewed = [d["id"] for d in outcome.bundles if d.get("unreviewed")]
+        unreviewed = [d.id for d in outcome.bundles if d.unreviewed]
         if unreviewed:
             summary += f"; unreviewed (fewer than {threshold} usable lineages): {', '.join(unreviewed)}"
     quorum_blocks = loaded.model.assess.block_on_unreviewed and any(
@@ -218,42 +261,21 @@ async def run_review_async(
     error = None
     if calls and all(c.status == "failed" for c in calls):
         status, error = PhaseStatus.ERROR, f"every reviewer call failed; first error: {calls[0].error}"
-    data = {
-        "schema": SCHEMA,
-        "dry_run": dry,
-        "dry_run_reason": ("no reviewers configured" if auto else "requested") if dry else None,
-        "range": rng.label,
-        "base": rng.base,
-        "tip": rng.tip,
-        "commits": rng.commits,
-        "base_is_empty_tree": rng.base_is_empty_tree,
-        "limits": {
-            "warn_kb": cfg.warn_kb,
-            "max_kb": cfg.max_kb,
-            "match_window": cfg.match_window,
-            "max_span_lines": cfg.max_span_lines,
-            "claim_similarity": cfg.claim_similarity,
-            "block_lineages": threshold,
-            "quorum": "block" if loaded.model.assess.block_on_unreviewed else "warn",
-            "deadline_s": cfg.deadline,
-        },
-        "sarif_findings": cfg.sarif,
-        "budget_warnings": budget_warnings,
-        "lineage_warnings": outcome.lineage_warnings,
-        "prompt_template": renderer.source,
-        "bundles": outcome.bundles,
-        "reviewers": outcome.reviewers,
-        "findings": [f.to_dict() for f in outcome.findings],
-        "duplicates_dropped": outcome.duplicates,
-        "redactions": len(redactions),
-        "summary": summary,
-    }
+    doc = _document(loaded, cfg, dry=dry, auto=auto, summary=summary, rng=rng)
+    doc.budget_warnings = budget_warnings
+    doc.lineage_warnings = outcome.lineage_warnings
+    doc.prompt_template = renderer.source
+    doc.bundles = outcome.bundles
+    doc.reviewers = outcome.reviewers
+    doc.findings = [f.to_doc() for f in outcome.findings]
+    doc.duplicates_dropped = outcome.duplicates
+    doc.redactions = len(redactions)
     return PhaseResult(
         "review",
         status,
         summary,
         findings=[*outcome.phase_findings, *_notes(bundles)],
-        data=data,
+        data=doc,
         duration_s=time.monotonic() - started,
         error=error,
     )

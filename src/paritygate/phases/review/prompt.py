@@ -10,16 +10,21 @@ from paritygate.config.diagnostics import read_user_text
 from paritygate.errors import ConfigError
 from paritygate.phases.review.bundles import Bundle
 
-__all__ = ["DEFAULT_TEMPLATE", "PromptRenderer"]
+__all__ = ["DEFAULT_TEMPLATE", "PromptRenderer", "template_source"]
 
 DEFAULT_TEMPLATE = "review_prompt.md.j2"
+
+
+def template_source(template_path: Path | None) -> str:
+    """How review.json names the prompt template: its path, or the bundled one's name."""
+    return str(template_path) if template_path else f"paritygate:{DEFAULT_TEMPLATE}"
 
 
 class PromptRenderer:
     """Renders one prompt per bundle. ``template_path`` None = the bundled template."""
 
     def __init__(self, template_path: Path | None = None) -> None:
-        self.source = str(template_path) if template_path else f"paritygate:{DEFAULT_TEMPLATE}"
+        self.source = template_source(template_path)
         # Plain text, not HTML: no autoescaping (the diff must reach the model verbatim);
         # trim_blocks/lstrip_blocks so a line holding only a {% tag %} leaves no blank line.
         if template_path is None:
@@ -57,7 +62,7 @@ class PromptRenderer:
             "range_label": range_label,
             "files": [{"path": f.path, "status": f.status} for f in bundle.files],
             "deleted": bundle.deleted,
-            "left_out": [item.to_dict() for item in bundle.left_out],
+            "left_out": [item.to_json() for item in bundle.left_out],
             "clipped": bundle.clipped,
             "diff": bundle.numbered_text(),
         }

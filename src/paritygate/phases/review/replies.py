@@ -54,7 +54,7 @@ def _small_int(raw: str) -> int:
     return int(raw)
 
 
-def _load(body: bytes) -> dict[str, Any]:
+def _load(body: bytes) -> dict[str, Any]:  # JSON boundary: the reply body, validated field by field below
     if len(body) > _MAX_BODY:
         raise MalformedReply(f"reply body of {len(body)} bytes is over the {_MAX_BODY} byte limit")
     try:
@@ -76,7 +76,7 @@ def _type(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
 
-def _short_str(doc: dict[str, Any], key: str, where: str) -> str | None:
+def _short_str(doc: dict[str, Any], key: str, where: str) -> str | None:  # JSON boundary: a reply object
     value = doc.get(key)
     if value is None:
         return None

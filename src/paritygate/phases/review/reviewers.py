@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from paritygate.config.review import ReviewConfig, ReviewerConfig
+from paritygate.core.review_doc import AttemptDoc
 from paritygate.phases.review.answers import parse_answer
 from paritygate.phases.review.replies import MalformedReply, ModelReply, parse_anthropic, parse_openai
 from paritygate.phases.review.usability import FORMAT_FAILURES, Usability, judge, repair_prompt
@@ -51,8 +52,8 @@ class Attempt:
     outcome: str  # "ok", "http 429", "http 503", "timeout", "connection error", "repair", ...
     wait_s: float = 0.0  # slept after this attempt before the next one
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"n": self.n, "outcome": self.outcome, "wait_s": round(self.wait_s, 3)}
+    def to_doc(self) -> AttemptDoc:
+        return AttemptDoc(n=self.n, outcome=self.outcome, wait_s=round(self.wait_s, 3))
 
 
 @dataclass(slots=True)
@@ -133,7 +134,7 @@ async def _ask_openai(
     client: openai.AsyncOpenAI, reviewer: ReviewerConfig, messages: list[dict[str, str]], timeout: float
 ) -> ModelReply:
     sent: list[Any] = [{"role": "system", "content": reviewer.system}] if reviewer.system else []
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {}  # keyword arguments of the SDK's create(), only those set: its boundary
     if reviewer.temperature is not None:
         options["temperature"] = reviewer.temperature
     if reviewer.seed is not None:
@@ -152,7 +153,7 @@ async def _ask_openai(
 async def _ask_anthropic(
     client: anthropic.AsyncAnthropic, reviewer: ReviewerConfig, messages: list[dict[str, str]], timeout: float
 ) -> ModelReply:
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {}  # keyword arguments of the SDK's create(), only those set: its boundary
     if reviewer.temperature is not None:
         options["temperature"] = reviewer.temperature
     if reviewer.system:

@@ -59,6 +59,7 @@ __all__ = [
     "Hit",
     "LineKey",
     "Prefilter",
+    "ScanSettings",
     "line_keys",
     "previous_line_is_enough",
     "scan_keys",
@@ -68,6 +69,9 @@ __all__ = [
 
 LineKey = tuple[str, tuple[str, ...], str, tuple[str, ...]]  # suffix, lines before, line, lines after
 Hit = tuple[str, str | None]  # (detect-secrets secret type, the value it reported)
+# detect-secrets' settings: its baseline's JSON object ({"plugins_used": [...]}), handed to
+# transient_settings as is -- a JSON boundary of that library, not ours to type.
+ScanSettings = dict[str, Any]
 
 # Below this many distinct lines (~150 µs each), starting a worker process (~0.4 s) does not pay.
 POOL_MIN_KEYS = 5000
@@ -194,7 +198,7 @@ def _scan_key(key: LineKey) -> list[Hit]:
     return sorted(found, key=lambda hit: (hit[0], hit[1] or ""))
 
 
-def scan_keys(settings: dict[str, Any], keys: list[LineKey]) -> list[list[Hit]]:
+def scan_keys(settings: ScanSettings, keys: list[LineKey]) -> list[list[Hit]]:
     """Scan each key under ``settings`` (the worker entry point; also used in-process)."""
     with transient_settings(settings):
         return [_scan_key(key) for key in keys]
@@ -208,7 +212,7 @@ def _cpus() -> int:
 
 
 def scan_many(
-    settings: dict[str, Any],
+    settings: ScanSettings,
     keys: Iterable[LineKey],
     *,
     workers: int = 0,

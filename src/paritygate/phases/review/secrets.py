@@ -17,18 +17,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 from detect_secrets.settings import transient_settings
 
 from paritygate.config.review import SecretsConfig
+from paritygate.core.jsondoc import JsonObject
+from paritygate.core.review_doc import RedactionDoc
 from paritygate.errors import ConfigError
 from paritygate.phases.review.diff import DiffLine, FileDiff, Hunk
 from paritygate.phases.review.secret_scan import (
     POOL_MIN_KEYS,
     Hit,
     LineKey,
+    ScanSettings,
     line_keys,
     previous_line_is_enough,
     scan_many,
@@ -47,8 +49,8 @@ class Redaction:
     side: str  # "new" | "old" | "hunk-header"
     types: tuple[str, ...]  # detect-secrets' secret types found there, e.g. ("AWS Access Key",)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "side": self.side, "types": list(self.types)}
+    def to_doc(self) -> RedactionDoc:
+        return RedactionDoc(path=self.path, line=self.line, side=self.side, types=list(self.types))
 
 
 def plugin_names() -> list[str]:
@@ -56,7 +58,7 @@ def plugin_names() -> list[str]:
     return sorted(cls.__name__ for cls in classes)
 
 
-def scan_settings(cfg: SecretsConfig, config_file: Path | None = None) -> dict[str, Any]:
+def scan_settings(cfg: SecretsConfig, config_file: Path | None = None) -> ScanSettings:
     """detect-secrets settings (its baseline format): every default plugin minus the disabled ones."""
     known = plugin_names()
     for i, name in enumerate(cfg.disable_plugins):
@@ -66,11 +68,11 @@ def scan_settings(cfg: SecretsConfig, config_file: Path | None = None) -> dict[s
                 file=config_file,
                 key=f"review.secrets.disable_plugins[{i}]",
             )
-    plugins: list[dict[str, Any]] = []
+    plugins: list[JsonObject] = []
     for name in known:
         if name in cfg.disable_plugins:
             continue
-        entry: dict[str, Any] = {"name": name}
+        entry: JsonObject = {"name": name}
         if name == "Base64HighEntropyString":
             entry["limit"] = cfg.base64_limit
         elif name == "HexHighEntropyString":

@@ -27,6 +27,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from paritygate.core.review_doc import ReviewFindingDoc, VoteDoc
+
 __all__ = [
     "SEVERITY_RANK",
     "TalliedFinding",
@@ -140,24 +142,24 @@ class Vote:
     incomplete: bool = False  # parsed from an answer cut off by the token limit
     downgraded_from: str | None = None  # the reviewer lowered the severity later in its answer
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "reviewer": self.reviewer,
-            "downgraded_from": self.downgraded_from,
-            "lineage": list(self.lineage),
-            "where": self.written,
-            "path": self.path,
-            "start": self.start,
-            "end": self.end,
-            "severity": self.severity,
-            "what": self.what,
-            "why": self.why,
-            "line_kind": self.line_kind,
-            "reason": self.reason,
-            "retracted": self.retracted,
-            "retraction": self.retraction,
-            "incomplete": self.incomplete,
-        }
+    def to_doc(self) -> VoteDoc:
+        return VoteDoc(
+            reviewer=self.reviewer,
+            downgraded_from=self.downgraded_from,
+            lineage=list(self.lineage),
+            where=self.written,
+            path=self.path,
+            start=self.start,
+            end=self.end,
+            severity=self.severity,
+            what=self.what,
+            why=self.why,
+            line_kind=self.line_kind,
+            reason=self.reason,
+            retracted=self.retracted,
+            retraction=self.retraction,
+            incomplete=self.incomplete,
+        )
 
 
 @dataclass(slots=True)
@@ -200,25 +202,25 @@ class TalliedFinding:
         key = f"{self.bundle}|{self.evidence}|{self.line_kind}|{self.retracted}|{self.reviewers}|{self.what}"
         return hashlib.sha256(key.encode()).hexdigest()[:12]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "bundle": self.bundle,
-            "path": self.path,
-            "start": self.start,
-            "end": self.end,
-            "severity": self.severity,
-            "what": self.what,
-            "why": self.why,
-            "reviewers": self.reviewers,
-            "lineages": self.lineages,
-            "convergence": self.convergence,
-            "block_lineages": self.block_lineages,
-            "line_kind": self.line_kind,
-            "retracted": self.retracted,
-            "incomplete": all(v.incomplete for v in self.votes),
-            "votes": [v.to_dict() for v in self.votes],
-        }
+    def to_doc(self) -> ReviewFindingDoc:
+        return ReviewFindingDoc(
+            id=self.id,
+            bundle=self.bundle,
+            path=self.path,
+            start=self.start,
+            end=self.end,
+            severity=self.severity,
+            what=self.what,
+            why=self.why,
+            reviewers=self.reviewers,
+            lineages=list(self.lineages),
+            convergence=self.convergence,
+            block_lineages=list(self.block_lineages),
+            line_kind=self.line_kind,
+            retracted=self.retracted,
+            incomplete=all(v.incomplete for v in self.votes),
+            votes=[v.to_doc() for v in self.votes],
+        )
 
 
 def lineage_groups(lineages: list[tuple[str, ...]]) -> list[str]:
