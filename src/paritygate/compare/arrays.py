@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from difflib import SequenceMatcher
 from typing import Any
 
-from paritygate.compare.values import exact_eq, fingerprint
+from paritygate.compare.values import differing_positions, exact_eq, fingerprint
 
 __all__ = ["Step", "plan_by_key", "plan_ordered", "plan_unordered"]
 
@@ -27,7 +27,7 @@ _LENGTH: Step = ("length", -1, -1)
 
 def _by_index(a: list[Any], b: list[Any]) -> list[Step]:
     steps: list[Step] = [_LENGTH] if len(a) != len(b) else []
-    steps += [("pair", i, i) for i in range(min(len(a), len(b))) if exact_eq(a[i], b[i]) is not True]
+    steps += [("pair", i, i) for i in differing_positions(a, b)]
     steps += [("missing", i, -1) for i in range(len(b), len(a))]
     steps += [("extra", -1, j) for j in range(len(a), len(b))]
     return steps
@@ -60,7 +60,7 @@ def _moved_and_changed(a: list[Any], b: list[Any], differing: list[int]) -> list
 
 def plan_ordered(a: list[Any], b: list[Any]) -> list[Step]:
     if len(a) == len(b):
-        differing = [i for i in range(len(a)) if exact_eq(a[i], b[i]) is not True]
+        differing = differing_positions(a, b)
         return _moved_and_changed(a, b, differing) if differing else []
     if len(a) + len(b) > _ALIGN_LIMIT:
         return _by_index(a, b)

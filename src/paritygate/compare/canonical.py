@@ -176,7 +176,10 @@ def _sniff(base: Canonical) -> Canonical:
     return _text(base, "", "no content type; compared as text")
 
 
-def canonicalize(resp: Response, rules: CompareRules | None = None) -> Canonical:
+def canonicalize(resp: Response, rules: CompareRules | None = None, *, parse: bool = True) -> Canonical:
+    """The canonical form of one answer. With ``parse`` False (a body byte-identical to the
+    other side's, which cannot differ from it) the body is not read: the canonical keeps
+    the declared kind (``bytes`` when none is declared) and no tree."""
     rules = rules if rules is not None else CompareRules()
     all_headers = normalize_headers(resp.headers)
     compared = {k: v for k, v in all_headers.items() if k in rules.headers}
@@ -185,6 +188,9 @@ def canonicalize(resp: Response, rules: CompareRules | None = None) -> Canonical
     base = Canonical(resp.status, compared, recorded, "empty", None, error=resp.error, media=media)
     if resp.error is not None or not resp.body:
         return base
+    if not parse:
+        kind = declared_kind(resp.content_type, rules) or "bytes"
+        return dataclasses.replace(base, kind=kind, raw=resp.body)
     return _parse_body(dataclasses.replace(base, raw=resp.body), resp.content_type, rules)
 
 

@@ -38,11 +38,11 @@ from typing import Any
 import orjson
 
 from paritygate.compare.canonical import canonicalize
-from paritygate.compare.mappings import RELATION_MAPPINGS, WireMapping, detect_mappings
+from paritygate.compare.mappings import RELATION_MAPPINGS, MappingMatch, WireMapping, detect_mappings
 from paritygate.compare.model import Comparison, Difference, Outcome, Response, severity_of_kind
+from paritygate.compare.places import generalize_path
 from paritygate.compare.relations import RELATION_TEXT, shared_affixes, value_relation
 from paritygate.compare.rules import CompareRules
-from paritygate.compare.signature import generalize_path, prune
 from paritygate.core.paths import PathPart, format_path, parse_path
 
 __all__ = [
@@ -150,12 +150,16 @@ def _cause_of(d: Difference) -> tuple[str, str, str]:
     return severity_of_kind(kind).value, kind.replace("_", "-"), generalize_path(d.path)
 
 
-def _pruned_trees(comparison: Comparison, left: Response, right: Response) -> tuple[str, Any, Any]:
+def _mappings(
+    comparison: Comparison, left: Response, right: Response, body: list[Difference]
+) -> list[MappingMatch]:
+    """The wire-shape mappings among the body differences, on the trees compare() parsed
+    (the ignore rules are applied as the mapping search walks them, nothing is copied)."""
     rules = comparison.rules or CompareRules()
     lc = comparison.left_canonical or canonicalize(left, rules)
     rc = comparison.right_canonical or canonicalize(right, rules)
     kind = lc.kind if lc.kind == rc.kind else "mixed"
-    return kind, prune(lc.body, rules), prune(rc.body, rules)
+    return detect_mappings(kind, lc.body, rc.body, body, rules.paths)
 
 
 def decompose(comparison: Comparison, left: Response, right: Response) -> list[Cause]:
@@ -180,8 +184,7 @@ def decompose(comparison: Comparison, left: Response, right: Response) -> list[C
             causes.append(Cause(_key("header", name), "header", Outcome.VALUE, name, name, None, (d,)))
     explained: set[int] = set()
     if body:
-        kind, ltree, rtree = _pruned_trees(comparison, left, right)
-        for match in detect_mappings(kind, ltree, rtree, body):
+        for match in _mappings(comparison, left, right, body):
             explained.update(match.explained)
             found = tuple(body[i] for i in match.explained)
             key = _key("mapping", match.slug)

@@ -6,7 +6,8 @@ severe difference (a status difference dominates, but the body differences are s
 listed). Learned noise is passed as ``noise`` (paths, or ``header:<name>``): like a typed
 matcher it may excuse a value difference at a place both answers have, never a missing or
 extra field or header, and each excuse is recorded in ``Comparison.excused``. A body
-compared as bytes has no paths: no body rule applies inside it.
+compared as bytes has no paths: no body rule applies inside it. Two byte-identical bodies
+of the same declared kind are never parsed (they cannot differ).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from paritygate.compare.model import (
 )
 from paritygate.compare.opaque import opaque_difference
 from paritygate.compare.rules import CompareRules
-from paritygate.compare.signature import prune, signature
 from paritygate.compare.textbody import text_fact_differences
 from paritygate.compare.values import exact_eq
 from paritygate.compare.walk import diff_trees
@@ -173,10 +173,7 @@ def _compare_by_digest(left: Response, right: Response, rules: CompareRules) -> 
         )
     notes = [f"{side}: {c.note}" for side, c in (("left", lc), ("right", rc)) if c.note]
     outcome = most_severe([severity_of_kind(d.kind) for d in differences])
-    result = Comparison(outcome, differences, notes=notes, left_canonical=lc, right_canonical=rc, rules=rules)
-    if outcome is not Outcome.MATCH:
-        result.left_signature = result.right_signature = "bytes"
-    return result
+    return Comparison(outcome, differences, notes=notes, left_canonical=lc, right_canonical=rc, rules=rules)
 
 
 def compare(
@@ -190,8 +187,9 @@ def compare(
     rules = (rules if rules is not None else CompareRules()).with_noise(noise)
     if left.error is None and right.error is None and (left.oversized or right.oversized):
         return _compare_by_digest(left, right, rules)
-    lc, rc = canonicalize(left, rules), canonicalize(right, rules)
+    # Byte-identical bodies of the same declared kind cannot differ: neither is parsed.
     same_bytes = _same_body_bytes(left, right, rules)
+    lc, rc = canonicalize(left, rules, parse=not same_bytes), canonicalize(right, rules, parse=not same_bytes)
     if not same_bytes:
         lc, rc = reconcile(lc, rc)
     notes = [f"{side}: {c.note}" for side, c in (("left", lc), ("right", rc)) if c.note]
@@ -200,11 +198,10 @@ def compare(
         return Comparison(
             Outcome.ERROR, [diff], notes=notes, left_canonical=lc, right_canonical=rc, rules=rules
         )
-    # Byte-identical bodies of the same declared kind cannot differ: skip the tree walk.
     excused: Excused = []
     differences = diff_canonical(lc, rc, rules, body=not same_bytes, excused=excused)
     outcome = most_severe([severity_of_kind(d.kind) for d in differences])
-    result = Comparison(
+    return Comparison(
         outcome,
         differences,
         notes=notes,
@@ -213,7 +210,3 @@ def compare(
         rules=rules,
         excused=excused,
     )
-    if outcome is not Outcome.MATCH:  # only divergences need signatures (class keys)
-        result.left_signature = signature(lc.kind, prune(lc.body, rules))
-        result.right_signature = signature(rc.kind, prune(rc.body, rules))
-    return result

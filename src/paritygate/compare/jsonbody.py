@@ -56,7 +56,7 @@ def _may_repeat_keys(body: bytes, tree: Any) -> bool:
         compact = orjson.dumps(tree)
     except orjson.JSONEncodeError:  # deeper than orjson writes: decide the slow way
         return True
-    escaped = body.count(b"\\u003a") + body.count(b"\\u003A")
+    escaped = body.count(b"\\u003a") + body.count(b"\\u003A") if b"\\u003" in body else 0
     return colons + escaped != compact.count(b":")
 
 

@@ -23,11 +23,13 @@ whose fix is known: null vs absent, number vs numeric string, timestamp precisio
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from paritygate.compare.model import Difference
-from paritygate.compare.signature import generalize_path
+from paritygate.compare.pathrules import PathRules, RuleState, pruned
+from paritygate.compare.places import generalize_path
 from paritygate.compare.values import dumps_sorted, exact_eq
 from paritygate.core.paths import PathPart, format_path, parse_path
 
@@ -144,20 +146,81 @@ def _tagged_vs_flat(tagged: Any, flat: Any) -> bool:
     return False
 
 
-def _find_enums(x: Any, y: Any, path: Parts, depth: int, found: list[Parts]) -> None:
+class _EnumFinder:
     """Every place where one tree holds a tagged enum and the other its flat form, walking
-    both trees in parallel (common keys, equal-length arrays)."""
-    if exact_eq(x, y) or depth > _MAX_DEPTH:
-        return
-    if _tagged_vs_flat(x, y) or _tagged_vs_flat(y, x):
-        found.append(path)
-        return
-    if isinstance(x, dict) and isinstance(y, dict):
-        for key in x.keys() & y.keys():
-            _find_enums(x[key], y[key], (*path, key), depth + 1, found)
-    elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
-        for i, (a, b) in enumerate(zip(x, y, strict=True)):
-            _find_enums(a, b, (*path, i), depth + 1, found)
+    both trees in parallel (common keys, equal-length arrays) as the ignore rules leave them:
+    the trees are not pruned; each node's kept children are found as the walk reaches it,
+    and only a candidate pair of nodes is copied without its ignored parts."""
+
+    def __init__(self, paths: PathRules) -> None:
+        self.paths = paths
+        self.found: list[Parts] = []
+
+    def _equal(self, x: Any, y: Any, xs: RuleState, ys: RuleState) -> bool:
+        """True only when the two nodes, as the rules leave them, are equal (then no place
+        below can hold the two shapes, see :func:`_tagged_vs_flat`)."""
+        try:
+            if x != y:
+                return False
+        except RecursionError:
+            return False
+        if not (xs.ignore_below or ys.ignore_below):
+            return True
+        if xs is ys:  # one path: the same parts are dropped, unless a `when` tells 1 from 1.0
+            return not self.paths.conditional or exact_eq(x, y) is True
+        return exact_eq(pruned(x, xs), pruned(y, ys)) is True
+
+    def _unequal(self, x: list[Any], y: list[Any], xs: RuleState, ys: RuleState) -> Iterable[int]:
+        """The positions of two same-length arrays whose elements may differ once ruled (as
+        :meth:`_equal` would tell them, at C speed where it can)."""
+        if xs is ys and not (xs.ignore_below and self.paths.conditional):
+            try:
+                return [n for n in range(len(x)) if x[n] is not y[n] and x[n] != y[n]]
+            except RecursionError:
+                pass
+        return [n for n in range(len(x)) if x[n] is not y[n]]
+
+    def _kept(self, node: Any, state: RuleState) -> list[tuple[PathPart, Any, RuleState]]:
+        items = node.items() if type(node) is dict else enumerate(node)
+        if not state.live:
+            return [(k, v, state) for k, v in items]
+        kept = []
+        for k, v in items:
+            child = state.step(k)
+            if not (child.ignores and child.ignored((v,))):
+                kept.append((k, v, child))
+        return kept
+
+    def _candidate(self, tagged: Any, flat: Any, ts: RuleState) -> bool:
+        """Cheap necessary conditions of :func:`_tagged_vs_flat` on the kept parts."""
+        if type(flat) is not dict or not any(type(v) is str for v in flat.values()):
+            return False
+        return type(tagged) is str or (type(tagged) is dict and len(self._kept(tagged, ts)) == 1)
+
+    def find(self, x: Any, y: Any, xs: RuleState, ys: RuleState, path: Parts, depth: int) -> None:
+        if depth > _MAX_DEPTH or self._equal(x, y, xs, ys):
+            return
+        if self._candidate(x, y, xs) or self._candidate(y, x, ys):
+            px, py = pruned(x, xs), pruned(y, ys)
+            if _tagged_vs_flat(px, py) or _tagged_vs_flat(py, px):
+                self.found.append(path)
+                return
+        if type(x) is dict and type(y) is dict:
+            left = {k: (v, s) for k, v, s in self._kept(x, xs)}
+            for k, w, t in self._kept(y, ys):
+                if k in left:
+                    self.find(left[k][0], w, left[k][1], t, (*path, k), depth + 1)
+        elif type(x) is list and type(y) is list:
+            if not (xs.drops_index or ys.drops_index):  # every element kept, in place
+                if len(x) == len(y):
+                    for n in self._unequal(x, y, xs, ys):
+                        sa = xs.step(n)
+                        self.find(x[n], y[n], sa, sa if ys is xs else ys.step(n), (*path, n), depth + 1)
+                return
+            kx, ky = self._kept(x, xs), self._kept(y, ys)
+            if len(kx) == len(ky):  # positions as the rules leave the arrays
+                for n, ((_, a, sa), (_, b, sb)) in enumerate(zip(kx, ky, strict=True)):
+                    self.find(a, b, sa, sb, (*path, n), depth + 1)
 
 
 def _rekey(value: Any, depth: int = 0) -> Any:
@@ -192,9 +255,14 @@ def _under(parts: Parts, prefix: Parts) -> bool:
     return parts[: len(prefix)] == prefix
 
 
-def _tagged_enums(left: Any, right: Any, parsed: list[Parts | None]) -> MappingMatch | None:
-    found: list[Parts] = []
-    _find_enums(left, right, (), 0, found)
+def _tagged_enums(left: Any, right: Any, paths: PathRules, parsed: list[Parts | None]) -> MappingMatch | None:
+    finder = _EnumFinder(paths)
+    root = paths.root
+    # a side whose whole body is ignored is no tree at all (null)
+    finder.find(
+        None if root.ignored((left,)) else left, None if root.ignored((right,)) else right, root, root, (), 0
+    )
+    found = finder.found
     if not found:
         return None
     explained = tuple(
@@ -270,15 +338,18 @@ def _renames(diffs: list[Difference], parsed: list[Parts | None], taken: set[int
     ]
 
 
-def detect_mappings(kind: str, left: Any, right: Any, body_diffs: list[Difference]) -> list[MappingMatch]:
-    """The structural mappings that explain some of the body differences of two (pruned)
-    trees; each difference is explained by at most one mapping."""
+def detect_mappings(
+    kind: str, left: Any, right: Any, body_diffs: list[Difference], paths: PathRules
+) -> list[MappingMatch]:
+    """The structural mappings that explain some of the body differences of two trees, as
+    the ignore rules in ``paths`` leave them; each difference is explained by at most one
+    mapping."""
     if kind != "json" or not body_diffs:
         return []
     parsed = [_parts(d.path) for d in body_diffs]
     out: list[MappingMatch] = []
     taken: set[int] = set()
-    enums = _tagged_enums(left, right, parsed)
+    enums = _tagged_enums(left, right, paths, parsed)
     if enums is not None:
         out.append(enums)
         taken.update(enums.explained)

@@ -180,8 +180,6 @@ class Canonical:
 class Comparison:
     outcome: Outcome
     differences: list[Difference]
-    left_signature: str = ""  # structural signature of the left body (for class keys)
-    right_signature: str = ""
     notes: list[str] = field(default_factory=list)  # "left: declared JSON, not valid JSON ..."
     # What produced this comparison; classify() reuses it instead of parsing again.
     left_canonical: Canonical | None = field(default=None, repr=False)

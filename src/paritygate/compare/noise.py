@@ -39,8 +39,8 @@ from paritygate.compare.canonical import canonicalize
 from paritygate.compare.engine import diff_canonical
 from paritygate.compare.matchers import as_datetime, is_uuid
 from paritygate.compare.model import Canonical, Response
+from paritygate.compare.places import generalize_path
 from paritygate.compare.rules import CompareRules
-from paritygate.compare.signature import generalize_path
 from paritygate.compare.values import fingerprint, is_number
 from paritygate.core.paths import PathPart, format_path, parse_path
 

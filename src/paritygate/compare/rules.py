@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from paritygate.compare.matchers import MATCH_KINDS, kind_accepts, same_json_type
-from paritygate.compare.values import value_text
+from paritygate.compare.pathrules import PathRules, RuleState, when_matches
 from paritygate.core.paths import PathPart, PathPattern, PathSyntaxError, parse_path
 
-__all__ = ["ArrayRule", "CompareRules", "IgnoreRule", "MatchRule", "RuleError"]
+__all__ = ["ArrayRule", "CompareRules", "IgnoreRule", "MatchRule", "RuleError", "value_excuse_at"]
 
 # How a bytes body's digest is reported; never a body path (see the module docstring).
 OPAQUE_PSEUDO_PATHS = ("$.sha256", "$.length")
@@ -151,10 +151,6 @@ def _scoped(operation: str | None, wanted: str | None) -> bool:
 _Matcher = tuple[PathPattern, MatchRule, re.Pattern[str] | None]
 
 
-def _matches(regex: re.Pattern[str] | None, values: Sequence[Any]) -> bool:
-    return regex is None or all(regex.search(value_text(v)) is not None for v in values)
-
-
 def _compile_matcher(n: int, rule: MatchRule) -> _Matcher | tuple[str, MatchRule, re.Pattern[str] | None]:
     key = f"match[{n}]"
     if (rule.path is None) == (rule.header is None):
@@ -216,6 +212,10 @@ class CompareRules:
     _scoped_cache: dict[str | None, CompareRules] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
+    _noise_cache: dict[tuple[str, ...], CompareRules] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    _paths: PathRules = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.headers = tuple(h.strip().lower() for h in self.headers)
@@ -270,6 +270,13 @@ class CompareRules:
         self._header_matchers = header_matchers
         self._body_noise = tuple(body_noise)
         self._header_noise = frozenset(header_noise)
+        # every body-path rule in one automaton, in the order each kind is consulted
+        self._paths = PathRules(
+            [(p, "ignore", when) for p, when in self._body_ignores]
+            + [(p, "match", (rule, regex)) for p, rule, regex in self._body_matchers]
+            + [(p, "noise", label) for p, label in self._body_noise]
+            + [(p, "array", rule) for p, rule in self._arrays]
+        )
 
     @classmethod
     def build(
@@ -327,15 +334,19 @@ class CompareRules:
     def with_noise(self, noise: Iterable[str]) -> CompareRules:
         """These rules plus learned noise (``header:<name>`` or a path): each may excuse a value
         difference at a place both sides have, never a missing or extra one."""
-        extra = tuple(t for t in noise if t not in self.noise)
+        extra = tuple(dict.fromkeys(t for t in noise if t not in self.noise))
         if not extra:
             return self
-        try:
-            return CompareRules(
-                self.headers, self.ignore, self.arrays, self.json_types, self.match, self.noise + extra
-            )
-        except RuleError as exc:
-            raise RuleError("noise", exc.detail) from None
+        cached = self._noise_cache.get(extra)  # compiled once per run, not once per pair
+        if cached is None:
+            try:
+                cached = CompareRules(
+                    self.headers, self.ignore, self.arrays, self.json_types, self.match, self.noise + extra
+                )
+            except RuleError as exc:
+                raise RuleError("noise", exc.detail) from None
+            self._noise_cache[extra] = cached
+        return cached
 
     # ---- queries used while diffing -------------------------------------------------
     @property
@@ -355,36 +366,27 @@ class CompareRules:
         """Are there matchers or learned noise for body paths?"""
         return bool(self._body_matchers or self._body_noise)
 
+    @property
+    def paths(self) -> PathRules:
+        """Every body-path rule compiled into one automaton (see :mod:`compare.pathrules`)."""
+        return self._paths
+
     def body_ignored(self, parts: Sequence[PathPart], values: Sequence[Any]) -> bool:
         """Is the concrete path ignored, given the values the sides that have it hold there?"""
-        return any(p.matches(parts) and _matches(w, values) for p, w in self._body_ignores)
+        return self._paths.at(parts).ignored(values)
 
     def header_ignored(self, name: str, values: Sequence[str]) -> bool:
         whens = self._header_ignores.get(name)
-        return whens is not None and any(_matches(w, values) for w in whens)
+        return whens is not None and any(when_matches(w, values) for w in whens)
 
     def value_excuse(self, parts: Sequence[PathPart], a: Any, b: Any) -> str | None:
         """The label of the matcher or learned noise that lets ``a`` and ``b`` differ at this
-        place (both sides have it), or None. A matcher that applies decides alone; noise only
-        excuses two scalars of one JSON type."""
-        for pattern, rule, regex in self._body_matchers:
-            if pattern.matches(parts):
-                assert rule.kind is not None
-                ok = kind_accepts(rule.kind, a, b, tolerance=rule.tolerance, pattern=regex)
-                return rule.label if ok else None
-        if type(a) in (dict, list) or type(b) in (dict, list) or not same_json_type(a, b):
-            return None
-        for noise_pattern, label in self._body_noise:
-            if noise_pattern.matches(parts):
-                return label
-        return None
+        place (both sides have it), or None."""
+        return value_excuse_at(self._paths.at(parts), a, b)
 
     def order_excuse(self, parts: Sequence[PathPart]) -> str | None:
         """Learned noise at an array whose order alone changed between twins or repeats."""
-        for pattern, label in self._body_noise:
-            if pattern.matches(parts):
-                return label
-        return None
+        return self._paths.at(parts).noise
 
     def header_excuse(self, name: str, a: str, b: str) -> str | None:
         """As :meth:`value_excuse`, for a header both answers carry."""
@@ -399,10 +401,20 @@ class CompareRules:
         return f"noise:header:{name}" if name in self._header_noise else None
 
     def array_rule(self, parts: Sequence[PathPart]) -> ArrayRule | None:
-        for pattern, rule in self._arrays:
-            if pattern.matches(parts):
-                return rule
+        found: ArrayRule | None = self._paths.at(parts).array
+        return found
+
+
+def value_excuse_at(state: RuleState, a: Any, b: Any) -> str | None:
+    """:meth:`CompareRules.value_excuse` at a place whose rule state a walk holds. A matcher
+    that applies decides alone; noise only excuses two scalars of one JSON type."""
+    if state.matcher is not None:
+        rule, regex = state.matcher
+        ok = kind_accepts(rule.kind, a, b, tolerance=rule.tolerance, pattern=regex)
+        return str(rule.label) if ok else None
+    if state.noise is None or type(a) in (dict, list) or type(b) in (dict, list):
         return None
+    return state.noise if same_json_type(a, b) else None
 
 
 def _numeric_headers(a: str, b: str, tolerance: float | None) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["dumps_sorted", "exact_eq", "fingerprint", "is_number", "value_text"]
+__all__ = ["differing_positions", "dumps_sorted", "exact_eq", "fingerprint", "is_number", "same_text", "value_text"]
 
 _SORT = orjson.OPT_SORT_KEYS
 
@@ -38,10 +38,41 @@ def exact_eq(a: Any, b: Any) -> bool | None:
             return False
     except RecursionError:
         return None
+    return same_text(a, b)
+
+
+def same_text(a: Any, b: Any) -> bool | None:
+    """Do two ``==``-equal values serialise alike (so no ``1`` is a ``1.0`` or a ``true``)?
+    None when too deep. Most pairs keep one key order, so the plain serialisation is tried
+    before the sorted one."""
+    try:
+        if orjson.dumps(a) == orjson.dumps(b):
+            return True
+    except (orjson.JSONEncodeError, RecursionError):
+        return None
     da = dumps_sorted(a)
     if da is None:
         return None
     return da == dumps_sorted(b)
+
+
+def differing_positions(a: list[Any], b: list[Any]) -> list[int]:
+    """The indexes ``i < min(len(a), len(b))`` where ``a[i]`` and ``b[i]`` are not
+    :func:`exact_eq` (too deep to tell counts as differing). The elements ``==`` calls
+    equal are confirmed with one serialisation of them all, not one per element."""
+    n = min(len(a), len(b))
+    try:
+        loose = [i for i in range(n) if a[i] is not b[i] and a[i] != b[i]]
+    except RecursionError:
+        return [i for i in range(n) if exact_eq(a[i], b[i]) is not True]
+    if len(loose) == n:
+        return loose
+    unequal = set(loose)
+    rest = [i for i in range(n) if i not in unequal and a[i] is not b[i] and type(a[i]) in (dict, list)]
+    if not rest or same_text([a[i] for i in rest], [b[i] for i in rest]):
+        scalars = [i for i in range(n) if i not in unequal and type(a[i]) is not type(b[i])]
+        return sorted(loose + scalars) if scalars else loose
+    return [i for i in range(n) if exact_eq(a[i], b[i]) is not True]
 
 
 def fingerprint(value: Any) -> object:

@@ -1,14 +1,17 @@
-"""The tree diff: an iterative walk over two canonical body trees.
+"""The tree diff: one iterative walk over two canonical body trees, rules applied as it goes.
 
 Speed comes from not looking at what is equal: each pair of containers is first
 compared at C speed (:func:`exact_eq`) and skipped when equal; equal scalars are skipped
 inline. Paths are kept as cons cells ``(parent, part)`` and only turned into strings when
-a difference is reported. The walk uses an explicit stack, so depth never raises
-RecursionError; subtrees too deep for the C-speed check are simply walked.
+a difference is reported. Next to each path the walk carries its state in the compiled
+rule automaton (:mod:`paritygate.compare.pathrules`), so asking which rule applies to a
+child is one step, never a match of the whole path against every rule; below a place no
+rule can reach, nothing is asked at all. The walk uses an explicit stack, so depth never
+raises RecursionError; subtrees too deep for the C-speed check are simply walked.
 
 Differences come out in document order (pre-order, left document first). A value
-difference that a typed matcher or learned noise excuses (:meth:`CompareRules.value_excuse`,
-only ever at a place both sides have) is not reported but recorded in ``excused``.
+difference that a typed matcher or learned noise excuses (:func:`value_excuse_at`, only
+ever at a place both sides have) is not reported but recorded in ``excused``.
 """
 
 from __future__ import annotations
@@ -17,14 +20,16 @@ from typing import Any
 
 from paritygate.compare.arrays import Step, plan_by_key, plan_ordered, plan_unordered
 from paritygate.compare.model import Difference
-from paritygate.compare.rules import CompareRules
+from paritygate.compare.pathrules import RuleState
+from paritygate.compare.rules import CompareRules, value_excuse_at
 from paritygate.compare.values import exact_eq, is_number
 from paritygate.core.paths import PathPart, format_path
 
 __all__ = ["Cons", "diff_trees", "parts_of"]
 
 Cons = tuple[Any, PathPart] | None  # (parent cons, last part); None is the root "$"
-_Pair = tuple[Any, Any, Cons, Cons, int]  # left, right, left path, right path, levels to skip eq
+# left, right, left path, right path, their rule states, levels to skip the equality check
+_Pair = tuple[Any, Any, Cons, Cons, RuleState, RuleState, int]
 _DEEP_SKIP = 200  # after a too-deep equality check, walk this many levels before trying again
 
 
@@ -53,22 +58,29 @@ def _local(name: str) -> tuple[bool, str, str]:
 
 class _Walker:
     def __init__(self, rules: CompareRules, xml: bool) -> None:
-        self.rules = rules
         self.xml = xml
-        self.check_ignores = rules.has_body_ignores
-        self.check_arrays = rules.has_array_rules
-        self.check_excuses = rules.has_value_excuses
+        self.root = rules.paths.root
         self.excused: list[tuple[str, str]] = []  # (matcher or noise label, concrete path)
 
-    def diff(self, a: Any, b: Any, lp: Cons = None, rp: Cons = None, skip: int = 0) -> list[Difference]:
+    def diff(
+        self,
+        a: Any,
+        b: Any,
+        lp: Cons = None,
+        rp: Cons = None,
+        ls: RuleState | None = None,
+        rs: RuleState | None = None,
+        skip: int = 0,
+    ) -> list[Difference]:
         out: list[Difference] = []
-        stack: list[_Pair | Difference] = [(a, b, lp, rp, skip)]
+        ls = ls if ls is not None else self.root
+        stack: list[_Pair | Difference] = [(a, b, lp, rp, ls, rs if rs is not None else ls, skip)]
         while stack:
             item = stack.pop()
             if isinstance(item, Difference):
                 out.append(item)
                 continue
-            a, b, lp, rp, skip = item
+            a, b, lp, rp, ls, rs, skip = item
             ta, tb = type(a), type(b)
             if ta is tb and (ta is dict or ta is list):
                 child_skip = skip - 1 if skip > 0 else 0
@@ -79,9 +91,9 @@ class _Walker:
                     if equal is None:
                         child_skip = _DEEP_SKIP
                 children = (
-                    self._dict(a, b, lp, rp, child_skip)
+                    self._dict(a, b, lp, rp, ls, rs, child_skip)
                     if ta is dict
-                    else self._list(a, b, lp, rp, child_skip)
+                    else self._list(a, b, lp, rp, ls, rs, child_skip)
                 )
                 stack.extend(reversed(children))
             else:
@@ -104,24 +116,31 @@ class _Walker:
             return self._diff("value", lp, rp, a, b)  # 1 vs 1.0: JSON-equal to some, not all
         return self._diff("type", lp, rp, a, b)
 
-    def _ignored(self, path: Cons, *values: Any) -> bool:
-        return self.check_ignores and self.rules.body_ignored(parts_of(path), values)
-
-    def _excused(self, path: Cons, a: Any, b: Any) -> bool:
-        """A differing pair both sides have, which a matcher or learned noise allows."""
-        if not self.check_excuses:
+    def _kept(self, state: RuleState, path: Cons, a: Any, b: Any) -> bool:
+        """A differing pair both sides have, neither ignored nor excused by a matcher or noise."""
+        if state.ignores and state.ignored((a, b)):
             return False
-        label = self.rules.value_excuse(parts_of(path), a, b)
+        if state.matcher is None and state.noise is None:
+            return True
+        label = value_excuse_at(state, a, b)
         if label is None:
-            return False
+            return True
         self.excused.append((label, _text(path)))
-        return True
+        return False
 
     def _dict(
-        self, a: dict[str, Any], b: dict[str, Any], lp: Cons, rp: Cons, skip: int
+        self,
+        a: dict[str, Any],
+        b: dict[str, Any],
+        lp: Cons,
+        rp: Cons,
+        ls: RuleState,
+        rs: RuleState,
+        skip: int,
     ) -> list[_Pair | Difference]:
         children: list[_Pair | Difference] = []
         missing: list[str] = []
+        same = rp is lp
         for k, va in a.items():
             if k not in b:
                 missing.append(k)
@@ -131,14 +150,16 @@ class _Walker:
             if va is vb or (tv is type(vb) and tv is not dict and tv is not list and va == vb):
                 continue
             lc: Cons = (lp, k)
-            rc: Cons = lc if rp is lp else (rp, k)
-            if not self._ignored(lc, va, vb) and not self._excused(lc, va, vb):
-                children.append((va, vb, lc, rc, skip))
+            cls = ls.step(k)
+            if not cls.live or self._kept(cls, lc, va, vb):  # no rule reaches this subtree
+                children.append((va, vb, lc, lc if same else (rp, k), cls, cls if same else rs.step(k), skip))
         extra = [k for k in b if k not in a] if len(b) != len(a) - len(missing) else []
-        missing = [k for k in missing if not self._ignored((lp, k), a[k])]
-        extra = [k for k in extra if not self._ignored((rp, k), b[k])]
+        if ls.live:
+            missing = [k for k in missing if not ls.step(k).ignored((a[k],))]
+        if rs.live:
+            extra = [k for k in extra if not rs.step(k).ignored((b[k],))]
         if self.xml and missing and extra:
-            children += self._xml_pairs(a, b, lp, rp, missing, extra, skip)
+            children += self._xml_pairs(a, b, lp, rp, ls, rs, missing, extra, skip)
         children += [self._diff("missing", (lp, k), (rp, k), a[k], None) for k in missing]
         children += [self._diff("extra", (lp, k), (rp, k), None, b[k]) for k in extra]
         return children
@@ -149,6 +170,8 @@ class _Walker:
         b: dict[str, Any],
         lp: Cons,
         rp: Cons,
+        ls: RuleState,
+        rs: RuleState,
         missing: list[str],
         extra: list[str],
         skip: int,
@@ -166,21 +189,23 @@ class _Walker:
                     out.append(self._diff("element_vs_attribute", lc, rc, a[k], b[e]))
                 else:
                     out.append(self._diff("namespace", lc, rc, lns, rns))
-                    out.append((a[k], b[e], lc, rc, skip))
+                    out.append((a[k], b[e], lc, rc, ls.step(k), rs.step(e), skip))
                 missing.remove(k)
                 extra.remove(e)
                 break
         return out
 
-    def _list(self, a: list[Any], b: list[Any], lp: Cons, rp: Cons, skip: int) -> list[_Pair | Difference]:
-        rule = self.rules.array_rule(parts_of(lp)) if self.check_arrays else None
+    def _list(
+        self, a: list[Any], b: list[Any], lp: Cons, rp: Cons, ls: RuleState, rs: RuleState, skip: int
+    ) -> list[_Pair | Difference]:
+        rule = ls.array
         if rule is None:
             steps = plan_ordered(a, b)
         else:
 
             def equal_under_rules(i: int, j: int) -> bool:
                 mark = len(self.excused)  # a trial pairing: only the final walk records excuses
-                equal = not self.diff(a[i], b[j], (lp, i), (rp, j), 0)
+                equal = not self.diff(a[i], b[j], (lp, i), (rp, j), ls.step(i), rs.step(j), 0)
                 del self.excused[mark:]
                 return equal
 
@@ -188,27 +213,37 @@ class _Walker:
                 steps = plan_by_key(a, b, rule.key, equal_under_rules)
             else:
                 steps = plan_unordered(a, b, equal_under_rules)
-        return self._apply(steps, a, b, lp, rp, skip)
+        return self._apply(steps, a, b, lp, rp, ls, rs, skip)
 
     def _apply(
-        self, steps: list[Step], a: list[Any], b: list[Any], lp: Cons, rp: Cons, skip: int
+        self,
+        steps: list[Step],
+        a: list[Any],
+        b: list[Any],
+        lp: Cons,
+        rp: Cons,
+        ls: RuleState,
+        rs: RuleState,
+        skip: int,
     ) -> list[_Pair | Difference]:
         out: list[_Pair | Difference] = []
         known_unequal = max(skip, 1)
         for step, i, j in steps:
             if step == "pair":
                 lc: Cons = (lp, i)
-                rc: Cons = lc if rp is lp and i == j else (rp, j)
-                if not self._ignored(lc, a[i], b[j]) and not self._excused(lc, a[i], b[j]):
-                    out.append((a[i], b[j], lc, rc, known_unequal))
+                same = rp is lp and i == j
+                cls = ls.step(i)
+                if not cls.live or self._kept(cls, lc, a[i], b[j]):
+                    crs = cls if same else rs.step(j)
+                    out.append((a[i], b[j], lc, lc if same else (rp, j), cls, crs, known_unequal))
             elif step == "missing":
-                if not self._ignored((lp, i), a[i]):
+                if not ls.step(i).ignored((a[i],)):
                     out.append(self._diff("missing", (lp, i), (rp, i), a[i], None))
             elif step == "extra":
-                if not self._ignored((rp, j), b[j]):
+                if not rs.step(j).ignored((b[j],)):
                     out.append(self._diff("extra", (lp, j), (rp, j), None, b[j]))
             elif step == "order":
-                label = self.rules.order_excuse(parts_of(lp)) if self.check_excuses else None
+                label = ls.noise
                 if label is None:
                     out.append(self._diff("order", lp, rp, a, b))
                 else:
@@ -228,7 +263,7 @@ def diff_trees(
 ) -> list[Difference]:
     """Every difference between two body trees of the same kind, honouring ``rules``;
     what matchers and learned noise excused is appended to ``excused``."""
-    if rules.has_body_ignores and rules.body_ignored((), (a, b)):
+    if rules.paths.root.ignored((a, b)):
         return []
     walker = _Walker(rules, xml)
     out = walker.diff(a, b)
