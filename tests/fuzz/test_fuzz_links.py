@@ -25,10 +25,12 @@ from hypothesis import find
 from pair_helpers import fuzz_json, serving
 
 from paritygate.cli.main import cli
+from paritygate.core.fuzz_doc import FuzzDocument
 from paritygate.errors import ConfigError
 from paritygate.phases.fuzz.links import document_links, openapi_sequences
 from paritygate.phases.fuzz.openapi import operations
 from paritygate.probe.cases import load_cases_file
+from paritygate.reports.fuzz_report import fuzz_markdown
 
 LOST = "shape·missing·$.note"
 
@@ -170,6 +172,13 @@ def test_the_class_only_a_link_shows_is_found_and_shrunk_to_a_two_step_sequence(
     # the report is parity's, from the answers the search saw: the GET diverged, both were 200
     parity = orjson.loads((tmp_path / "out" / "parity.json").read_bytes())
     assert [c["key"] for c in parity["classes"]] == [LOST]
+    # fuzz.md (a run's fuzz phase writes it) names the scenario and its calls
+    markdown = fuzz_markdown(
+        FuzzDocument.from_json(orjson.loads((tmp_path / "out" / "fuzz.json").read_bytes()))
+    )
+    assert (
+        f"scenario `{found['scenario']}` (2 steps: `POST /items` → `GET /items/{{{{step1_id}}}}`)" in markdown
+    )
 
 
 def test_without_links_the_same_pair_shows_nothing(tmp_path: Path, pair: list[str]) -> None:

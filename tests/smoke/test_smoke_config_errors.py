@@ -100,6 +100,11 @@ CASES = [
         id="bad-capture-jsonpath",
     ),
     pytest.param(
+        _check('[[chains.checks.capture]]\nname = "v"\njsonpointer = "items/0"'),
+        ["chains[0].checks[1].capture[0].jsonpointer", "'c/second'", "bad JSON pointer", "must start with /"],
+        id="bad-capture-jsonpointer",
+    ),
+    pytest.param(
         _check('[[chains.checks.assert]]\nxpath = "//item[@id="\nexists = true'),
         ["chains[0].checks[1].assert[0].xpath", "'c/second'", "bad XPath"],
         id="bad-xpath",
