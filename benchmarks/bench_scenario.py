@@ -4,7 +4,7 @@ A scenario of one create (its id captured, per target), 198 reads of that id and
 delete goes to two stateful stand-in implementations (tests/scenarios/stateful_impls.py,
 each issuing its own random ids). The probe sends each step to both targets at once,
 waits for both, captures, substitutes and compares; the plain loop does the same sends
-with the same httpx client settings, one step at a time, and only extracts the id.
+with a plain aiohttp session (the probe's client), one step at a time, and only extracts the id.
 Rounds alternate between the two so drift hits both alike.
 
     .venv/bin/python benchmarks/bench_scenario.py [--steps 200] [--rounds 7]
@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+import aiohttp
 import orjson
 
 from paritygate.compare import CompareRules
@@ -51,19 +51,24 @@ def scenario_toml(steps: int) -> str:
 
 async def plain_loop(steps: list[Case], targets: dict[str, str]) -> float:
     """Steps per second of a hand-written sequential loop: both targets at once, per-target id."""
-    limits = httpx.Limits(max_connections=len(targets), max_keepalive_connections=len(targets))
-    async with httpx.AsyncClient(
-        timeout=10.0, follow_redirects=False, limits=limits, trust_env=False
+    connector = aiohttp.TCPConnector(limit=len(targets))
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=10.0)
     ) as client:
         ids: dict[str, str] = {}
 
         async def one(name: str, case: Case) -> None:
             path = case.path.replace("{{tid}}", ids.get(name, ""))
-            answer = await client.request(
-                case.method, targets[name] + path, headers=case.request_headers(), content=case.content()
-            )
+            async with client.request(
+                case.method,
+                targets[name] + path,
+                headers=case.request_headers(),
+                data=case.content(),
+                allow_redirects=False,
+            ) as answer:
+                body = await answer.read()
             if case.captures:
-                ids[name] = orjson.loads(answer.content)["id"]
+                ids[name] = orjson.loads(body)["id"]
 
         started = time.perf_counter()
         for case in steps:
@@ -76,7 +81,7 @@ async def probe(steps: list[Case], targets: dict[str, str]) -> float:
         started = time.perf_counter()
         runs = await probe_sequences(prober, [steps], CompareRules.build(["content-type"], [], []))
         rate = len(steps) / (time.perf_counter() - started)
-    compared = [r for r in runs if r.state == "compared"]
+    compared = [r for r in runs.runs if r.state == "compared"]
     if len(compared) != len(steps) or any(r.outcome.value != "match" for r in compared):
         raise SystemExit("unexpected probe result: every step should be compared and match")
     return rate

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import httpx
 import orjson
 
 from paritygate.probe import Case, Prober
+from paritygate.probe.sender import GC_THRESHOLD
 
 
 def case(name: str = "c", **kw: object) -> Case:
@@ -83,3 +85,15 @@ async def test_an_undecodable_answer_is_an_error_answer_not_a_crash() -> None:
     assert answers["a"].status == 200 and answers["a"].error is None
     assert answers["b"].status is None and answers["b"].error is not None
     assert answers["b"].error.startswith("undecodable: ")
+
+
+async def test_the_collector_runs_less_often_only_while_probers_are_open() -> None:
+    before = gc.get_threshold()
+    transport = httpx.MockTransport(lambda request: httpx.Response(204))
+    async with Prober({"a": "http://a"}, transport=transport) as outer:
+        assert gc.get_threshold()[0] >= GC_THRESHOLD and gc.get_threshold()[1:] == before[1:]
+        async with Prober({"b": "http://b"}, transport=transport):
+            assert gc.get_threshold()[0] >= GC_THRESHOLD
+        assert gc.get_threshold()[0] >= GC_THRESHOLD  # the outer one is still open
+        assert (await outer.send(case()))["a"].status == 204
+    assert gc.get_threshold() == before
