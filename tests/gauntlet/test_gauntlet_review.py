@@ -109,6 +109,8 @@ def test_a_root_commit_is_reviewed_against_the_empty_tree(tmp_path: Path) -> Non
     review = result.phases["review"]
     assert review.summary.startswith("dry run over the root commit (")
     assert "to paritygate.toml to enable real reviewers" in review.summary
+    assert review.review is not None and review.review.summary == review.summary
+    assert review.summary in (result.run_dir / "review.md").read_text()  # review.md says the same
     doc = review.review
     assert doc is not None and doc.base_is_empty_tree is True and doc.tip == root
     assert [b.component for b in doc.bundles] == ["app", "other"]

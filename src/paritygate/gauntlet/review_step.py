@@ -58,5 +58,6 @@ def review_in_run(loaded: LoadedConfig, run_dir: Path) -> PhaseResult:
     result = run_review(loaded, repo=last.work_tree, rev_range=LAST_COMMIT, dry_run=True, out_dir=run_dir)
     review = result.review
     if result.status is not PhaseStatus.SKIPPED and review is not None and review.dry_run:
-        result.summary = _dry_run_line(review, last, hint)
+        # One summary of the phase: review.md (the document's) says what report.md says.
+        result.summary = review.summary = _dry_run_line(review, last, hint)
     return result
