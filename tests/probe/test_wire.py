@@ -71,6 +71,7 @@ async def test_bodies_are_read_as_received_and_decoded_as_advertised() -> None:
         b"/broken": reply(200, b"not gzip at all", [("Content-Encoding", "gzip")]),
         b"/binary": reply(200, bytes(range(256)) * 300, [("Content-Type", "application/octet-stream")]),
         b"/moved": reply(302, b"", [("Location", "/plain")]),
+        b"/long-header": reply(200, b"", [("X-Long", "v" * 20000)]),
     }
     async with RawServer(lambda raw: answers[raw.split(b" ")[1]]) as server, Prober({"t": server.url}) as p:
         got = {path.decode(): (await p.send(Case("c", "GET", path.decode())))["t"] for path in answers}
@@ -80,6 +81,7 @@ async def test_bodies_are_read_as_received_and_decoded_as_advertised() -> None:
     assert got["/broken"].status is None and str(got["/broken"].error).startswith("undecodable: ")
     assert got["/binary"].body == bytes(range(256)) * 300
     assert got["/moved"].status == 302 and ("location", "/plain") in got["/moved"].headers
+    assert ("x-long", "v" * 20000) in got["/long-header"].headers
     assert len(server.requests) == len(answers)  # the redirect was not followed
 
 

@@ -31,6 +31,7 @@ __all__ = ["TRANSPORT_ERRORS", "AiohttpWire", "TransportWire", "Wire", "describe
 # what a target's failure to answer raises (never a bug of the probe): retried when asked
 TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (httpx.RequestError, aiohttp.ClientError, TimeoutError)
 
+_MAX_HEAD = 65536
 Answer = tuple[int, list[tuple[str, str]]]  # status, headers as received (names lower-cased)
 
 
@@ -83,6 +84,9 @@ class AiohttpWire:
                 skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent", "Content-Type"),
                 auto_decompress=True,
                 requote_redirect_url=False,
+                # aiohttp refuses a header line over 8 KiB; httpx read heads up to 64 KiB
+                max_line_size=_MAX_HEAD,
+                max_field_size=_MAX_HEAD,
             )
             # aiohttp re-sends an idempotent request once when the server drops the
             # connection; a probe never retries what it was not told to (no public switch)
