@@ -281,3 +281,19 @@ def test_a_link_that_names_nothing_is_an_error_naming_it(link: dict[str, Any], m
     with pytest.raises(ConfigError, match="link 'Broken' of POST /items: ") as caught:
         document_links(doc, operations(doc))
     assert message in str(caught.value)
+
+
+def test_a_request_body_from_a_link_keeps_each_value_s_type_and_the_rest_of_the_request() -> None:
+    doc = copy.deepcopy(DOC)
+    doc["paths"]["/items"]["post"]["responses"]["201"]["links"] = {
+        "CreateSibling": {
+            "operationId": "createItem",
+            "requestBody": {"name": "$request.body#/name", "note": "$response.body#/id"},
+        }
+    }
+    ops = operations(doc)
+    first, second = find(openapi_sequences(doc, ops, document_links(doc, ops)), lambda s: len(s) == 2)
+    assert isinstance(first.json, dict)
+    assert first.capture_specs == [{"name": "step1_id", "jsonpointer": "/id"}]
+    assert second.json == {"name": first.json["name"], "note": "{{step1_id}}"}
+    assert second.render({"step1_id": 7}).content == orjson.dumps({"name": first.json["name"], "note": 7})
