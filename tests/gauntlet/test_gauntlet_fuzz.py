@@ -79,6 +79,7 @@ def test_a_class_only_generated_requests_show_blocks_the_run(fuzzed: tuple[Path,
     assert result.verdict.verdict.value == "block" and result.exit_code == 1
     fuzz_reasons = [r for r in result.verdict.reasons if r.phase == "fuzz"]
     assert [(r.level.value, r.evidence) for r in fuzz_reasons] == [("block", STATUS_CLASS)]
+    assert fuzz_reasons[0].message.startswith("found by fuzz: ")  # told apart from parity's reasons
     doc = _report(result)
     assert list(doc["phases"]) == ["stack", "smoke", "parity", "fuzz", "review"]
     fuzz = doc["phases"]["fuzz"]["data"]

@@ -143,7 +143,11 @@ def assess(
             # A phase that errored without a finding saying why still blocks, with its error as evidence.
             error = Finding(FindingKind.PHASE_ERROR, phase, result.error or result.summary or "error")
             reasons.append(_finding_reason(error, phase, cfg))
-        reasons += [_finding_reason(f, phase, cfg) for f in result.findings if f.kind is not FindingKind.NOTE]
+        found = [_finding_reason(f, phase, cfg) for f in result.findings if f.kind is not FindingKind.NOTE]
+        if phase == "fuzz":  # its classes read like parity's: say that generated requests showed them
+            for reason in found:
+                reason.message = f"found by fuzz: {reason.message}"
+        reasons += found
     levels = {r.level for r in reasons}
     if ReasonLevel.BLOCK in levels:
         verdict = VerdictKind.BLOCK
