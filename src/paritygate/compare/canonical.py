@@ -27,6 +27,7 @@ a body is compared as text, with a note).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any
 
 from paritygate.compare.jsonbody import JsonBodyError, loads_json, loads_ndjson
@@ -63,11 +64,13 @@ def _media_type(content_type: str) -> tuple[str, dict[str, str]]:
     return head.strip().lower(), parsed
 
 
+@functools.lru_cache(maxsize=256)  # a run sees a handful of content types, once per answer
 def media_type(content_type: str) -> str:
     """``"Application/JSON; charset=UTF-8"`` -> ``"application/json"``."""
     return _media_type(content_type)[0]
 
 
+@functools.lru_cache(maxsize=256)
 def _normalize_content_type(value: str) -> str:
     media, params = _media_type(value)
     if "charset" in params:
@@ -185,13 +188,13 @@ def canonicalize(resp: Response, rules: CompareRules | None = None, *, parse: bo
     compared = {k: v for k, v in all_headers.items() if k in rules.headers}
     recorded = {k: v for k, v in all_headers.items() if k not in rules.headers}
     media = media_type(resp.content_type)
-    base = Canonical(resp.status, compared, recorded, "empty", None, error=resp.error, media=media)
     if resp.error is not None or not resp.body:
-        return base
+        return Canonical(resp.status, compared, recorded, "empty", None, error=resp.error, media=media)
     if not parse:
         kind = declared_kind(resp.content_type, rules) or "bytes"
-        return dataclasses.replace(base, kind=kind, raw=resp.body)
-    return _parse_body(dataclasses.replace(base, raw=resp.body), resp.content_type, rules)
+        return Canonical(resp.status, compared, recorded, kind, None, media=media, raw=resp.body)
+    base = Canonical(resp.status, compared, recorded, "empty", None, media=media, raw=resp.body)
+    return _parse_body(base, resp.content_type, rules)
 
 
 def _as_json(canon: Canonical) -> Canonical | None:

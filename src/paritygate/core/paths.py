@@ -17,6 +17,7 @@ A concrete path is a sequence of keys (str) and indexes (int).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -89,6 +90,9 @@ def _read_bracket(text: str, pos: int) -> tuple[_Seg, int]:
     return seg, pos + 1
 
 
+# the compare engine and classification parse the same few places of every case again
+# and again (a pattern is immutable): parse each text once
+@functools.lru_cache(maxsize=4096)
 def parse_path(text: str) -> PathPattern:
     """Parse a path pattern; raises :class:`PathSyntaxError` naming the position."""
     text = text.strip()
