@@ -39,7 +39,9 @@ grace_period = 1.0
 
 def copy_demo(dest: Path) -> Path:
     """A private copy of the demo's config and data (tracker, smoke and cases files); returns the config."""
-    shutil.copytree(demo_config_path().parent, dest, ignore=shutil.ignore_patterns("__pycache__", ".paritygate"))
+    shutil.copytree(
+        demo_config_path().parent, dest, ignore=shutil.ignore_patterns("__pycache__", ".paritygate")
+    )
     return dest / "paritygate.toml"
 
 

@@ -66,7 +66,9 @@ def test_another_schema_version_is_refused_with_one_message(this_repos_last_comm
     with pytest.raises(DocumentError, match=r"^schema: expected 'paritygate.review/2', got None$"):
         ReviewDocument.from_json({k: v for k, v in raw.items() if k != "schema"})
     phase = this_repos_last_commit.to_dict() | {"data": raw}
-    with pytest.raises(DocumentError, match=r"^phases\.review\.data\.schema: expected 'paritygate\.review/2'"):
+    with pytest.raises(
+        DocumentError, match=r"^phases\.review\.data\.schema: expected 'paritygate\.review/2'"
+    ):
         PhaseResult.from_dict(phase, "phases.review")
     stack = StackDocument(services=[StackService(name="a", url="http://127.0.0.1:1", log=None)]).to_json()
     with pytest.raises(DocumentError, match=r"got 'paritygate\.stack/1' \(written by another"):
@@ -90,7 +92,9 @@ def test_absent_and_null_stay_two_things(
     repo = make_repo("repo")
     repo.commit({"a.py": "x = 1\n"}, "first")
     repo.commit({"a.py": "x = 2\n", "b.lock": "pinned\n"}, "second")
-    cfg = write_config('name = "x"\n[review]\nexclude = ["*.lock"]\n[review.components]\nlocks = ["*.lock"]\n')
+    cfg = write_config(
+        'name = "x"\n[review]\nexclude = ["*.lock"]\n[review.components]\nlocks = ["*.lock"]\n'
+    )
     doc = review_doc(run_review(cfg, repo=repo.path, rev_range=LAST_COMMIT, out_dir=tmp_path / "out2"))
     locks, other = doc.bundles
     assert (locks.component, locks.prompt_file, locks.prompt_bytes) == ("locks", ABSENT, ABSENT)

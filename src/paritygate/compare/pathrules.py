@@ -119,7 +119,9 @@ class RuleState:
                 out.add((p, s))  # an intermediate step
                 if seg.key is None or (part is not None and part == seg.key):
                     out.add((p, s + 1))
-            elif kind == "any" or (part is not None and part == seg.key and isinstance(part, str) == (kind == "key")):
+            elif kind == "any" or (
+                part is not None and part == seg.key and isinstance(part, str) == (kind == "key")
+            ):
                 out.add((p, s + 1))
         return frozenset(out)
 

@@ -11,7 +11,15 @@ from typing import Any
 
 import orjson
 
-__all__ = ["differing_positions", "dumps_sorted", "exact_eq", "fingerprint", "is_number", "same_text", "value_text"]
+__all__ = [
+    "differing_positions",
+    "dumps_sorted",
+    "exact_eq",
+    "fingerprint",
+    "is_number",
+    "same_text",
+    "value_text",
+]
 
 _SORT = orjson.OPT_SORT_KEYS
 

@@ -56,7 +56,9 @@ def _phase_suites(doc: RunDocument, name: str, phase: PhaseResult) -> list[JUnit
     if phase.parity is not None and phase.parity.cases:
         return parity_junit_suites(phase.parity)
     if phase.stack is not None:
-        return [JUnitSuite("stack", [JUnitCase(name=s.name, classname="stack") for s in phase.stack.services])]
+        return [
+            JUnitSuite("stack", [JUnitCase(name=s.name, classname="stack") for s in phase.stack.services])
+        ]
     if name == "review":
         return [JUnitSuite("review", _review_cases(doc))]
     return []
