@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,8 @@ __all__ = [
     "out_option",
     "phase_exit_code",
     "stack_for_command",
+    "target_options",
+    "tracker_option",
 ]
 
 
@@ -44,6 +46,36 @@ def case_selection_options(func: Any) -> Any:
     )(func)
     return click.option(
         "--tag", "tags", multiple=True, metavar="TAG", help="Only parity cases with this tag (repeatable)."
+    )(func)
+
+
+def target_options(verb: str) -> Callable[[Any], Any]:
+    """``--up`` / ``--target`` / ``--reference``: where the implementations a command compares run."""
+
+    def decorate(func: Any) -> Any:
+        func = click.option("--reference", metavar="NAME", help="Compare every target against this one.")(
+            func
+        )
+        func = click.option(
+            "--target",
+            "target_specs",
+            multiple=True,
+            metavar="NAME=URL",
+            help=f"{verb.capitalize()} this URL as NAME (repeat, at least twice); no stack needed.",
+        )(func)
+        return click.option(
+            "--up", "bring_up", is_flag=True, help=f"Bring the stack up, {verb}, take it down."
+        )(func)
+
+    return decorate
+
+
+def tracker_option(func: Any) -> Any:
+    return click.option(
+        "--tracker",
+        "tracker_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Decisions tracker.",
     )(func)
 
 

@@ -18,6 +18,8 @@ from paritygate.cli.common import (
     load_for_command,
     out_option,
     phase_exit_code,
+    target_options,
+    tracker_option,
 )
 from paritygate.cli.parity_cmd import _endpoints, _parse_targets
 from paritygate.core.fs import atomic_write_bytes
@@ -28,11 +30,7 @@ __all__ = ["fuzz"]
 
 @click.command()
 @config_option
-@click.option("--up", "bring_up", is_flag=True, help="Bring the stack up, fuzz, take it down.")
-@click.option(
-    "--target", "target_specs", multiple=True, metavar="NAME=URL", help="Fuzz this URL as NAME (repeat)."
-)
-@click.option("--reference", metavar="NAME", help="Compare every target against this one.")
+@target_options("fuzz")
 @click.option(
     "--cases",
     "cases_path",
@@ -51,9 +49,7 @@ __all__ = ["fuzz"]
     default=None,
     help="With --openapi: also send mutated (invalid) inputs (default: [fuzz] invalid).",
 )
-@click.option(
-    "--tracker", "tracker_path", type=click.Path(dir_okay=False, path_type=Path), help="Decisions tracker."
-)
+@tracker_option
 @click.option(
     "--max-examples",
     type=click.IntRange(min=1),
@@ -129,7 +125,7 @@ def fuzz(
         from paritygate.stack.plan import check_executables
 
         check_executables(loaded)
-    out = out_dir or _default_out(loaded).parent.parent / "fuzz" / _default_out(loaded).name
+    out = out_dir or _default_out(loaded, "fuzz")
     with _endpoints(loaded, targets, bring_up, {}, False) as endpoints, _progress(as_json) as progress:
         outcome = blocking(run_fuzz_async)(
             loaded,

@@ -22,6 +22,8 @@ from paritygate.cli.common import (
     out_option,
     phase_exit_code,
     stack_for_command,
+    target_options,
+    tracker_option,
 )
 from paritygate.config import LoadedConfig
 from paritygate.core.models import Endpoint
@@ -58,8 +60,9 @@ def _with_twins(endpoints: dict[str, Endpoint], twins: dict[str, Endpoint]) -> d
     return out
 
 
-def _default_out(loaded: LoadedConfig) -> Path:
-    base = loaded.project_dir / ".paritygate" / "parity"
+def _default_out(loaded: LoadedConfig, command: str = "parity") -> Path:
+    """A new, timestamped directory under ``.paritygate/<command>/``."""
+    base = loaded.project_dir / ".paritygate" / command
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     candidate, n = base / stamp, 1
     while candidate.exists():
@@ -97,15 +100,7 @@ def _endpoints(
 
 @click.group(invoke_without_command=True)
 @config_option
-@click.option("--up", "bring_up", is_flag=True, help="Bring the stack up, probe, take it down.")
-@click.option(
-    "--target",
-    "target_specs",
-    multiple=True,
-    metavar="NAME=URL",
-    help="Probe this URL as NAME (repeat, at least twice); no stack needed.",
-)
-@click.option("--reference", metavar="NAME", help="Compare every target against this one.")
+@target_options("probe")
 @click.option(
     "--noise-runs",
     type=click.IntRange(min=0),
@@ -135,9 +130,7 @@ def _endpoints(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Cases file (.toml/.jsonl).",
 )
-@click.option(
-    "--tracker", "tracker_path", type=click.Path(dir_okay=False, path_type=Path), help="Decisions tracker."
-)
+@tracker_option
 @click.option(
     "--concurrency",
     type=click.IntRange(min=1),

@@ -18,7 +18,7 @@ import click
 import orjson
 from rich.table import Table
 
-from paritygate.cli.common import config_option, console, json_option, load_for_command
+from paritygate.cli.common import config_option, console, json_option, load_for_command, tracker_option
 from paritygate.config.phases import ParityConfig
 from paritygate.core.jsondoc import DocumentError
 from paritygate.core.parity_doc import ParityDocument
@@ -183,9 +183,7 @@ def _run_classes(path: Path) -> list[dict[str, Any]]:
 
 @tracker.command()
 @config_option
-@click.option(
-    "--tracker", "tracker_path", type=click.Path(dir_okay=False, path_type=Path), help="Decisions tracker."
-)
+@tracker_option
 @click.option(
     "--run",
     "run_path",
