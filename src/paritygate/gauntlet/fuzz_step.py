@@ -110,7 +110,13 @@ def plan_fuzz(
     )
     # a step that uses a captured {{value}} only means something after its scenario's earlier
     # steps: it is left out (a mutated copy would be sent without the value)
-    seeds = [c for c in inputs.cases if not c.uses and (c.has_json or c.query or c.path.count("/") > 1)]
+    # and each mutated case is sent on its own, so its captures would feed no later step: a capture
+    # failing on an error answer would turn a classified divergence into an error
+    seeds = [
+        _without_captures(c)
+        for c in inputs.cases
+        if not c.uses and (c.has_json or c.query or c.path.count("/") > 1)
+    ]
     if not seeds:
         raise ConfigError(
             "no case without captured values has a JSON body, a query or a path to vary",
@@ -183,19 +189,20 @@ def save_cases(path: Path, cases: list[Case]) -> list[Case]:
     return new
 
 
+def _without_captures(case: Case) -> Case:
+    return dataclasses.replace(case, captures=[], capture_specs=[], compare_captured=False)
+
+
 def _regression_case(case: Case, key: str) -> Case:
     """A shrunk request as a standalone case of its own (no scenario, no captures)."""
     return dataclasses.replace(
-        case,
+        _without_captures(case),
         name=case_name(key),
         tags=sorted({*case.tags, "fuzz"}),
         source="",
         scenario=None,
         step="",
         role="step",
-        captures=[],
-        capture_specs=[],
-        compare_captured=False,
     )
 
 
