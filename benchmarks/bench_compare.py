@@ -10,7 +10,11 @@ Measured in the same run, in rotating order, medians of ``--runs`` rounds:
 * deepdiff.DeepDiff on the already parsed pair (fewer rounds: it is slow);
 * byte-identical 1 MB JSON and XML pairs through compare + decompose + the report's body
   (slimmed as the parity phase keeps it): they must not be parsed, so they are checked to
-  hold no tree and timed against parsing one body.
+  hold no tree and timed against parsing one body;
+* small answers: the demo's ~100-byte answers as nginx serves them (a tagged enum against
+  a flat kind field, and a pair equal but for the ignored ``elapsed_ms``) through compare +
+  decompose with the demo's rule, in µs per case, against the same limit on those bodies:
+  the per-case constant cost of the comparing part of a probe on a fast target.
 
 Prints every median and the ratios; exits 1 when a goal is missed: each one-rule time
 <= 2x the no-rule time and <= 3x the limit, compare() >= 10x faster than DeepDiff.
@@ -98,6 +102,40 @@ def make_xml(doc: dict[str, Any]) -> bytes:
     return f'<?xml version="1.0"?><records xmlns="urn:bench">{rows}</records>'.encode()
 
 
+# The demo's answers (validatord, tagged and flat), with the headers nginx sends them with.
+SMALL_HEADERS = [
+    ("server", "nginx/1.22.1"),
+    ("date", "Wed, 02 Dec 2026 03:22:14 GMT"),
+    ("content-type", "application/json"),
+    ("connection", "keep-alive"),
+]
+SMALL_PAIRS = [
+    (
+        b'{"Schema":{"field":"fingerprint","reason":"missing \xe2\x80\x94 required for Phase 25 validity window"}}',
+        b'{"Kind":"schema","Field":"fingerprint","Reason":"missing \xe2\x80\x94 required for Phase 25 validity window"}',
+    ),
+    (
+        b'{"valid":true,"kind":"playbook","elapsed_ms":0.046489}',
+        b'{"valid":true,"kind":"playbook","elapsed_ms":0.055292}',
+    ),
+]
+SMALL_RULES = CompareRules(ignore=(IgnoreRule("$.elapsed_ms"),))  # the demo's [parity] ignore
+SMALL_REPEAT = 1000  # cases per timing: one is far below the clock's resolution
+
+
+def small_answers() -> list[tuple[Response, Response]]:
+    def answer(status: int, body: bytes) -> Response:
+        headers = [*SMALL_HEADERS, ("content-length", str(len(body)))]
+        return Response(status, headers, body)
+
+    pairs = [(answer(422, a), answer(422, b)) for a, b in SMALL_PAIRS[:1]]
+    pairs += [(answer(200, a), answer(200, b)) for a, b in SMALL_PAIRS[1:]]
+    keys = [[c.key for c in decompose(compare(a, b, SMALL_RULES), a, b)] for a, b in pairs]
+    if keys != [["mapping·tagged-enum~flat-kind"], []]:
+        sys.exit(f"error: small answers: expected one tagged-enum mapping and one match, got {keys}")
+    return pairs * (SMALL_REPEAT // len(pairs))
+
+
 def compare_and_classify(left: Response, right: Response, rules: CompareRules | None) -> None:
     decompose(compare(left, right, rules), left, right)
 
@@ -172,6 +210,11 @@ def main() -> int:
     cases["identical XML"] = lambda: through_reports(lxml_resp, rxml_resp)
     cases["orjson.loads (one body)"] = lambda: orjson.loads(lresp.body)
     cases["parse_xml (one body)"] = lambda: parse_xml(xml)
+    small = small_answers()
+    cases["small: compare + classify"] = lambda: [compare_and_classify(a, b, SMALL_RULES) for a, b in small]
+    cases["small: orjson.loads + =="] = lambda: [
+        orjson.loads(a.body) == orjson.loads(b.body) for a, b in small
+    ]
     # the inputs live to the end: keep the collector from walking them inside every timing
     gc.collect()
     gc.freeze()
@@ -183,7 +226,10 @@ def main() -> int:
         f"XML {len(xml) / 1e6:.2f} MB; medians of {args.runs} rounds, rotating order"
     )
     for name, seconds in med.items():
-        print(f"  {name:26} {seconds * 1000:8.1f} ms")
+        if name.startswith("small:"):
+            print(f"  {name:26} {seconds / len(small) * 1e6:8.1f} µs per case")
+        else:
+            print(f"  {name:26} {seconds * 1000:8.1f} ms")
     print(f"  {'DeepDiff (parsed pair)':26} {deepdiff * 1000:8.1f} ms")
     none, limit = med["no rule"], med["orjson.loads + =="]
     failures: list[str] = []
@@ -205,6 +251,8 @@ def main() -> int:
     print(
         f"  identical XML / parse_xml        {med['identical XML'] / med['parse_xml (one body)']:5.3f}x (not parsed)"
     )
+    small_ratio = med["small: compare + classify"] / med["small: orjson.loads + =="]
+    print(f"  small answers / limit            {small_ratio:5.1f}x (the per-case constant cost)")
     print(check_deep_nesting())
     for failure in failures:
         print(f"FAIL: {failure}", file=sys.stderr)

@@ -33,7 +33,7 @@ from typing import Any
 from paritygate.compare.jsonbody import JsonBodyError, loads_json, loads_ndjson
 from paritygate.compare.model import BodyKind, Canonical, Response
 from paritygate.compare.opaque import digest, digest_text
-from paritygate.compare.rules import CompareRules
+from paritygate.compare.rules import CompareRules, is_json_type
 from paritygate.compare.textbody import decode_text
 from paritygate.compare.xmltree import XmlBodyError, parse_xml
 
@@ -90,21 +90,26 @@ def normalize_headers(headers: list[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
-def _is_json_media(media: str, rules: CompareRules | None) -> bool:
+def _is_json_media(media: str, json_types: tuple[str, ...]) -> bool:
     return (
         media in ("application/json", "text/json")
         or media.endswith("+json")
         or media.startswith("application/x-amz-json")
-        or (rules is not None and bool(rules.json_types) and rules.is_json_type(media))
+        or is_json_type(media, json_types)
     )
 
 
 def declared_kind(content_type: str, rules: CompareRules | None = None) -> BodyKind | None:
     """The body kind a content type asks for; None when there is no content type."""
+    return _declared_kind(content_type, rules.json_types if rules is not None else ())
+
+
+@functools.lru_cache(maxsize=256)  # asked for every answer; a run sees a handful of content types
+def _declared_kind(content_type: str, json_types: tuple[str, ...]) -> BodyKind | None:
     media, _ = _media_type(content_type)
     if not media:
         return None
-    if media in _NDJSON or _is_json_media(media, rules):
+    if media in _NDJSON or _is_json_media(media, json_types):
         return "json"
     if media in ("application/xml", "text/xml") or media.endswith("+xml"):
         return "xml"
@@ -122,21 +127,33 @@ def _charset(content_type: str) -> str:
     return charset
 
 
-def _text(base: Canonical, content_type: str, note: str | None = None) -> Canonical:
-    lines, facts = decode_text(base.raw, _charset(content_type))
-    return dataclasses.replace(base, kind="text", body=lines, text=facts, note=note)
+# The readers below fill in the body fields of a canonical form built for them and not yet
+# shared with anyone (two answers per case: no copy per answer).
 
 
-def _json(base: Canonical, ndjson: bool = False, note: str | None = None) -> Canonical:
-    """Raises JsonBodyError."""
-    tree, repeats = loads_ndjson(base.raw) if ndjson else loads_json(base.raw)
-    return dataclasses.replace(base, kind="json", body=tree, duplicates=tuple(repeats), note=note)
+def _text(canon: Canonical, content_type: str, note: str | None = None) -> Canonical:
+    lines, facts = decode_text(canon.raw, _charset(content_type))
+    canon.kind, canon.body, canon.text, canon.note = "text", lines, facts, note
+    return canon
 
 
-def _xml(base: Canonical, note: str | None = None) -> Canonical:
-    """Raises XmlBodyError."""
-    tree, facts = parse_xml(base.raw)
-    return dataclasses.replace(base, kind="xml", body=tree, xml=facts, note=note)
+def _json(canon: Canonical, ndjson: bool = False, note: str | None = None) -> Canonical:
+    """Raises JsonBodyError (and then leaves ``canon`` as it was)."""
+    tree, repeats = loads_ndjson(canon.raw) if ndjson else loads_json(canon.raw)
+    canon.kind, canon.body, canon.duplicates, canon.note = "json", tree, tuple(repeats), note
+    return canon
+
+
+def _xml(canon: Canonical, note: str | None = None) -> Canonical:
+    """Raises XmlBodyError (and then leaves ``canon`` as it was)."""
+    tree, facts = parse_xml(canon.raw)
+    canon.kind, canon.body, canon.xml, canon.note = "xml", tree, facts, note
+    return canon
+
+
+def _bytes(canon: Canonical, note: str | None = None) -> Canonical:
+    canon.kind, canon.body, canon.note = "bytes", digest(canon.raw), note
+    return canon
 
 
 def _parse_body(base: Canonical, content_type: str, rules: CompareRules) -> Canonical:
@@ -155,7 +172,7 @@ def _parse_body(base: Canonical, content_type: str, rules: CompareRules) -> Cano
             return _text(base, content_type, f"declared XML but not well-formed ({exc}); compared as text")
     if kind == "text":
         return _text(base, content_type)
-    return dataclasses.replace(base, kind="bytes", body=digest(base.raw))
+    return _bytes(base)
 
 
 def _sniff(base: Canonical) -> Canonical:
@@ -173,9 +190,7 @@ def _sniff(base: Canonical) -> Canonical:
     try:
         base.raw.decode("utf-8")
     except UnicodeDecodeError:
-        return dataclasses.replace(
-            base, kind="bytes", body=digest(base.raw), note="no content type; compared as bytes"
-        )
+        return _bytes(base, "no content type; compared as bytes")
     return _text(base, "", "no content type; compared as text")
 
 
@@ -184,17 +199,19 @@ def canonicalize(resp: Response, rules: CompareRules | None = None, *, parse: bo
     other side's, which cannot differ from it) the body is not read: the canonical keeps
     the declared kind (``bytes`` when none is declared) and no tree."""
     rules = rules if rules is not None else CompareRules()
-    all_headers = normalize_headers(resp.headers)
-    compared = {k: v for k, v in all_headers.items() if k in rules.headers}
-    recorded = {k: v for k, v in all_headers.items() if k not in rules.headers}
-    media = media_type(resp.content_type)
+    compared: dict[str, str] = {}
+    recorded: dict[str, str] = {}
+    for name, value in normalize_headers(resp.headers).items():
+        (compared if name in rules.headers else recorded)[name] = value
+    content_type = resp.content_type
+    media = media_type(content_type)
     if resp.error is not None or not resp.body:
         return Canonical(resp.status, compared, recorded, "empty", None, error=resp.error, media=media)
     if not parse:
-        kind = declared_kind(resp.content_type, rules) or "bytes"
+        kind = declared_kind(content_type, rules) or "bytes"
         return Canonical(resp.status, compared, recorded, kind, None, media=media, raw=resp.body)
     base = Canonical(resp.status, compared, recorded, "empty", None, media=media, raw=resp.body)
-    return _parse_body(base, resp.content_type, rules)
+    return _parse_body(base, content_type, rules)
 
 
 def _as_json(canon: Canonical) -> Canonical | None:
@@ -205,7 +222,8 @@ def _as_json(canon: Canonical) -> Canonical | None:
         return None
     try:
         declared = canon.media or "no content type"
-        return _json(canon, note=f"declared {declared}, but both bodies parse as JSON: compared as JSON")
+        note = f"declared {declared}, but both bodies parse as JSON: compared as JSON"
+        return _json(dataclasses.replace(canon), note=note)  # a copy: ``canon`` is the caller's
     except JsonBodyError:
         return None
 

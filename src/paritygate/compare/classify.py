@@ -29,6 +29,7 @@ many cases showed it. With ``group_by = "operation"`` the operation is prefixed:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -40,10 +41,10 @@ import orjson
 from paritygate.compare.canonical import canonicalize
 from paritygate.compare.mappings import RELATION_MAPPINGS, MappingMatch, WireMapping, detect_mappings
 from paritygate.compare.model import Comparison, Difference, Outcome, Response, severity_of_kind
-from paritygate.compare.places import generalize_path
+from paritygate.compare.places import concrete_parts, generalize_path
 from paritygate.compare.relations import RELATION_TEXT, shared_affixes, value_relation
 from paritygate.compare.rules import CompareRules
-from paritygate.core.paths import PathPart, format_path, parse_path
+from paritygate.core.paths import format_path
 
 __all__ = [
     "GROUP_BY",
@@ -63,6 +64,7 @@ _PLACE_MAX = 80  # longer places are cut and disambiguated by a hash
 _VALUE_MAX = 24
 _EXAMPLES = 3
 _EMPTY: tuple[Any, ...] = (None, "", [], {})
+_OUTCOMES = frozenset(o.value for o in Outcome)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +82,19 @@ class Cause:
     places: tuple[str, ...] = ()  # for a mapping: where it was seen
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().replace("|", "¦")
+    return _SPACES.sub(" ", text).strip().replace("|", "¦")
 
 
+@functools.lru_cache(maxsize=4096)  # a run's causes share a few keys, asked for in every case
 def _key(*parts: str) -> str:
     return KEY_SEPARATOR.join(_clean(p) for p in parts if p)
 
 
+@functools.lru_cache(maxsize=4096)
 def _short_place(place: str) -> str:
     place = _clean(place)
     if len(place) <= _PLACE_MAX:
@@ -96,18 +103,12 @@ def _short_place(place: str) -> str:
     return f"{place[: _PLACE_MAX - 10]}…{digest}"
 
 
-def _parts(path: str) -> tuple[PathPart, ...] | None:
-    try:
-        return parse_path(path).concrete_parts()
-    except ValueError:
-        return None
-
-
+@functools.lru_cache(maxsize=4096)  # the same places recur in every case of a run
 def leaf_place(path: str) -> str:
     """``$.Items[2].price.N`` → ``*.N``: a value's place is its leaf name (array indexes as
     ``[*]``); an XML ``#text`` or ``@attr`` leaf keeps its element's name; a path without a
     named part stays whole (``$[*]``)."""
-    parts = _parts(path)
+    parts = concrete_parts(path)
     if parts is None:
         return generalize_path(path)
     named = [i for i, p in enumerate(parts) if isinstance(p, str)]
@@ -193,11 +194,15 @@ def decompose(comparison: Comparison, left: Response, right: Response) -> list[C
             )
     grouped: dict[str, tuple[str, str, str, list[Difference]]] = {}
     # an array's length difference is the same cause as its missing or extra elements
-    element_arrays = {
-        generalize_path(d.path).removesuffix("[*]")
-        for d in body
-        if d.kind in ("missing", "extra") and generalize_path(d.path).endswith("[*]")
-    }
+    element_arrays = (
+        {
+            generalize_path(d.path).removesuffix("[*]")
+            for d in body
+            if d.kind in ("missing", "extra") and generalize_path(d.path).endswith("[*]")
+        }
+        if any(d.kind == "length" for d in body)
+        else set()
+    )
     for i, d in enumerate(body):
         if i in explained or (d.kind == "length" and generalize_path(d.path) in element_arrays):
             continue
@@ -205,7 +210,7 @@ def decompose(comparison: Comparison, left: Response, right: Response) -> list[C
         key = _key(group, relation, _short_place(place))
         grouped.setdefault(key, (group, relation, place, []))[3].append(d)
     for key, (group, relation, place, found_diffs) in grouped.items():
-        outcome_of = Outcome(group) if group in {o.value for o in Outcome} else Outcome.VALUE
+        outcome_of = Outcome(group) if group in _OUTCOMES else Outcome.VALUE
         mapping = RELATION_MAPPINGS.get(relation)
         causes.append(Cause(key, group, outcome_of, relation, place, mapping, tuple(found_diffs)))
     return sorted(causes, key=lambda c: c.key)
@@ -268,7 +273,7 @@ def _show(value: Any) -> str:
 
 def _leaf_name(place: str) -> str:
     concrete = place.replace("[*]", "[0]")
-    parts = _parts(concrete if concrete.startswith("$") else "$" + concrete[1:])
+    parts = concrete_parts(concrete if concrete.startswith("$") else "$" + concrete[1:])
     named = [p for p in parts or () if isinstance(p, str)]
     return named[-1] if named else place
 

@@ -29,9 +29,9 @@ from typing import Any
 
 from paritygate.compare.model import Difference
 from paritygate.compare.pathrules import PathRules, RuleState, pruned
-from paritygate.compare.places import generalize_path
+from paritygate.compare.places import concrete_parts, generalize_path
 from paritygate.compare.values import dumps_sorted, exact_eq
-from paritygate.core.paths import PathPart, format_path, parse_path
+from paritygate.core.paths import PathPart, format_path
 
 __all__ = ["MAPPINGS", "RELATION_MAPPINGS", "MappingMatch", "WireMapping", "detect_mappings"]
 
@@ -119,9 +119,10 @@ def _norm_fields(obj: dict[str, Any], skip: str | None = None) -> dict[str, Any]
     for key, value in obj.items():
         if key == skip or value is None or value == "":
             continue
-        if _norm(key) in out:
+        norm = _norm(key)
+        if norm in out:
             return None
-        out[_norm(key)] = value
+        out[norm] = value
     return out
 
 
@@ -137,11 +138,17 @@ def _tagged_vs_flat(tagged: Any, flat: Any) -> bool:
         return False
     if not isinstance(payload, dict) or not isinstance(flat, dict):
         return False
-    candidates = [k for k, v in flat.items() if isinstance(v, str) and _norm(v) == _norm(tag)]
+    want = _norm(tag)
+    candidates = [k for k, v in flat.items() if isinstance(v, str) and _norm(v) == want]
+    if not candidates:
+        return False
     candidates.sort(key=lambda k: (_norm(k) not in _KIND_FIELDS, k))
+    fields = _norm_fields(payload)
+    if fields is None:
+        return False
     for kind_field in candidates:
-        rest, fields = _norm_fields(flat, skip=kind_field), _norm_fields(payload)
-        if rest is not None and fields is not None and exact_eq(rest, fields):
+        rest = _norm_fields(flat, skip=kind_field)
+        if rest is not None and exact_eq(rest, fields):
             return True
     return False
 
@@ -244,17 +251,6 @@ def _style(key: str) -> str:
     return "camelCase" if any(c.isupper() for c in key) else "lowercase"
 
 
-def _parts(path: str) -> Parts | None:
-    try:
-        return parse_path(path).concrete_parts()
-    except ValueError:
-        return None
-
-
-def _under(parts: Parts, prefix: Parts) -> bool:
-    return parts[: len(prefix)] == prefix
-
-
 def _tagged_enums(left: Any, right: Any, paths: PathRules, parsed: list[Parts | None]) -> MappingMatch | None:
     finder = _EnumFinder(paths)
     root = paths.root
@@ -266,7 +262,9 @@ def _tagged_enums(left: Any, right: Any, paths: PathRules, parsed: list[Parts | 
     if not found:
         return None
     explained = tuple(
-        i for i, parts in enumerate(parsed) if parts is not None and any(_under(parts, f) for f in found)
+        i
+        for i, parts in enumerate(parsed)
+        if parts is not None and any(parts[: len(f)] == f for f in found)  # at or below a place found
     )
     if not explained:
         return None
@@ -346,7 +344,7 @@ def detect_mappings(
     mapping."""
     if kind != "json" or not body_diffs:
         return []
-    parsed = [_parts(d.path) for d in body_diffs]
+    parsed = [concrete_parts(d.path) for d in body_diffs]
     out: list[MappingMatch] = []
     taken: set[int] = set()
     enums = _tagged_enums(left, right, paths, parsed)

@@ -127,7 +127,7 @@ class RuleState:
 
     def ignored(self, values: Sequence[Any]) -> bool:
         """Is this place ignored, given the values the sides that have it hold there?"""
-        return any(when_matches(w, values) for w in self.ignores)
+        return bool(self.ignores) and any(when_matches(w, values) for w in self.ignores)
 
 
 _CATEGORIES = ("ignore", "match", "noise", "array")

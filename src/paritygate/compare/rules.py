@@ -31,7 +31,15 @@ from paritygate.compare.matchers import MATCH_KINDS, kind_accepts, same_json_typ
 from paritygate.compare.pathrules import PathRules, RuleState, when_matches
 from paritygate.core.paths import PathPart, PathPattern, PathSyntaxError, parse_path
 
-__all__ = ["ArrayRule", "CompareRules", "IgnoreRule", "MatchRule", "RuleError", "value_excuse_at"]
+__all__ = [
+    "ArrayRule",
+    "CompareRules",
+    "IgnoreRule",
+    "MatchRule",
+    "RuleError",
+    "is_json_type",
+    "value_excuse_at",
+]
 
 # How a bytes body's digest is reported; never a body path (see the module docstring).
 OPAQUE_PSEUDO_PATHS = ("$.sha256", "$.length")
@@ -216,6 +224,7 @@ class CompareRules:
         init=False, repr=False, compare=False, default_factory=dict
     )
     _paths: PathRules = field(init=False, repr=False, compare=False)
+    _scoped: bool = field(init=False, repr=False, compare=False, default=False)  # any rule per operation?
 
     def __post_init__(self) -> None:
         self.headers = tuple(h.strip().lower() for h in self.headers)
@@ -270,6 +279,9 @@ class CompareRules:
         self._header_matchers = header_matchers
         self._body_noise = tuple(body_noise)
         self._header_noise = frozenset(header_noise)
+        self._scoped = any(r.operation is not None for r in self.ignore) or any(
+            r.operation is not None for r in self.match
+        )
         # every body-path rule in one automaton, in the order each kind is consulted
         self._paths = PathRules(
             [(p, "ignore", when) for p, when in self._body_ignores]
@@ -315,8 +327,7 @@ class CompareRules:
 
     def for_operation(self, operation: str | None) -> CompareRules:
         """The rules that apply to cases of ``operation`` (unscoped rules plus its own)."""
-        scoped = any(r.operation is not None for r in self.ignore)
-        if not scoped and not any(r.operation is not None for r in self.match):
+        if not self._scoped:
             return self
         cached = self._scoped_cache.get(operation)
         if cached is None:
@@ -334,6 +345,8 @@ class CompareRules:
     def with_noise(self, noise: Iterable[str]) -> CompareRules:
         """These rules plus learned noise (``header:<name>`` or a path): each may excuse a value
         difference at a place both sides have, never a missing or extra one."""
+        if not noise:  # the usual case, asked for every pair
+            return self
         extra = tuple(dict.fromkeys(t for t in noise if t not in self.noise))
         if not extra:
             return self
@@ -359,7 +372,7 @@ class CompareRules:
 
     def is_json_type(self, media: str) -> bool:
         """Is ``media`` (lower-case, no parameters) one of the configured ``json_types``?"""
-        return any(fnmatch.fnmatchcase(media, pattern) for pattern in self.json_types)
+        return is_json_type(media, self.json_types)
 
     @property
     def has_value_excuses(self) -> bool:
@@ -403,6 +416,11 @@ class CompareRules:
     def array_rule(self, parts: Sequence[PathPart]) -> ArrayRule | None:
         found: ArrayRule | None = self._paths.at(parts).array
         return found
+
+
+def is_json_type(media: str, json_types: Sequence[str]) -> bool:
+    """Is ``media`` (lower-case, no parameters) one of ``json_types`` (``*`` patterns)?"""
+    return any(fnmatch.fnmatchcase(media, pattern) for pattern in json_types)
 
 
 def value_excuse_at(state: RuleState, a: Any, b: Any) -> str | None:

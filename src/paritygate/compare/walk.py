@@ -16,6 +16,7 @@ ever at a place both sides have) is not reported but recorded in ``excused``.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from paritygate.compare.arrays import Step, plan_by_key, plan_ordered, plan_unordered
@@ -42,8 +43,12 @@ def parts_of(path: Cons) -> tuple[PathPart, ...]:
     return tuple(out)
 
 
+# the same few places differ in every case of a run: format each once
+_format = functools.lru_cache(maxsize=4096)(format_path)
+
+
 def _text(path: Cons) -> str:
-    return format_path(parts_of(path))
+    return _format(parts_of(path))
 
 
 def _local(name: str) -> tuple[bool, str, str]:
@@ -160,7 +165,9 @@ class _Walker:
             extra = [k for k in extra if not rs.step(k).ignored((b[k],))]
         if self.xml and missing and extra:
             children += self._xml_pairs(a, b, lp, rp, ls, rs, missing, extra, skip)
-        children += [self._diff("missing", (lp, k), (rp, k), a[k], None) for k in missing]
+        for k in missing:
+            lc = (lp, k)
+            children.append(self._diff("missing", lc, lc if same else (rp, k), a[k], None))
         children += [self._diff("extra", (lp, k), (rp, k), None, b[k]) for k in extra]
         return children
 
