@@ -187,7 +187,7 @@ def decompose(comparison: Comparison, left: Response, right: Response) -> list[C
     if body:
         for match in _mappings(comparison, left, right, body):
             explained.update(match.explained)
-            found = tuple(body[i] for i in match.explained)
+            found = tuple([body[i] for i in match.explained])
             key = _key("mapping", match.slug)
             causes.append(
                 Cause(key, "mapping", Outcome.SHAPE, match.slug, "", match.mapping, found, match.places)

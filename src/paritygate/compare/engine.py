@@ -156,6 +156,17 @@ def _digest_canonical(resp: Response, rules: CompareRules) -> Canonical:
     )
 
 
+def _notes(left: Canonical, right: Canonical) -> list[str]:
+    if left.note is None and right.note is None:  # the usual case
+        return []
+    return [f"{side}: {c.note}" for side, c in (("left", left), ("right", right)) if c.note]
+
+
+def _outcome(differences: list[Difference]) -> Outcome:
+    # each kind once: a body differing in many places has a few kinds of difference
+    return most_severe([severity_of_kind(kind) for kind in {d.kind for d in differences}])
+
+
 def _compare_by_digest(left: Response, right: Response, rules: CompareRules) -> Comparison:
     """A pair with a body over the limit: status and headers as always, the body by length and digest."""
     lc, rc = _digest_canonical(left, rules), _digest_canonical(right, rules)
@@ -171,8 +182,8 @@ def _compare_by_digest(left: Response, right: Response, rules: CompareRules) -> 
                 detail="the bodies differ in length or SHA-256 (over [parity] max_body_bytes, not parsed)",
             )
         )
-    notes = [f"{side}: {c.note}" for side, c in (("left", lc), ("right", rc)) if c.note]
-    outcome = most_severe([severity_of_kind(d.kind) for d in differences])
+    notes = _notes(lc, rc)
+    outcome = _outcome(differences)
     return Comparison(outcome, differences, notes=notes, left_canonical=lc, right_canonical=rc, rules=rules)
 
 
@@ -192,7 +203,7 @@ def compare(
     lc, rc = canonicalize(left, rules, parse=not same_bytes), canonicalize(right, rules, parse=not same_bytes)
     if not same_bytes:
         lc, rc = reconcile(lc, rc)
-    notes = [f"{side}: {c.note}" for side, c in (("left", lc), ("right", rc)) if c.note]
+    notes = _notes(lc, rc)
     if left.error is not None or right.error is not None:
         diff = Difference("error", "error", left.error, right.error)
         return Comparison(
@@ -200,7 +211,7 @@ def compare(
         )
     excused: Excused = []
     differences = diff_canonical(lc, rc, rules, body=not same_bytes, excused=excused)
-    outcome = most_severe([severity_of_kind(d.kind) for d in differences])
+    outcome = _outcome(differences)
     return Comparison(
         outcome,
         differences,

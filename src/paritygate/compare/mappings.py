@@ -261,11 +261,11 @@ def _tagged_enums(left: Any, right: Any, paths: PathRules, parsed: list[Parts | 
     found = finder.found
     if not found:
         return None
-    explained = tuple(
-        i
-        for i, parts in enumerate(parsed)
-        if parts is not None and any(parts[: len(f)] == f for f in found)  # at or below a place found
-    )
+    below: set[int] = set()  # the differences at or below a place found
+    for place in found:
+        n = len(place)
+        below.update(i for i, parts in enumerate(parsed) if parts is not None and parts[:n] == place)
+    explained = tuple(sorted(below))
     if not explained:
         return None
     places = tuple(sorted({generalize_path(format_path(f)) for f in found}))
@@ -351,6 +351,7 @@ def detect_mappings(
     if enums is not None:
         out.append(enums)
         taken.update(enums.explained)
-    out += _key_cases(body_diffs, parsed, taken)
-    out += _renames(body_diffs, parsed, taken)
+    if len(taken) < len(body_diffs):  # else nothing is left to explain
+        out += _key_cases(body_diffs, parsed, taken)
+        out += _renames(body_diffs, parsed, taken)
     return out

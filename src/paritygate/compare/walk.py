@@ -43,12 +43,9 @@ def parts_of(path: Cons) -> tuple[PathPart, ...]:
     return tuple(out)
 
 
-# the same few places differ in every case of a run: format each once
-_format = functools.lru_cache(maxsize=4096)(format_path)
-
-
+@functools.lru_cache(maxsize=4096)  # the same few places differ in every case of a run
 def _text(path: Cons) -> str:
-    return _format(parts_of(path))
+    return format_path(parts_of(path))
 
 
 def _local(name: str) -> tuple[bool, str, str]:
@@ -159,16 +156,17 @@ class _Walker:
             if not cls.live or self._kept(cls, lc, va, vb):  # no rule reaches this subtree
                 children.append((va, vb, lc, lc if same else (rp, k), cls, cls if same else rs.step(k), skip))
         extra = [k for k in b if k not in a] if len(b) != len(a) - len(missing) else []
-        if ls.live:
+        if missing and ls.live:
             missing = [k for k in missing if not ls.step(k).ignored((a[k],))]
-        if rs.live:
+        if extra and rs.live:
             extra = [k for k in extra if not rs.step(k).ignored((b[k],))]
         if self.xml and missing and extra:
             children += self._xml_pairs(a, b, lp, rp, ls, rs, missing, extra, skip)
         for k in missing:
             lc = (lp, k)
             children.append(self._diff("missing", lc, lc if same else (rp, k), a[k], None))
-        children += [self._diff("extra", (lp, k), (rp, k), None, b[k]) for k in extra]
+        for k in extra:
+            children.append(self._diff("extra", (lp, k), (rp, k), None, b[k]))
         return children
 
     def _xml_pairs(

@@ -226,9 +226,11 @@ def _evaluate(
     def pair_compare(left: Response, right: Response) -> Comparison:
         lname, rname = target_of.get(id(left)), target_of.get(id(right))
         # a value is noise for the pair when it is noise on either side of it
-        paths = sorted({p.path for t in (lname, rname) if t is not None for p in noise.get(t, [])})
+        paths = []
+        if noise:
+            paths = sorted({p.path for t in (lname, rname) if t is not None for p in noise.get(t, [])})
         result = compare(left, right, scoped, noise=paths)
-        if lname in own and rname in own:
+        if lname in own and rname in own and own[lname] and own[rname]:  # else nothing to drop
             result = _without_captured(result, own[lname], own[rname])
         return result
 
