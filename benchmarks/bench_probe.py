@@ -19,12 +19,17 @@ to both targets at once, with the same number of cases in flight:
 * **wrk** (when installed): one wrk per target at once, ``-c`` = the concurrency, a Lua
   script cycling through the same requests; cases/s = the two rates' mean.
 
-Rounds rotate the order of the senders so drift hits all alike; figures are medians.
+Each round measures every level and sender, rotating the order, so drift in the machine's
+load hits all alike; figures are medians.
 
     .venv/bin/python benchmarks/bench_probe.py [--cases 2000] [--rounds 5] [--wrk-seconds 2]
 
 Goals (exit 1 if missed), on nginx: probe ≥ 0.7 × the aiohttp loop at c=16 and at c=64,
-and the probe's rate at c=64 ≥ its rate at c=16 (5 % tolerance for noise).
+and the probe's rate at c=64 ≥ its rate at c=16 (5 % tolerance for noise). A CPU-bound
+Python client gets slower with more requests in flight (the aiohttp loop's own rate falls
+from 16 to 64 here); the probe does not, because past 16 it adds cases in flight only
+while that raises its rate (``probe/gate.py``): the ``in flight`` column shows how many it
+had at once.
 """
 
 from __future__ import annotations
@@ -175,6 +180,7 @@ async def plain_loop(targets: Targets, concurrency: int) -> float:
 
 
 COMPARE_SHARE: dict[tuple[str, int], list[float]] = {}  # (target, c) -> share of the probe's time
+IN_FLIGHT: dict[tuple[str, int], list[int]] = {}  # (target, c) -> the most cases the probe had in flight
 
 
 async def probe(targets: Targets, rules: CompareRules, concurrency: int) -> float:
@@ -193,6 +199,7 @@ async def probe(targets: Targets, rules: CompareRules, concurrency: int) -> floa
             progress=lambda run: compared.append(time.perf_counter()) if not compared else None,
         )
         ended = time.perf_counter()
+        IN_FLIGHT.setdefault((targets.label, concurrency), []).append(p.gate.most_in_flight)
     rate = len(targets.cases) / (ended - started)
     COMPARE_SHARE.setdefault((targets.label, concurrency), []).append(
         (ended - compared[0]) / (ended - started)
@@ -255,11 +262,15 @@ async def measure(
     rates: dict[tuple[str, str, int], list[float]] = {}
     names = list(senders)
     for targets in all_targets:
+        warm = dataclasses.replace(targets, cases=targets.cases[:120])
         for level in LEVELS:
-            warm = dataclasses.replace(targets, cases=targets.cases[:120])
             for name in names:
                 await senders[name](warm, level)
-            for r in range(rounds):
+        # every round measures every level and sender, in a rotating order: drift in the
+        # machine's load hits them all alike, across levels too (c=64 is judged against c=16)
+        for r in range(rounds):
+            levels = LEVELS if r % 2 == 0 else LEVELS[::-1]
+            for level in levels:
                 order = names[r % len(names) :] + names[: r % len(names)]  # rotate who goes first
                 for name in order:
                     rates.setdefault((targets.label, name, level), []).append(
@@ -272,6 +283,7 @@ def report(rates: dict[tuple[str, str, int], list[float]], labels: list[str], ha
     med = {k: statistics.median(v) for k, v in rates.items()}
     head = f"{'target':<7}{'c':>4}{'probe':>10}{'aiohttp':>10}" + (f"{'wrk':>10}" if has_wrk else "")
     head += f"{'probe/aiohttp':>15}" + (f"{'probe/wrk':>11}" if has_wrk else "") + f"{'comparing':>11}"
+    head += f"{'in flight':>11}"
     print("cases/s (one case = one request to each of 2 targets), medians")
     print(head)
     for label in labels:
@@ -284,8 +296,12 @@ def report(rates: dict[tuple[str, str, int], list[float]], labels: list[str], ha
             if has_wrk:
                 row += f"{p / med[(label, 'wrk', level)]:>11.3f}"
             row += f"{statistics.median(COMPARE_SHARE[(label, level)]):>11.0%}"
+            row += f"{statistics.median(IN_FLIGHT[(label, level)]):>11.0f}"
             print(row)
     print("comparing: the probe's time spent comparing and classifying after the last answer")
+    print(
+        "in flight: the most cases the probe had in flight at once (past 16 only while more raised its rate)"
+    )
     if "nginx" not in labels:
         print("goals are judged on the nginx target, which was skipped: not judged")
         return 0

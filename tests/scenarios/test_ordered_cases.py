@@ -15,6 +15,7 @@ from paritygate.core.models import Endpoint
 from paritygate.errors import ConfigError
 from paritygate.phases.parity import run_parity
 from paritygate.probe import load_cases
+from paritygate.reports.parity_report import order_line
 
 # 20 cases whose answers depend on the ones before: more than the default concurrency of 16
 STEPS = [("POST", "/things", f"thing-{i}") for i in range(6)]
@@ -95,5 +96,27 @@ def test_parallel_order_runs_when_the_user_accepts_the_races(
     config = _project(tmp_path, 'order = "parallel"\nunsafe_parallel = true\n')
     _reset(pair)
     doc = run_parity(load_config(config), pair).data.to_json()  # type: ignore[union-attr]
-    assert doc["order"] == {"mode": "parallel", "sequences": len(STEPS), "scenarios": 0, "concurrency": 16}
+    assert doc["order"] == {
+        "mode": "parallel",
+        "sequences": len(STEPS),
+        "scenarios": 0,
+        "concurrency": 16,
+        "in_flight": min(len(STEPS), 16),
+        "in_flight_note": "",
+    }
     assert len(doc["cases"]) == len(STEPS)
+
+
+def test_past_16_the_report_says_how_many_were_in_flight_and_why(
+    tmp_path: Path, stateful: dict[str, Endpoint]
+) -> None:
+    """20 cases are too few to measure whether more than 16 in flight pays: 16 went at
+    once, and the report says so rather than claim the 64 asked for."""
+    pair = {n: stateful[n] for n in ("counter", "counter-2")}
+    config = _project(tmp_path, 'order = "parallel"\nunsafe_parallel = true\nconcurrency = 64\n')
+    _reset(pair)
+    doc = run_parity(load_config(config), pair).data
+    assert doc is not None
+    note = "16 in flight: the run ended before more was measured"
+    assert (doc.order.concurrency, doc.order.in_flight, doc.order.in_flight_note) == (64, 16, note)
+    assert order_line(doc) == f"Order: parallel (up to 64 independent cases at once; {note})"

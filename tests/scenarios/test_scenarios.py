@@ -89,7 +89,14 @@ def test_random_ids_match_end_to_end_and_the_ids_are_no_divergence(
         "random-2": {"status": 204, "error": None},
     }
     assert doc["classes"] == [] and not result.findings
-    assert doc["order"] == {"mode": "lockstep", "sequences": 2, "scenarios": 2, "concurrency": 16}
+    assert doc["order"] == {
+        "mode": "lockstep",
+        "sequences": 2,
+        "scenarios": 2,
+        "concurrency": 16,
+        "in_flight": 2,
+        "in_flight_note": "",
+    }
 
 
 def test_compare_captured_makes_the_ids_a_divergence_again(

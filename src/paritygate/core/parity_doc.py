@@ -372,6 +372,8 @@ class OrderDoc(JsonDoc):
     sequences: int = 0
     scenarios: int = 0
     concurrency: int = 0
+    in_flight: int = 0  # the most case sends in flight at once (0: not sent by this run)
+    in_flight_note: str = ""  # why that is below ``concurrency``, when the probe held back (probe.gate)
 
 
 @dataclass(slots=True, frozen=True)

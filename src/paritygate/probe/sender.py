@@ -7,8 +7,9 @@ host, time and body), and its own cookies (kept per target, as a browser would: 
 targets on one host never see each other's). Requests are built byte for byte by
 :mod:`paritygate.probe.request` and sent by :mod:`paritygate.probe.wire` (aiohttp,
 one keep-alive pool per target; an ``httpx`` transport when one is given).
-Concurrency is bounded by a semaphore counted in *case sends*: one slot sends a case
-to all targets at once, so every target sees the request at the same moment.
+Concurrency is bounded by a gate counted in *case sends* (:mod:`paritygate.probe.gate`):
+one slot sends a case to all targets at once, so every target sees the request at the
+same moment; past 16, more slots open only while they raise the rate.
 Redirects are not followed (a redirect is an answer to compare) and nothing is
 retried unless asked, and then only a failure to answer: a retry would hide exactly
 the flakiness parity should show.
@@ -29,6 +30,7 @@ from paritygate.compare.model import Response
 from paritygate.probe.auth import RequestAuth
 from paritygate.probe.bodies import DEFAULT_MAX_BODY_BYTES, BodySink
 from paritygate.probe.cases import Case, RequestSpec
+from paritygate.probe.gate import InFlightGate
 from paritygate.probe.request import OutgoingRequest, build_request
 from paritygate.probe.wire import TRANSPORT_ERRORS, AiohttpWire, TransportWire, Wire, describe_transport_error
 
@@ -83,7 +85,7 @@ class Prober:
         self.retries = retries
         self.max_body_bytes = max_body_bytes
         self.bodies_dir = bodies_dir  # where bodies over the limit are kept (None: not kept)
-        self._semaphore = asyncio.Semaphore(concurrency)
+        self.gate = InFlightGate(concurrency)
         self._wire: Wire = (
             TransportWire(transport)
             if transport is not None
@@ -115,9 +117,12 @@ class Prober:
 
     async def send_each(self, specs: Mapping[str, RequestSpec]) -> dict[str, Response]:
         """Send each target its own request, all at once; only the targets named in ``specs``."""
-        async with self._semaphore:
-            names = list(specs)
-            answers = await asyncio.gather(*(self._send_one(n, specs[n]) for n in names))
+        names = list(specs)
+        async with self.gate:
+            if len(names) == 1:
+                answers = [await self._send_one(names[0], specs[names[0]])]
+            else:
+                answers = await asyncio.gather(*(self._send_one(n, specs[n]) for n in names))
         return dict(zip(names, answers, strict=True))
 
     def _build(self, target: str, spec: RequestSpec) -> OutgoingRequest:

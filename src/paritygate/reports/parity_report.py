@@ -61,12 +61,15 @@ def _pretty_body(body: JsonValue) -> tuple[str, str]:
 def order_line(doc: ParityDocument) -> str:
     """How the steps went out, e.g. "Order: lockstep (...) · 2 scenario(s), up to 16 in flight"."""
     order = doc.order
+    note = order.in_flight_note  # why fewer were in flight than asked for (probe.gate)
     if order.mode == "parallel":
-        text = f"Order: parallel (up to {order.concurrency} independent cases at once)"
+        held = f"; {note}" if note else ""
+        text = f"Order: parallel (up to {order.concurrency} independent cases at once{held})"
     else:
         text = "Order: lockstep (file order, one step at a time, each step to every target at once)"
     if order.scenarios:
         text += f" · {order.scenarios} scenario(s), up to {order.concurrency} in flight"
+        text += f" ({note})" if note and order.mode != "parallel" else ""
     return text
 
 

@@ -420,7 +420,6 @@ async def probe_sequences(
     ``known_noise`` is noise learned earlier on the same targets (parity's, for the fuzz
     phase of a run): excused as if learned here.
     """
-    gate = asyncio.Semaphore(concurrency)
     grouping = grouping or Grouping()
     twins = dict(twins or {})
     twin_names = set(twins.values())
@@ -428,16 +427,24 @@ async def probe_sequences(
     primaries = [t for t in targets if t not in twin_names]
     started = datetime.now(UTC)
 
-    async def one(steps: list[Case]) -> list[CaseRun | _Pending]:
-        async with gate:
+    results: list[list[CaseRun | _Pending]] = [[] for _ in sequences]
+    queue = iter(range(len(sequences)))
+
+    async def worker() -> None:
+        # `concurrency` workers take the sequences in order, one at a time each: as many
+        # tasks as slots, not one per sequence waiting on a semaphore (the per-case cost
+        # and the heap the collector walks stay the same however many cases a run has)
+        for n in queue:
+            steps = sequences[n]
             seq = _Sequence(targets)
             seq.repeatable = not steps or steps[0].scenario is None or all(is_safe(c) for c in steps)
-            return [
-                await _run_step(prober, case, seq, reference, noise_runs, twins, grouping.operation)
-                for case in steps
-            ]
+            for case in steps:
+                results[n].append(
+                    await _run_step(prober, case, seq, reference, noise_runs, twins, grouping.operation)
+                )
 
-    done = [step for steps in await asyncio.gather(*(one(s) for s in sequences)) for step in steps]
+    await asyncio.gather(*(worker() for _ in range(min(concurrency, len(sequences)))))
+    done = [step for steps in results for step in steps]
     base = settings or NoiseSettings()
     window = NoiseSettings(base.min_count, base.min_ratio, (started, datetime.now(UTC)))
     twin_learner = NoiseLearner(rules, "twins", window)

@@ -275,6 +275,7 @@ async def run_parity_async(
     in_flight = concurrency or cfg.concurrency
     sequences = sequences_of([s.steps for s in inputs.file.scenarios], used_order)
     twin_urls = {name: twin.base_url for name, twin in twins.items()}
+    most_in_flight, in_flight_note = 0, ""
     if recorded is not None:  # answers already probed (fuzz): reported, not sent again
         if learned is not None:
             probe = recorded_probe(recorded, learned.calibration, learned.noise)
@@ -304,6 +305,7 @@ async def run_parity_async(
                 progress=progress,
                 grouping=Grouping(cfg.operation, cfg.group_by),
             )
+        most_in_flight, in_flight_note = prober.gate.most_in_flight, prober.gate.note()
     facts = RunFacts(
         project=loaded.model.name,
         date=date,
@@ -322,6 +324,8 @@ async def run_parity_async(
             sequences=len(sequences),
             scenarios=sum(1 for s in inputs.file.scenarios if s.name is not None),
             concurrency=in_flight,
+            in_flight=most_in_flight,
+            in_flight_note=in_flight_note,
         ),
     )
     doc = build_document(facts, probe, tracker, recorded=set())
