@@ -6,6 +6,7 @@ import pytest
 from compare_helpers import raw
 
 from paritygate.compare import CompareRules, Outcome, RuleError, canonicalize, compare
+from paritygate.compare.canonical import reconcile
 from paritygate.compare.jsonbody import loads_json
 
 AMZ = "application/x-amz-json-1.1"
@@ -66,6 +67,20 @@ def test_generic_types_holding_json_on_both_sides(generic: str | None) -> None:
     # only one side holds JSON: compared as declared
     mixed = compare(raw(b'{"a": 1}', "text/plain"), raw(b"a=1", "text/plain"))
     assert [d.path for d in mixed.differences] == ["$[0]"]
+
+
+def test_reconcile_reads_json_into_copies() -> None:
+    # the body readers fill in a fresh canonical form in place: reconcile's must be a copy
+    left, right = (
+        canonicalize(raw(b'{"a": 1}', "text/plain")),
+        canonicalize(raw(b"[2]", "application/octet-stream")),
+    )
+    before = [(c.kind, c.body, c.note) for c in (left, right)]
+    as_json = reconcile(left, right)
+    assert [(c.kind, c.body) for c in as_json] == [("json", {"a": 1}), ("json", [2])]
+    assert all(a is not b for a, b in zip(as_json, (left, right), strict=True))
+    assert [(c.kind, c.body, c.note) for c in (left, right)] == before
+    assert (left.kind, right.kind) == ("text", "bytes")
 
 
 def test_repeated_keys_are_their_own_difference() -> None:

@@ -95,11 +95,10 @@ class RuleState:
 
     def step(self, part: PathPart) -> RuleState:
         """The state of the child ``part`` of this node."""
-        found = self._trans.get(part)
-        if found is not None:
-            return found
-        if part in self._literals:
-            found = self._trans[part] = self._automaton.state(self._advance(part))
+        if part in self._literals:  # only the parts a pattern names have a transition of their own
+            found = self._trans.get(part)
+            if found is None:
+                found = self._trans[part] = self._automaton.state(self._advance(part))
             return found
         if self._other is None:
             self._other = self._automaton.state(self._advance(None))
