@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from compare_helpers import jresp, raw
 
 from paritygate.compare import CompareRules, Comparison, Difference, Outcome, Response, compare
+from paritygate.compare.walk import diff_trees
 
 
 def kinds(result: Comparison) -> list[tuple[str, str]]:
@@ -161,6 +164,19 @@ def test_nesting_within_the_parser_limit_is_walked_without_recursion_error() -> 
     assert result.differences[0].path == "$" + ".a" * depth
     same = raw(b' {"a":' * depth + b" 1 " + b"}" * depth, "application/json")  # equal, other bytes
     assert compare(left, same).outcome is Outcome.MATCH
+
+
+def test_a_tree_deeper_than_any_parser_gives_is_walked_and_its_paths_formatted() -> None:
+    # diff_trees takes any tree: its paths are cells as deep as the tree, and nothing may
+    # recurse along them (hashing nested tuples does, in C, and crashed the interpreter)
+    depth = 200_000
+    left: Any = 1
+    right: Any = 2
+    for _ in range(depth):
+        left, right = {"k": left}, {"k": right}
+    [diff] = diff_trees(left, right, CompareRules())
+    assert (diff.kind, diff.left, diff.right) == ("value", 1, 2)
+    assert diff.path == "$" + ".k" * depth
 
 
 def test_partial_reorder_plus_change_reports_both() -> None:

@@ -163,6 +163,15 @@ def _mappings(
     return detect_mappings(kind, lc.body, rc.body, body, rules.paths)
 
 
+def _element_arrays(body: list[Difference]) -> set[str]:
+    """The generalised arrays that have missing or extra elements."""
+    return {
+        generalize_path(d.path).removesuffix("[*]")
+        for d in body
+        if d.kind in ("missing", "extra") and generalize_path(d.path).endswith("[*]")
+    }
+
+
 def decompose(comparison: Comparison, left: Response, right: Response) -> list[Cause]:
     """The causes of one compared pair (empty for a match), in a stable order."""
     outcome = comparison.outcome
@@ -178,9 +187,11 @@ def decompose(comparison: Comparison, left: Response, right: Response) -> list[C
         pair = "~".join(sorted((str(left.status), str(right.status))))
         return [Cause(_key("status", pair), "status", Outcome.STATUS, pair, "", None, diffs)]
     causes: list[Cause] = []
-    body = [d for d in diffs if d.path.startswith("$")]
+    body: list[Difference] = []
     for d in diffs:
-        if d.path.startswith("header:"):
+        if d.path.startswith("$"):
+            body.append(d)
+        elif d.path.startswith("header:"):
             name = d.path.partition(":")[2]
             causes.append(Cause(_key("header", name), "header", Outcome.VALUE, name, name, None, (d,)))
     explained: set[int] = set()
@@ -193,19 +204,16 @@ def decompose(comparison: Comparison, left: Response, right: Response) -> list[C
                 Cause(key, "mapping", Outcome.SHAPE, match.slug, "", match.mapping, found, match.places)
             )
     grouped: dict[str, tuple[str, str, str, list[Difference]]] = {}
-    # an array's length difference is the same cause as its missing or extra elements
-    element_arrays = (
-        {
-            generalize_path(d.path).removesuffix("[*]")
-            for d in body
-            if d.kind in ("missing", "extra") and generalize_path(d.path).endswith("[*]")
-        }
-        if any(d.kind == "length" for d in body)
-        else set()
-    )
+    element_arrays: set[str] | None = None  # found once a length difference asks
     for i, d in enumerate(body):
-        if i in explained or (d.kind == "length" and generalize_path(d.path) in element_arrays):
+        if i in explained:
             continue
+        if d.kind == "length":
+            # an array's length difference is the same cause as its missing or extra elements
+            if element_arrays is None:
+                element_arrays = _element_arrays(body)
+            if generalize_path(d.path) in element_arrays:
+                continue
         group, relation, place = _cause_of(d)
         key = _key(group, relation, _short_place(place))
         grouped.setdefault(key, (group, relation, place, []))[3].append(d)

@@ -142,7 +142,8 @@ def _tagged_vs_flat(tagged: Any, flat: Any) -> bool:
     candidates = [k for k, v in flat.items() if isinstance(v, str) and _norm(v) == want]
     if not candidates:
         return False
-    candidates.sort(key=lambda k: (_norm(k) not in _KIND_FIELDS, k))
+    if len(candidates) > 1:
+        candidates.sort(key=lambda k: (_norm(k) not in _KIND_FIELDS, k))
     fields = _norm_fields(payload)
     if fields is None:
         return False
@@ -261,11 +262,14 @@ def _tagged_enums(left: Any, right: Any, paths: PathRules, parsed: list[Parts | 
     found = finder.found
     if not found:
         return None
-    below: set[int] = set()  # the differences at or below a place found
-    for place in found:
-        n = len(place)
-        below.update(i for i, parts in enumerate(parsed) if parts is not None and parts[:n] == place)
-    explained = tuple(sorted(below))
+    below: list[int] = []  # the differences at or below a place found
+    for i, parts in enumerate(parsed):
+        if parts is not None:
+            for place in found:
+                if parts[: len(place)] == place:
+                    below.append(i)
+                    break
+    explained = tuple(below)
     if not explained:
         return None
     places = tuple(sorted({generalize_path(format_path(f)) for f in found}))

@@ -43,9 +43,13 @@ def parts_of(path: Cons) -> tuple[PathPart, ...]:
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=4096)  # the same few places differ in every case of a run
+# the same few places differ in every case of a run: format each once (cached on the flat
+# parts, never on the cells: hashing nested cells recurses in C, as deep as the tree)
+_format = functools.lru_cache(maxsize=4096)(format_path)
+
+
 def _text(path: Cons) -> str:
-    return format_path(parts_of(path))
+    return _format(parts_of(path))
 
 
 def _local(name: str) -> tuple[bool, str, str]:
