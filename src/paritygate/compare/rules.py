@@ -370,10 +370,6 @@ class CompareRules:
     def has_array_rules(self) -> bool:
         return bool(self._arrays)
 
-    def is_json_type(self, media: str) -> bool:
-        """Is ``media`` (lower-case, no parameters) one of the configured ``json_types``?"""
-        return is_json_type(media, self.json_types)
-
     @property
     def has_value_excuses(self) -> bool:
         """Are there matchers or learned noise for body paths?"""

@@ -119,10 +119,7 @@ class Prober:
         """Send each target its own request, all at once; only the targets named in ``specs``."""
         names = list(specs)
         async with self.gate:
-            if len(names) == 1:
-                answers = [await self._send_one(names[0], specs[names[0]])]
-            else:
-                answers = await asyncio.gather(*(self._send_one(n, specs[n]) for n in names))
+            answers = await asyncio.gather(*(self._send_one(n, specs[n]) for n in names))
         return dict(zip(names, answers, strict=True))
 
     def _build(self, target: str, spec: RequestSpec) -> OutgoingRequest:
